@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json.c - strict JSON access over jsmn and the escaping string builder.
+ *
+ * jsmn is compiled here and only here (static, strict mode), before our
+ * own header, because json.h needs jsmn's token type but must not pull
+ * in a second copy of its code.
+ */
+#define JSMN_STATIC
+#define JSMN_STRICT
+#include <jsmn.h>
+
+#include "json.h"
+
+#include <limits.h>
+#include <string.h>
+
+/* see json.h */
+int
+json_parse(struct json *j, const char *s, size_t len, jsmntok_t *tok,
+    unsigned cap)
+{
+	jsmn_parser p;
+	int n;
+	size_t end;
+
+	j->s = s;
+	j->len = 0;
+	j->tok = tok;
+	j->ntok = 0;
+	if (len > INT_MAX || cap == 0) {
+		return -1;
+	}
+	jsmn_init(&p);
+	n = jsmn_parse(&p, s, len, tok, cap);
+	if (n < 1) {
+		return -1;
+	}
+	/* jsmn stops at the end of the first value; only blanks may follow. */
+	end = (size_t)tok[0].end;
+	while (end < len && (s[end] == ' ' || s[end] == '\t' ||
+	    s[end] == '\r' || s[end] == '\n')) {
+		end++;
+	}
+	if (end != len || json_skip(&(struct json){ s, len, tok, n }, 0) != n) {
+		return -1;
+	}
+	j->len = len;
+	j->ntok = n;
+	return 0;
+}
+
+/* see json.h */
+int
+json_skip(const struct json *j, int i)
+{
+	int end;
+
+	if (i < 0 || i >= j->ntok) {
+		return j->ntok;
+	}
+	/* Children lie inside their parent's [start, end) span. */
+	end = j->tok[i].end;
+	i++;
+	while (i < j->ntok && j->tok[i].start < end) {
+		i++;
+	}
+	return i;
+}
+
+/* see json.h */
+bool
+json_is(const struct json *j, int i, jsmntype_t t)
+{
+	return i >= 0 && i < j->ntok && j->tok[i].type == t;
+}
+
+/* Raw (still escaped) text of token i equals key, which has no escapes. */
+static bool
+raw_eq(const struct json *j, int i, const char *key)
+{
+	size_t n = strlen(key);
+	const jsmntok_t *t = &j->tok[i];
+
+	return (size_t)(t->end - t->start) == n &&
+	    memcmp(j->s + t->start, key, n) == 0;
+}
+
+/* see json.h */
+int
+json_get(const struct json *j, int obj, const char *key)
+{
+	int i, n, k;
+
+	if (!json_is(j, obj, JSMN_OBJECT)) {
+		return -1;
+	}
+	n = j->tok[obj].size;
+	i = obj + 1;
+	for (k = 0; k < n && i + 1 < j->ntok; k++) {
+		/* Keys we look up are plain ASCII: compare the raw text. */
+		if (j->tok[i].type == JSMN_STRING && raw_eq(j, i, key)) {
+			return i + 1;
+		}
+		i = json_skip(j, i + 1);
+	}
+	return -1;
+}
+
+/* Value of one hex digit, or -1. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+/* Reads 4 hex digits at s[0..4) (caller checked the length). */
+static long
+hex4(const char *s)
+{
+	long v = 0;
+	int k, d;
+
+	for (k = 0; k < 4; k++) {
+		d = hexval(s[k]);
+		if (d < 0) {
+			return -1;
+		}
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* Appends code point cp as UTF-8. */
+static void
+add_utf8(struct sbuf *b, long cp)
+{
+	unsigned char u[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		u[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (unsigned char)(0xC0 | (cp >> 6));
+		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (unsigned char)(0xE0 | (cp >> 12));
+		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		u[0] = (unsigned char)(0xF0 | (cp >> 18));
+		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	sbuf_add(b, u, n);
+}
+
+/*
+ * Decodes the \uXXXX escape at s[*k] (s[*k] == 'u'), joining a surrogate
+ * pair. Returns the code point, or -1 for bad hex, \u0000 or a lone
+ * surrogate.
+ */
+static long
+unescape_u(const char *s, size_t n, size_t *k)
+{
+	long cp, lo;
+
+	if (n - *k < 5 || (cp = hex4(s + *k + 1)) <= 0) {
+		return -1;
+	}
+	*k += 4;
+	if (cp >= 0xDC00 && cp <= 0xDFFF) {
+		return -1;
+	}
+	if (cp >= 0xD800 && cp <= 0xDBFF) {
+		if (n - *k < 7 || s[*k + 1] != '\\' || s[*k + 2] != 'u') {
+			return -1;
+		}
+		lo = hex4(s + *k + 3);
+		if (lo < 0xDC00 || lo > 0xDFFF) {
+			return -1;
+		}
+		*k += 6;
+		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+	}
+	return cp;
+}
+
+/* Maps the character after a backslash to what it stands for, or -1. */
+static int
+unescape_simple(char c)
+{
+	switch (c) {
+	case '"': return '"';
+	case '\\': return '\\';
+	case '/': return '/';
+	case 'b': return '\b';
+	case 'f': return '\f';
+	case 'n': return '\n';
+	case 'r': return '\r';
+	case 't': return '\t';
+	default: return -1;
+	}
+}
+
+/* see json.h */
+int
+json_str(const struct json *j, int i, char *out, size_t cap, size_t *out_len)
+{
+	struct sbuf b;
+	const char *s;
+	size_t n, k;
+	long cp;
+	int c;
+
+	if (!json_is(j, i, JSMN_STRING) || cap == 0) {
+		return -1;
+	}
+	s = j->s + j->tok[i].start;
+	n = (size_t)(j->tok[i].end - j->tok[i].start);
+	sbuf_init(&b, out, cap);
+	for (k = 0; k < n && b.err == 0; k++) {
+		if ((unsigned char)s[k] < 0x20) {
+			return -1;
+		}
+		if (s[k] != '\\') {
+			sbuf_add(&b, s + k, 1);
+			continue;
+		}
+		if (++k == n) {
+			return -1;
+		}
+		if (s[k] == 'u') {
+			if ((cp = unescape_u(s, n, &k)) < 0) {
+				return -1;
+			}
+			add_utf8(&b, cp);
+		} else if ((c = unescape_simple(s[k])) >= 0) {
+			sbuf_add(&b, &(char){ (char)c }, 1);
+		} else {
+			return -1;
+		}
+	}
+	if (b.err != 0) {
+		return -1;
+	}
+	if (out_len != NULL) {
+		*out_len = b.len;
+	}
+	return 0;
+}
+
+/* see json.h */
+int
+json_get_str(const struct json *j, int obj, const char *key, char *out,
+    size_t cap, size_t *out_len)
+{
+	return json_str(j, json_get(j, obj, key), out, cap, out_len);
+}
+
+/* see json.h */
+bool
+json_str_eq(const struct json *j, int i, const char *lit)
+{
+	char buf[128];
+	size_t n;
+
+	if (json_str(j, i, buf, sizeof(buf), &n) != 0) {
+		return false;
+	}
+	return n == strlen(lit) && memcmp(buf, lit, n) == 0;
+}
+
+/* see json.h */
+void
+sbuf_init(struct sbuf *b, char *p, size_t cap)
+{
+	b->p = p;
+	b->len = 0;
+	b->cap = cap;
+	b->err = cap == 0;
+	if (cap > 0) {
+		p[0] = '\0';
+	}
+}
+
+/* see json.h */
+void
+sbuf_add(struct sbuf *b, const void *s, size_t n)
+{
+	/* Keep one byte for the terminating NUL. */
+	if (b->err != 0 || n >= b->cap - b->len) {
+		b->err = 1;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* see json.h */
+void
+sbuf_adds(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, s, strlen(s));
+}
+
+/* see json.h */
+void
+json_add_str(struct sbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+	unsigned char c;
+	size_t k;
+
+	sbuf_add(b, "\"", 1);
+	for (k = 0; k < n; k++) {
+		c = (unsigned char)s[k];
+		if (c == '"' || c == '\\') {
+			sbuf_add(b, "\\", 1);
+			sbuf_add(b, s + k, 1);
+		} else if (c < 0x20 || c == 0x7F) {
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			sbuf_add(b, esc, sizeof(esc));
+		} else {
+			sbuf_add(b, s + k, 1);
+		}
+	}
+	sbuf_add(b, "\"", 1);
+}
