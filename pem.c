@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pem.c - P-256 keys, PEM, CSR and name classification.
+ * See pem.h for why this is a module of its own.
+ */
+#include "pem.h"
+
+#include <sys/random.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+/* DER of the P-256 SubjectPublicKeyInfo up to the 65-byte point. */
+static const unsigned char spki_p256_prefix[] = {
+	0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D,
+	0x02, 0x01, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01,
+	0x07, 0x03, 0x42, 0x00
+};
+
+/* AlgorithmIdentifier ecdsa-with-SHA256 (RFC 5758 §3.2, no parameters). */
+static const unsigned char alg_ecdsa_sha256[] = {
+	0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03,
+	0x02
+};
+
+static const unsigned char oid_cn[] = { 0x06, 0x03, 0x55, 0x04, 0x03 };
+static const unsigned char oid_ext_req[] = {
+	0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x0E
+};
+static const unsigned char oid_san[] = { 0x06, 0x03, 0x55, 0x1D, 0x11 };
+
+/* Points sk/pk of k at its own arrays. */
+static void
+key_bind(struct ec_key *k)
+{
+	k->sk.curve = BR_EC_secp256r1;
+	k->sk.x = k->d;
+	k->sk.xlen = sizeof(k->d);
+	k->pk.curve = BR_EC_secp256r1;
+	k->pk.q = k->q;
+	k->pk.qlen = sizeof(k->q);
+}
+
+/* see pem.h */
+void
+key_wipe(struct ec_key *k)
+{
+	volatile unsigned char *p = (volatile unsigned char *)k;
+	size_t n;
+
+	for (n = 0; n < sizeof(*k); n++) {
+		p[n] = 0;
+	}
+}
+
+/* Derives k->q from k->d. */
+static int
+key_derive_pub(struct ec_key *k)
+{
+	br_ec_public_key pk;
+	unsigned char q[BR_EC_KBUF_PUB_MAX_SIZE];
+
+	if (br_ec_compute_pub(&br_ec_p256_m31, &pk, q, &k->sk) !=
+	    sizeof(k->q)) {
+		return -1;
+	}
+	memcpy(k->q, q, sizeof(k->q));
+	return 0;
+}
+
+/* see pem.h */
+int
+key_generate(struct ec_key *k)
+{
+	br_hmac_drbg_context rng;
+	unsigned char seed[48];
+	size_t got = 0;
+	ssize_t r;
+	int rc = -1;
+
+	/* getrandom() without GRND_NONBLOCK waits for the pool at boot. */
+	while (got < sizeof(seed)) {
+		r = getrandom(seed + got, sizeof(seed) - got, 0);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			goto out;
+		}
+		got += (size_t)r;
+	}
+	br_hmac_drbg_init(&rng, &br_sha256_vtable, seed, sizeof(seed));
+	key_bind(k);
+	if (br_ec_keygen(&rng.vtable, &br_ec_p256_m31, &k->sk, k->d,
+	    BR_EC_secp256r1) != sizeof(k->d)) {
+		goto out;
+	}
+	key_bind(k);
+	rc = key_derive_pub(k);
+out:
+	memset(seed, 0, sizeof(seed));
+	memset(&rng, 0, sizeof(rng));
+	return rc;
+}
+
+/* see pem.h */
+int
+key_from_pem(struct ec_key *k, const char *pem, size_t len)
+{
+	br_skey_decoder_context dc;
+	const br_ec_private_key *sk;
+	unsigned char der[512];
+	char name[64];
+	size_t pos = 0, der_len;
+	int rc = -1, r;
+
+	while ((r = pem_next(pem, len, &pos, name, sizeof(name), der,
+	    sizeof(der), &der_len)) == 1) {
+		if (strcmp(name, "EC PRIVATE KEY") == 0 ||
+		    strcmp(name, "PRIVATE KEY") == 0) {
+			break;
+		}
+	}
+	if (r != 1) {
+		goto out;
+	}
+	br_skey_decoder_init(&dc);
+	br_skey_decoder_push(&dc, der, der_len);
+	sk = br_skey_decoder_get_ec(&dc);
+	if (sk == NULL || sk->curve != BR_EC_secp256r1 ||
+	    sk->xlen > sizeof(k->d) || sk->xlen == 0) {
+		goto out;
+	}
+	/* Left-pad the scalar to 32 bytes. */
+	memset(k->d, 0, sizeof(k->d));
+	memcpy(k->d + sizeof(k->d) - sk->xlen, sk->x, sk->xlen);
+	key_bind(k);
+	rc = key_derive_pub(k);
+out:
+	memset(der, 0, sizeof(der));
+	memset(&dc, 0, sizeof(dc));
+	return rc;
+}
+
+/* see pem.h */
+int
+key_to_pem(const struct ec_key *k, struct sbuf *b)
+{
+	unsigned char der[BR_EC_KBUF_PRIV_MAX_SIZE + 128];
+	size_t n;
+	int rc;
+
+	n = br_encode_ec_raw_der(NULL, &k->sk, &k->pk);
+	if (n == 0 || n > sizeof(der)) {
+		return -1;
+	}
+	br_encode_ec_raw_der(der, &k->sk, &k->pk);
+	rc = pem_encode(BR_ENCODE_PEM_EC_RAW, der, n, b);
+	memset(der, 0, sizeof(der));
+	return rc;
+}
+
+/* see pem.h */
+bool
+key_pub_eq(const br_ec_public_key *a, const br_ec_public_key *b)
+{
+	return a->curve == b->curve && a->qlen == b->qlen &&
+	    memcmp(a->q, b->q, a->qlen) == 0;
+}
+
+/* see pem.h */
+bool
+key_spki_eq(const struct ec_key *k, const unsigned char *spki, size_t len)
+{
+	size_t n = sizeof(spki_p256_prefix);
+
+	return len == n + sizeof(k->q) &&
+	    memcmp(spki, spki_p256_prefix, n) == 0 &&
+	    memcmp(spki + n, k->q, sizeof(k->q)) == 0;
+}
+
+/* see pem.h */
+int
+pem_encode(const char *banner, const void *der, size_t len, struct sbuf *b)
+{
+	size_t need;
+
+	need = br_pem_encode(NULL, der, len, banner, BR_PEM_LINE64);
+	/* sbuf keeps one byte for its NUL; br_pem_encode writes one too. */
+	if (b->err != 0 || need >= b->cap - b->len) {
+		b->err = 1;
+		return -1;
+	}
+	b->len += br_pem_encode(b->p + b->len, der, len, banner,
+	    BR_PEM_LINE64);
+	return 0;
+}
+
+/* Bounded receiver of decoded PEM bytes. */
+struct pem_sink {
+	unsigned char *p;
+	size_t len, cap;
+	int overflow;
+};
+
+static void
+pem_sink_add(void *ctx, const void *src, size_t len)
+{
+	struct pem_sink *s = ctx;
+
+	if (s->overflow || len > s->cap - s->len) {
+		s->overflow = 1;
+		return;
+	}
+	memcpy(s->p + s->len, src, len);
+	s->len += len;
+}
+
+/* see pem.h */
+int
+pem_next(const char *text, size_t len, size_t *pos, char *name,
+    size_t name_cap, unsigned char *der, size_t cap, size_t *der_len)
+{
+	br_pem_decoder_context pc;
+	struct pem_sink sink = { der, 0, cap, 0 };
+	bool inside = false;
+	size_t n;
+
+	br_pem_decoder_init(&pc);
+	while (*pos < len) {
+		n = br_pem_decoder_push(&pc, text + *pos, len - *pos);
+		*pos += n;
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			if (strlen(br_pem_decoder_name(&pc)) >= name_cap) {
+				return -1;
+			}
+			strcpy(name, br_pem_decoder_name(&pc));
+			br_pem_decoder_setdest(&pc, pem_sink_add, &sink);
+			inside = true;
+			break;
+		case BR_PEM_END_OBJ:
+			if (!inside || sink.overflow) {
+				return -1;
+			}
+			*der_len = sink.len;
+			return 1;
+		case BR_PEM_ERROR:
+			return -1;
+		default:
+			break;
+		}
+	}
+	/* BearSSL ends an object only after a newline; a file may lack one. */
+	if (inside) {
+		br_pem_decoder_push(&pc, "\n", 1);
+		if (br_pem_decoder_event(&pc) == BR_PEM_END_OBJ &&
+		    !sink.overflow) {
+			*der_len = sink.len;
+			return 1;
+		}
+	}
+	return inside ? -1 : 0;
+}
+
+/* see pem.h */
+enum name_kind
+name_classify(const char *name, unsigned char ip[16], size_t *ip_len)
+{
+	unsigned char buf[16];
+	size_t n = strlen(name), k, label = 0, labels = 1;
+	char c;
+
+	if (inet_pton(AF_INET, name, buf) == 1 ||
+	    inet_pton(AF_INET6, name, buf) == 1) {
+		k = strchr(name, ':') != NULL ? 16 : 4;
+		if (ip != NULL) {
+			memcpy(ip, buf, k);
+		}
+		if (ip_len != NULL) {
+			*ip_len = k;
+		}
+		return NAME_IP;
+	}
+	if (n > 2 && name[0] == '*' && name[1] == '.') {
+		name += 2;
+		n -= 2;
+	}
+	if (n == 0 || n > 253) {
+		return NAME_BAD;
+	}
+	for (k = 0; k < n; k++) {
+		c = name[k];
+		if (c == '.') {
+			if (label == 0 || name[k - 1] == '-') {
+				return NAME_BAD;
+			}
+			label = 0;
+			labels++;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || (c == '-' && label > 0)) ||
+		    ++label > 63) {
+			return NAME_BAD;
+		}
+	}
+	if (label == 0 || name[n - 1] == '-' || labels < 2) {
+		return NAME_BAD;
+	}
+	return NAME_DNS;
+}
+
+/* A DER output buffer; err is sticky like sbuf's. */
+struct der {
+	unsigned char *p;
+	size_t len, cap;
+	int err;
+};
+
+static void
+der_put(struct der *d, const void *s, size_t n)
+{
+	if (d->err != 0 || n > d->cap - d->len) {
+		d->err = 1;
+		return;
+	}
+	memcpy(d->p + d->len, s, n);
+	d->len += n;
+}
+
+/* Turns p[start..len) into the value of a TLV with tag, in place. */
+static void
+der_wrap(struct der *d, size_t start, unsigned char tag)
+{
+	size_t vlen = d->len - start, h;
+	unsigned char *v;
+
+	h = vlen < 0x80 ? 2 : vlen < 0x100 ? 3 : 4;
+	if (d->err != 0 || vlen > 0xFFFF || h > d->cap - d->len) {
+		d->err = 1;
+		return;
+	}
+	v = d->p + start;
+	memmove(v + h, v, vlen);
+	v[0] = tag;
+	if (h == 2) {
+		v[1] = (unsigned char)vlen;
+	} else if (h == 3) {
+		v[1] = 0x81;
+		v[2] = (unsigned char)vlen;
+	} else {
+		v[1] = 0x82;
+		v[2] = (unsigned char)(vlen >> 8);
+		v[3] = (unsigned char)vlen;
+	}
+	d->len += h;
+}
+
+/* Puts a primitive TLV tag/s[0..n). */
+static void
+der_prim(struct der *d, unsigned char tag, const void *s, size_t n)
+{
+	size_t start = d->len;
+
+	der_put(d, s, n);
+	der_wrap(d, start, tag);
+}
+
+/* The subject: CN=name when it is a DNS name that fits X.520's 64. */
+static void
+csr_subject(struct der *d, const char *name)
+{
+	size_t seq = d->len, set, atv;
+
+	if (name_classify(name, NULL, NULL) == NAME_DNS &&
+	    strlen(name) <= 64) {
+		set = d->len;
+		atv = d->len;
+		der_put(d, oid_cn, sizeof(oid_cn));
+		der_prim(d, 0x0C, name, strlen(name));
+		der_wrap(d, atv, 0x30);
+		der_wrap(d, set, 0x31);
+	}
+	der_wrap(d, seq, 0x30);
+}
+
+/* The [0] attributes: one extensionRequest holding the SAN extension. */
+static int
+csr_san_request(struct der *d, const char *const *names, size_t n)
+{
+	unsigned char ip[16];
+	size_t attrs = d->len, attr, set, exts, ext, oct, gn, k, iplen;
+	enum name_kind kind;
+
+	der_put(d, oid_ext_req, sizeof(oid_ext_req));
+	attr = attrs;
+	set = d->len;
+	exts = d->len;
+	ext = d->len;
+	der_put(d, oid_san, sizeof(oid_san));
+	oct = d->len;
+	gn = d->len;
+	for (k = 0; k < n; k++) {
+		kind = name_classify(names[k], ip, &iplen);
+		if (kind == NAME_DNS) {
+			der_prim(d, 0x82, names[k], strlen(names[k]));
+		} else if (kind == NAME_IP) {
+			der_prim(d, 0x87, ip, iplen);
+		} else {
+			return -1;
+		}
+	}
+	der_wrap(d, gn, 0x30);
+	der_wrap(d, oct, 0x04);
+	der_wrap(d, ext, 0x30);
+	der_wrap(d, exts, 0x30);
+	der_wrap(d, set, 0x31);
+	der_wrap(d, attr, 0x30);
+	der_wrap(d, attrs, 0xA0);
+	return 0;
+}
+
+/* see pem.h */
+int
+csr_build(const struct ec_key *k, const char *const *names, size_t n,
+    unsigned char *der, size_t cap, size_t *len)
+{
+	static const unsigned char version[] = { 0x02, 0x01, 0x00 };
+	struct der d = { der, 0, cap, 0 };
+	br_sha256_context h;
+	unsigned char digest[32], sig[80];
+	size_t siglen, bits;
+
+	if (n == 0) {
+		return -1;
+	}
+	der_put(&d, version, sizeof(version));
+	csr_subject(&d, names[0]);
+	der_put(&d, spki_p256_prefix, sizeof(spki_p256_prefix));
+	der_put(&d, k->q, sizeof(k->q));
+	if (csr_san_request(&d, names, n) != 0) {
+		return -1;
+	}
+	der_wrap(&d, 0, 0x30);
+	if (d.err != 0) {
+		return -1;
+	}
+	br_sha256_init(&h);
+	br_sha256_update(&h, d.p, d.len);
+	br_sha256_out(&h, digest);
+	siglen = br_ecdsa_i31_sign_asn1(&br_ec_p256_m31, &br_sha256_vtable,
+	    digest, &k->sk, sig);
+	if (siglen == 0) {
+		return -1;
+	}
+	der_put(&d, alg_ecdsa_sha256, sizeof(alg_ecdsa_sha256));
+	bits = d.len;
+	der_put(&d, "", 1);     /* no unused bits */
+	der_put(&d, sig, siglen);
+	der_wrap(&d, bits, 0x03);
+	der_wrap(&d, 0, 0x30);
+	if (d.err != 0) {
+		return -1;
+	}
+	*len = d.len;
+	return 0;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x509.h - reading certificates: the trust anchors of --ca-file, and a
+ * small DER walk over the certificates the CA sends us.
+ *
+ * Why separate: a certificate is untrusted input with its own grammar
+ * (DER). The walk reads exactly what nanoacme decides on (validity
+ * dates, names, key, serial, issuer) with every length checked, without
+ * OpenSSL. BearSSL's decoders do the anchors and signatures; the walk
+ * covers what BearSSL does not expose (subjectAltName, dates).
+ */
+#ifndef NANOACME_X509_H
+#define NANOACME_X509_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bearssl.h>
+
+#include "pem.h"
+
+/* Trust anchors decoded from a PEM bundle (heap: anchors_free()). */
+struct anchors {
+	br_x509_trust_anchor *ta;
+	size_t n;
+};
+
+/*
+ * Decodes every CERTIFICATE object of pem[0..len) into a trust anchor
+ * (subject DN and public key; CA flag from basicConstraints). Objects
+ * BearSSL cannot decode are skipped; *skipped (may be NULL) counts them.
+ * Returns 0 with at least one anchor, or -1 (none, malformed PEM, or out
+ * of memory; nothing left allocated).
+ */
+int anchors_load(struct anchors *a, const char *pem, size_t len,
+    size_t *skipped);
+
+/* Frees what anchors_load() allocated. Idempotent. */
+void anchors_free(struct anchors *a);
+
+/* Slices of one certificate, pointing into the DER it was parsed from. */
+struct x509_cert {
+	const unsigned char *serial;       /* INTEGER value bytes */
+	size_t serial_len;
+	const unsigned char *issuer;       /* issuer Name, whole TLV */
+	size_t issuer_len;
+	const unsigned char *spki;         /* SubjectPublicKeyInfo TLV */
+	size_t spki_len;
+	const unsigned char *san;          /* GeneralNames value, or NULL */
+	size_t san_len;
+	const unsigned char *aki;          /* authorityKeyIdentifier
+	                                      keyIdentifier, or NULL */
+	size_t aki_len;
+	int64_t not_before;                /* seconds since the epoch */
+	int64_t not_after;
+};
+
+/*
+ * Walks the DER certificate der[0..len): strict definite-length DER,
+ * every length checked against its container. Returns 0 or -1.
+ */
+int x509_parse(const unsigned char *der, size_t len, struct x509_cert *c);
+
+/*
+ * True if c's subjectAltName lists name (DNS names compared without
+ * regard to ASCII case, IP literals by their binary value).
+ */
+bool x509_has_name(const struct x509_cert *c, const char *name);
+
+/* True if c certifies public key k (same P-256 point). */
+bool x509_has_key(const struct x509_cert *c, const struct ec_key *k);
+
+#endif /* NANOACME_X509_H */
