@@ -1,0 +1,1805 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http.c - HTTP/1.1 over a hand-configured BearSSL client, a strict
+ * response parser, and the http-01 listener (see http.h).
+ *
+ * Separate from acme.c because everything here faces the network: the
+ * parser and the listener read hostile bytes, so they are kept pure
+ * where possible (http_parse_response() reads through a callback,
+ * http_parse_request() is a plain function) for unit tests and fuzzing.
+ * Nothing here allocates (getaddrinfo() does, inside libc). The big
+ * stack objects are the parser's line buffer (HTTP_MAX_LINE bytes) and
+ * the request head (HTTP_MAX_URL + 768): about 6.5 KB deep in all on
+ * x86_64, plus BearSSL's own frames.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bearssl.h>
+
+/* RFC 8555 §8.3: token is base64url; longer tokens are not ours. */
+#define TOKEN_MAX 128
+
+/* ---- small helpers ---------------------------------------------------- */
+
+/* Bounded appender (STYLE §3): overflow sets err, later appends do nothing. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int err;
+};
+
+static void
+sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->err || n > b->cap - b->len) {
+		b->err = 1;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void
+sb_str(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+static void
+sb_num(struct sbuf *b, unsigned long long v)
+{
+	char d[20];
+	size_t i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	sb_add(b, d + i, sizeof(d) - i);
+}
+
+/* ASCII classes without <ctype.h> (STYLE §4): no locale, no UB on bytes. */
+static bool
+ascii_isdigit(unsigned c)
+{
+	return c - '0' < 10;
+}
+
+static bool
+ascii_isupper(unsigned c)
+{
+	return c - 'A' < 26;
+}
+
+static bool
+ascii_isalpha(unsigned c)
+{
+	return (c | 0x20) - 'a' < 26;
+}
+
+static unsigned
+ascii_tolower(unsigned c)
+{
+	return c - 'A' < 26 ? c | 0x20 : c;
+}
+
+static int
+ascii_hexval(unsigned c)
+{
+	if (ascii_isdigit(c)) {
+		return (int)(c - '0');
+	}
+	if ((c | 0x20) - 'a' < 6) {
+		return (int)((c | 0x20) - 'a' + 10);
+	}
+	return -1;
+}
+
+static bool
+is_b64url(unsigned c)
+{
+	return ascii_isalpha(c) || ascii_isdigit(c) || c == '-' || c == '_';
+}
+
+/* RFC 9110 §5.6.2 tchar */
+static bool
+is_tchar(unsigned c)
+{
+	return ascii_isalpha(c) || ascii_isdigit(c) ||
+	    (c != 0 && c < 128 && strchr("!#$%&'*+-.^_`|~", (int)c) != NULL);
+}
+
+static bool
+is_ows(unsigned c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* s[0..n) equals lowercase literal lit, ignoring ASCII case */
+static bool
+eq_nocase(const unsigned char *s, size_t n, const char *lit)
+{
+	size_t i;
+
+	if (strlen(lit) != n) {
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		if (ascii_tolower(s[i]) != (unsigned char)lit[i]) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Digits only, non-empty, overflow-checked (uhttpd parse_chunksize style). */
+static int
+parse_dec(const unsigned char *s, size_t n, unsigned long long max,
+    unsigned long long *out)
+{
+	unsigned long long v = 0;
+	size_t i;
+
+	if (n == 0) {
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!ascii_isdigit(s[i]) || v > (max - (s[i] - '0')) / 10) {
+			return -1;
+		}
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+		return (long long)time(NULL) * 1000;
+	}
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds from now to t for poll(): 0 if past, capped at INT_MAX. */
+static int
+ms_until(long long t, long long now)
+{
+	if (t <= now) {
+		return 0;
+	}
+	return t - now > INT_MAX ? INT_MAX : (int)(t - now);
+}
+
+static bool
+is_again(int e)
+{
+	return e == EAGAIN || e == EWOULDBLOCK;
+}
+
+/*
+ * Close-on-exec and non-blocking via fcntl rather than SOCK_CLOEXEC:
+ * plain POSIX 2008, and this process is single-threaded, so no exec can
+ * slip in between socket() and fcntl().
+ */
+static int
+set_fd_flags(int fd)
+{
+	int fl;
+
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- error strings ---------------------------------------------------- */
+
+const char *
+http_strerror(int err)
+{
+	static const char *const msg[] = {
+		"success",
+		"bad URL (https://NAME[:PORT]/PATH; no IP address hosts)",
+		"cannot resolve host name",
+		"cannot connect",
+		"timed out",
+		"TLS failure",
+		"I/O error",
+		"connection closed by peer",
+		"malformed HTTP response",
+		"HTTP response too large",
+		"cannot listen"
+	};
+
+	if (err < 0 || (size_t)err >= sizeof(msg) / sizeof(msg[0])) {
+		return "unknown HTTP error";
+	}
+	return msg[err];
+}
+
+const char *
+http_tls_strerror(int brerr)
+{
+	switch (brerr) {
+	case BR_ERR_X509_NOT_TRUSTED:
+		return "certificate not trusted (unknown CA)";
+	case BR_ERR_X509_BAD_SERVER_NAME:
+		return "server name does not match the certificate";
+	case BR_ERR_X509_EXPIRED:
+		return "certificate expired or not yet valid "
+		    "(is the system clock right?)";
+	case BR_ERR_X509_TIME_UNKNOWN:
+		return "certificate validity time unknown";
+	case BR_ERR_BAD_VERSION:
+	case BR_ERR_UNSUPPORTED_VERSION:
+	case BR_ERR_RECV_FATAL_ALERT + 70:
+		return "server does not support TLS 1.2";
+	case BR_ERR_BAD_CIPHER_SUITE:
+	case BR_ERR_RECV_FATAL_ALERT + 40:
+		return "TLS handshake refused (no common cipher suite?)";
+	case BR_ERR_NO_RANDOM:
+		return "no entropy source for TLS";
+	case BR_ERR_IO:
+		return "connection failed during TLS";
+	}
+	if (brerr >= BR_ERR_X509_OK && brerr <= BR_ERR_X509_NOT_TRUSTED) {
+		return "invalid server certificate";
+	}
+	if (brerr >= BR_ERR_SEND_FATAL_ALERT &&
+	    brerr < BR_ERR_SEND_FATAL_ALERT + 256) {
+		return "TLS failure on our side (alert sent)";
+	}
+	if (brerr >= BR_ERR_RECV_FATAL_ALERT &&
+	    brerr < BR_ERR_RECV_FATAL_ALERT + 256) {
+		return "server sent a fatal TLS alert";
+	}
+	return "TLS error";
+}
+
+/* ---- response parser -------------------------------------------------- */
+
+void
+http_src_init(struct http_src *src,
+    int (*read)(void *ctx, unsigned char *buf, size_t len), void *ctx)
+{
+	src->read = read;
+	src->ctx = ctx;
+	src->err_on_read = HTTP_EIO;
+	src->pos = 0;
+	src->len = 0;
+}
+
+/* State of one http_parse_response() call, so helpers stay small. */
+struct parser {
+	struct http_src *src;
+	struct http_response *r;
+	int err;
+	size_t budget;                     /* head + trailer bytes left */
+	unsigned nfields;                  /* header + trailer lines */
+	unsigned long long clen;
+	bool has_clen, chunked, http10, conn_close, conn_keep;
+	size_t llen;
+	unsigned char line[HTTP_MAX_LINE];
+};
+
+static int
+fail(struct parser *p, int err)
+{
+	p->err = err;
+	return -1;
+}
+
+/* Makes src bytes available: 1, 0 at end of stream, -1 on error. */
+static int
+fill(struct parser *p)
+{
+	struct http_src *s = p->src;
+	int n;
+
+	if (s->pos < s->len) {
+		return 1;
+	}
+	s->pos = 0;
+	s->len = 0;
+	n = s->read(s->ctx, s->buf, sizeof(s->buf));
+	if (n < 0 || (size_t)n > sizeof(s->buf)) {
+		return fail(p, s->err_on_read != HTTP_OK ?
+		    s->err_on_read : HTTP_EIO);
+	}
+	s->len = (size_t)n;
+	return n > 0;
+}
+
+/* One byte into *ch: 0, or -1 (end of stream is HTTP_ECLOSED). */
+static int
+next_byte(struct parser *p, unsigned char *ch)
+{
+	int rc = fill(p);
+
+	if (rc <= 0) {
+		return rc < 0 ? -1 : fail(p, HTTP_ECLOSED);
+	}
+	*ch = p->src->buf[p->src->pos++];
+	return 0;
+}
+
+/*
+ * Reads one line into p->line[0..p->llen), without its CRLF; each byte,
+ * CRLF included, is taken from *budget. RFC 9112 §2.2 lets a recipient
+ * accept a bare LF as line end; we do not: CRLF is required, and bare
+ * CR/LF, NUL or other controls than HTAB are HTTP_EPROTO.
+ */
+static int
+read_line(struct parser *p, size_t *budget)
+{
+	unsigned char ch;
+
+	p->llen = 0;
+	for (;;) {
+		if (next_byte(p, &ch) < 0) {
+			return -1;
+		}
+		if (*budget == 0) {
+			return fail(p, HTTP_ETOOBIG);
+		}
+		(*budget)--;
+		if (ch == '\r') {
+			break;
+		}
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+			return fail(p, HTTP_EPROTO);
+		}
+		if (p->llen == sizeof(p->line)) {
+			return fail(p, HTTP_ETOOBIG);
+		}
+		p->line[p->llen++] = ch;
+	}
+	if (next_byte(p, &ch) < 0) {
+		return -1;
+	}
+	if (*budget == 0) {
+		return fail(p, HTTP_ETOOBIG);
+	}
+	(*budget)--;
+	return ch == '\n' ? 0 : fail(p, HTTP_EPROTO);
+}
+
+/* RFC 9112 §4: HTTP/1.x SP 3DIGIT SP reason; a missing reason (and its
+ * SP) is tolerated, it carries no meaning. */
+static int
+parse_status(struct parser *p)
+{
+	const unsigned char *s = p->line;
+
+	if (p->llen < 12 || memcmp(s, "HTTP/1.", 7) != 0 ||
+	    (s[7] != '0' && s[7] != '1') || s[8] != ' ' ||
+	    s[9] < '1' || s[9] > '5' || !ascii_isdigit(s[10]) ||
+	    !ascii_isdigit(s[11]) || (p->llen > 12 && s[12] != ' ')) {
+		return fail(p, HTTP_EPROTO);
+	}
+	p->r->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+	p->http10 = s[7] == '0';
+	return 0;
+}
+
+/* Copies a kept header value as a C string; too long is HTTP_ETOOBIG. */
+static int
+copy_value(struct parser *p, char *dst, size_t cap,
+    const unsigned char *v, size_t n)
+{
+	if (n >= cap) {
+		return fail(p, HTTP_ETOOBIG);
+	}
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+/* RFC 9110 §7.6.1: comma-separated connection options. */
+static void
+parse_connection(struct parser *p, const unsigned char *v, size_t n)
+{
+	size_t i = 0, a, b;
+
+	while (i < n) {
+		while (i < n && (is_ows(v[i]) || v[i] == ',')) {
+			i++;
+		}
+		for (a = i; i < n && v[i] != ','; i++) {
+			continue;
+		}
+		for (b = i; b > a && is_ows(v[b - 1]); b--) {
+			continue;
+		}
+		if (eq_nocase(v + a, b - a, "close")) {
+			p->conn_close = true;
+		} else if (eq_nocase(v + a, b - a, "keep-alive")) {
+			p->conn_keep = true;
+		}
+	}
+}
+
+static int
+set_content_length(struct parser *p, const unsigned char *v, size_t n)
+{
+	unsigned long long x;
+
+	/* RFC 9112 §6.3: differing or invalid lengths are unrecoverable */
+	if (parse_dec(v, n, ULLONG_MAX, &x) < 0 ||
+	    (p->has_clen && x != p->clen)) {
+		return fail(p, HTTP_EPROTO);
+	}
+	p->has_clen = true;
+	p->clen = x;
+	return 0;
+}
+
+/* RFC 8555 §6.5.1: a nonce is base64url; anything else counts as absent. */
+static int
+set_nonce(struct parser *p, const unsigned char *v, size_t n)
+{
+	size_t i;
+
+	p->r->nonce[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!is_b64url(v[i])) {
+			return 0;
+		}
+	}
+	return copy_value(p, p->r->nonce, sizeof(p->r->nonce), v, n);
+}
+
+/*
+ * RFC 9110 §10.2.3 delta-seconds; too large saturates as RFC 9111 §1.2.2
+ * says. An HTTP-date is not parsed (it would make the parser depend on
+ * the clock): -1, as when absent.
+ */
+static long
+parse_delta(const unsigned char *v, size_t n)
+{
+	unsigned long long x;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!ascii_isdigit(v[i])) {
+			return -1;
+		}
+	}
+	if (n == 0) {
+		return -1;
+	}
+	return parse_dec(v, n, LONG_MAX, &x) < 0 ? LONG_MAX : (long)x;
+}
+
+static int
+apply_field(struct parser *p, const unsigned char *name, size_t nlen,
+    const unsigned char *v, size_t n)
+{
+	struct http_response *r = p->r;
+
+	if (eq_nocase(name, nlen, "content-length")) {
+		return set_content_length(p, v, n);
+	} else if (eq_nocase(name, nlen, "transfer-encoding")) {
+		/* only "chunked", once: anything else we cannot frame */
+		if (p->chunked || !eq_nocase(v, n, "chunked")) {
+			return fail(p, HTTP_EPROTO);
+		}
+		p->chunked = true;
+	} else if (eq_nocase(name, nlen, "connection")) {
+		parse_connection(p, v, n);
+	} else if (eq_nocase(name, nlen, "replay-nonce")) {
+		return set_nonce(p, v, n);
+	} else if (eq_nocase(name, nlen, "location")) {
+		return copy_value(p, r->location, sizeof(r->location), v, n);
+	} else if (eq_nocase(name, nlen, "content-type")) {
+		return copy_value(p, r->content_type, sizeof(r->content_type),
+		    v, n);
+	} else if (eq_nocase(name, nlen, "retry-after")) {
+		r->retry_after = parse_delta(v, n);
+	}
+	return 0;
+}
+
+/* Header (or trailer) lines up to the empty line; trailers are checked
+ * and counted but not applied (RFC 9112 §7.1.2). */
+static int
+read_fields(struct parser *p, bool apply)
+{
+	const unsigned char *s = p->line;
+	size_t i, a, b;
+
+	for (;;) {
+		if (read_line(p, &p->budget) < 0) {
+			return -1;
+		}
+		if (p->llen == 0) {
+			return 0;
+		}
+		if (++p->nfields > HTTP_MAX_HEADERS) {
+			return fail(p, HTTP_ETOOBIG);
+		}
+		/* RFC 9112 §5.1/§5.2: no space before ':', no obs-fold */
+		for (i = 0; i < p->llen && is_tchar(s[i]); i++) {
+			continue;
+		}
+		if (i == 0 || i == p->llen || s[i] != ':') {
+			return fail(p, HTTP_EPROTO);
+		}
+		for (a = i + 1; a < p->llen && is_ows(s[a]); a++) {
+			continue;
+		}
+		for (b = p->llen; b > a && is_ows(s[b - 1]); b--) {
+			continue;
+		}
+		if (apply && apply_field(p, s, i, s + a, b - a) < 0) {
+			return -1;
+		}
+	}
+}
+
+/* Status line and headers of the final response, skipping 1xx ones. */
+static int
+read_head(struct parser *p)
+{
+	struct http_response *r = p->r;
+
+	do {
+		r->status = 0;
+		r->location[0] = r->nonce[0] = r->content_type[0] = '\0';
+		r->retry_after = -1;
+		p->has_clen = p->chunked = p->conn_close = p->conn_keep = false;
+		p->clen = 0;
+		if (read_line(p, &p->budget) < 0 || parse_status(p) < 0 ||
+		    read_fields(p, true) < 0) {
+			return -1;
+		}
+		/* we never ask to switch protocols */
+		if (r->status == 101) {
+			return fail(p, HTTP_EPROTO);
+		}
+	} while (r->status < 200);
+	/* RFC 9112 §6.1, §6.3: chunked with Content-Length, or chunked in
+	 * HTTP/1.0, is a framing we refuse to guess about */
+	if (p->chunked && (p->has_clen || p->http10)) {
+		return fail(p, HTTP_EPROTO);
+	}
+	r->keep_alive = p->http10 ? p->conn_keep && !p->conn_close :
+	    !p->conn_close;
+	return 0;
+}
+
+static int
+read_exact(struct parser *p, unsigned char *dst, size_t n)
+{
+	struct http_src *s = p->src;
+	size_t k;
+	int rc;
+
+	while (n > 0) {
+		rc = fill(p);
+		if (rc <= 0) {
+			return rc < 0 ? -1 : fail(p, HTTP_ECLOSED);
+		}
+		k = s->len - s->pos < n ? s->len - s->pos : n;
+		memcpy(dst, s->buf + s->pos, k);
+		s->pos += k;
+		dst += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* RFC 9112 §7.1: chunk-size [ BWS ";" ext ] with at most SIZE_MAX. */
+static int
+parse_chunk_size(const unsigned char *s, size_t n, size_t *out)
+{
+	size_t i, v = 0;
+	int d;
+
+	for (i = 0; i < n && (d = ascii_hexval(s[i])) >= 0; i++) {
+		if (v > SIZE_MAX >> 4) {
+			return -1;
+		}
+		v = v << 4 | (size_t)d;
+	}
+	if (i == 0) {
+		return -1;
+	}
+	/* BWS is only allowed before an extension */
+	while (i < n && is_ows(s[i])) {
+		i++;
+	}
+	if (i < n ? s[i] != ';' : is_ows(s[i - 1])) {
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+read_chunked(struct parser *p, unsigned char *body, size_t cap)
+{
+	struct http_response *r = p->r;
+	unsigned char crlf[2];
+	size_t n, lb;
+
+	for (;;) {
+		/* chunk lines have their own cap: HTTP_MAX_LINE each */
+		lb = HTTP_MAX_LINE + 2;
+		if (read_line(p, &lb) < 0) {
+			return -1;
+		}
+		if (parse_chunk_size(p->line, p->llen, &n) < 0) {
+			return fail(p, HTTP_EPROTO);
+		}
+		if (n == 0) {
+			break;
+		}
+		if (n > cap - r->body_len) {
+			return fail(p, HTTP_ETOOBIG);
+		}
+		if (read_exact(p, body + r->body_len, n) < 0 ||
+		    read_exact(p, crlf, 2) < 0) {
+			return -1;
+		}
+		r->body_len += n;
+		if (crlf[0] != '\r' || crlf[1] != '\n') {
+			return fail(p, HTTP_EPROTO);
+		}
+	}
+	return read_fields(p, false);
+}
+
+/* RFC 9112 §6.3 item 8: no length given, the body ends with the stream. */
+static int
+read_to_eos(struct parser *p, unsigned char *body, size_t cap)
+{
+	struct http_src *s = p->src;
+	struct http_response *r = p->r;
+	size_t k;
+	int rc;
+
+	r->keep_alive = false;
+	while ((rc = fill(p)) > 0) {
+		k = s->len - s->pos;
+		if (k > cap - r->body_len) {
+			return fail(p, HTTP_ETOOBIG);
+		}
+		memcpy(body + r->body_len, s->buf + s->pos, k);
+		s->pos += k;
+		r->body_len += k;
+	}
+	return rc;
+}
+
+static int
+read_body(struct parser *p, unsigned char *body, size_t cap)
+{
+	if (p->chunked) {
+		return read_chunked(p, body, cap);
+	}
+	if (p->has_clen) {
+		if (p->clen > cap) {
+			return fail(p, HTTP_ETOOBIG);
+		}
+		if (read_exact(p, body, (size_t)p->clen) < 0) {
+			return -1;
+		}
+		p->r->body_len = (size_t)p->clen;
+		return 0;
+	}
+	return read_to_eos(p, body, cap);
+}
+
+int
+http_parse_response(struct http_src *src, bool is_head,
+    struct http_response *r, unsigned char *body, size_t cap, int *err)
+{
+	struct parser p;
+
+	p.src = src;
+	p.r = r;
+	p.err = HTTP_OK;
+	p.budget = HTTP_MAX_HEADER_BYTES;
+	p.nfields = 0;
+	r->keep_alive = false;
+	r->body = body;
+	r->body_len = 0;
+	if (read_head(&p) < 0) {
+		goto out;
+	}
+	/* RFC 9112 §6.3: no body after HEAD, 204 or 304 (1xx: read_head) */
+	if (!is_head && r->status != 204 && r->status != 304 &&
+	    read_body(&p, body, cap) < 0) {
+		goto out;
+	}
+	/* nothing is pipelined: extra bytes mean we lost the framing */
+	if (src->pos < src->len) {
+		r->keep_alive = false;
+	}
+out:
+	if (p.err != HTTP_OK) {
+		r->keep_alive = false;
+	}
+	*err = p.err;
+	return p.err == HTTP_OK ? 0 : -1;
+}
+
+/* ---- URLs ------------------------------------------------------------- */
+
+/* Splits authority a[0..n) into host (reg-name/IPv4 charset, or an IPv6
+ * literal in brackets) and the port after ':' (*pt NULL if none). */
+static int
+split_authority(const char *a, size_t n, const char **h, size_t *hlen,
+    const char **pt, size_t *plen)
+{
+	size_t i;
+
+	if (n > 0 && a[0] == '[') {
+		for (i = 1; i < n && a[i] != ']'; i++) {
+			if (ascii_hexval((unsigned char)a[i]) < 0 &&
+			    a[i] != ':' && a[i] != '.') {
+				return -1;
+			}
+		}
+		if (i == n) {
+			return -1;
+		}
+		*h = a + 1;
+		*hlen = i - 1;
+		i++;
+	} else {
+		for (i = 0; i < n && a[i] != ':'; i++) {
+			if (!is_b64url((unsigned char)a[i]) && a[i] != '.') {
+				return -1;
+			}
+		}
+		*h = a;
+		*hlen = i;
+	}
+	if (i < n && a[i] != ':') {
+		return -1;
+	}
+	*pt = i < n ? a + i + 1 : NULL;
+	*plen = i < n ? n - i - 1 : 0;
+	return 0;
+}
+
+int
+http_url_parse(const char *url, char *host, size_t host_cap,
+    char port[6], const char **path)
+{
+	const char *h, *pt;
+	size_t n, i, e, hlen, plen;
+	unsigned long long pv = 443;
+	struct sbuf b = { port, 0, 5, 0 };
+
+	n = strnlen(url, HTTP_MAX_URL);
+	if (n == HTTP_MAX_URL || n < 9 ||
+	    !eq_nocase((const unsigned char *)url, 8, "https://")) {
+		return -1;
+	}
+	/* printable ASCII only: no CR, LF, space, controls; no fragment */
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)url[i] <= ' ' ||
+		    (unsigned char)url[i] >= 0x7f || url[i] == '#') {
+			return -1;
+		}
+	}
+	for (e = 8; e < n && url[e] != '/'; e++) {
+		continue;
+	}
+	/* '@' (userinfo) fails the host charset in split_authority() */
+	if (split_authority(url + 8, e - 8, &h, &hlen, &pt, &plen) < 0 ||
+	    hlen == 0 || hlen >= host_cap ||
+	    (pt != NULL &&
+	    (parse_dec((const unsigned char *)pt, plen, 65535, &pv) < 0 ||
+	    pv == 0))) {
+		return -1;
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	sb_num(&b, pv);
+	port[b.len] = '\0';
+	*path = e < n ? url + e : "/";
+	return 0;
+}
+
+/* ---- http-01 listener ------------------------------------------------- */
+
+/*
+ * The listener's parser: 0 (head incomplete), 200 (good challenge
+ * request, *tok set), 400, 404 or 405. Only the request line matters;
+ * header lines are only checked for stray control bytes.
+ */
+static int
+parse_req(const char *req, size_t len, const char **tok, size_t *tok_len)
+{
+	static const char pfx[] = "/.well-known/acme-challenge/";
+	const unsigned char *s = (const unsigned char *)req;
+	size_t end, i, m, t0, tl, k = sizeof(pfx) - 1;
+
+	for (end = 0; end + 4 <= len; end++) {
+		if (memcmp(s + end, "\r\n\r\n", 4) == 0) {
+			break;
+		}
+	}
+	if (end + 4 > len) {
+		return 0;
+	}
+	end += 2;                          /* s[end..end+4) is the CRLF CRLF */
+	for (i = 0; i < end; i++) {
+		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\r' &&
+		    s[i] != '\n') || s[i] == 0x7f ||
+		    (s[i] == '\r' && s[i + 1] != '\n') ||
+		    (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))) {
+			return 400;
+		}
+	}
+	for (m = 0; m < end && ascii_isupper(s[m]); m++) {
+		continue;
+	}
+	for (t0 = i = m + 1; i < end && s[i] > ' ' && s[i] < 0x7f; i++) {
+		continue;
+	}
+	tl = i - t0;
+	if (m == 0 || s[m] != ' ' || tl == 0 || i + 10 > end ||
+	    memcmp(s + i, " HTTP/1.", 8) != 0 ||
+	    (s[i + 8] != '0' && s[i + 8] != '1') || s[i + 9] != '\r') {
+		return 400;
+	}
+	if (m != 3 || memcmp(s, "GET", 3) != 0) {
+		return 405;
+	}
+	if (tl <= k || tl - k > TOKEN_MAX || memcmp(s + t0, pfx, k) != 0) {
+		return 404;
+	}
+	for (i = t0 + k; i < t0 + tl; i++) {
+		if (!is_b64url(s[i])) {
+			return 404;
+		}
+	}
+	*tok = req + t0 + k;
+	*tok_len = tl - k;
+	return 200;
+}
+
+int
+http_parse_request(const char *req, size_t len, const char **tok,
+    size_t *tok_len)
+{
+	int code;
+
+	*tok = NULL;
+	*tok_len = 0;
+	code = parse_req(req, len, tok, tok_len);
+	return code == 0 ? 0 : code == 200 ? 1 : 2;
+}
+
+static void
+conn_close(struct listen_conn *cc)
+{
+	if (cc->fd >= 0) {
+		close(cc->fd);
+	}
+	cc->fd = -1;
+	cc->len = 0;
+	cc->out_len = 0;
+	cc->out_pos = 0;
+}
+
+static void
+put_head(struct sbuf *b, int code, size_t body_len)
+{
+	sb_str(b, code == 200 ? "HTTP/1.1 200 OK" :
+	    code == 400 ? "HTTP/1.1 400 Bad Request" :
+	    code == 404 ? "HTTP/1.1 404 Not Found" :
+	    code == 405 ? "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET" :
+	    "HTTP/1.1 500 Internal Server Error");
+	sb_str(b, "\r\nContent-Type: text/plain\r\nContent-Length: ");
+	sb_num(b, body_len);
+	sb_str(b, "\r\nConnection: close\r\n\r\n");
+}
+
+/* Sends what is pending; closes the connection once all is sent. */
+static void
+conn_flush(struct listen_conn *cc)
+{
+	ssize_t n;
+	int k;
+
+	while (cc->out_pos < cc->out_len) {
+		n = send(cc->fd, cc->out + cc->out_pos,
+		    cc->out_len - cc->out_pos, MSG_NOSIGNAL);
+		if (n > 0) {
+			cc->out_pos += (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && is_again(errno)) {
+			return;
+		} else {
+			conn_close(cc);
+			return;
+		}
+	}
+	/* unread request bytes make close() send a RST, which can destroy
+	 * the answer before the client reads it: drain a little first */
+	for (k = 0; k < 4 && recv(cc->fd, cc->req, sizeof(cc->req), 0) > 0;
+	    k++) {
+		continue;
+	}
+	conn_close(cc);
+}
+
+/* Answers cc once its request head is complete or over the cap. */
+static void
+conn_answer(struct http_listener *l, struct listen_conn *cc)
+{
+	struct sbuf b = { cc->out, 0, sizeof(cc->out), 0 };
+	const char *tok, *body = "";
+	size_t i, tlen;
+	int code;
+
+	code = parse_req(cc->req, cc->len, &tok, &tlen);
+	if (code == 0 && cc->len < sizeof(cc->req)) {
+		return;
+	}
+	if (code == 0) {
+		code = 400;
+	} else if (code == 200) {
+		code = 404;
+		for (i = 0; i < l->ntokens; i++) {
+			const struct http_token *t = &l->tokens[i];
+
+			if (t->token != NULL && t->keyauth != NULL &&
+			    strlen(t->token) == tlen &&
+			    memcmp(t->token, tok, tlen) == 0) {
+				code = 200;
+				body = t->keyauth;
+				break;
+			}
+		}
+	}
+	put_head(&b, code, strlen(body));
+	sb_str(&b, body);
+	if (b.err) {
+		b.len = 0;
+		b.err = 0;
+		put_head(&b, 500, 0);
+	} else if (code == 200) {
+		l->served++;
+	}
+	cc->out_len = b.len;
+	cc->out_pos = 0;
+	conn_flush(cc);
+}
+
+static void
+conn_read(struct http_listener *l, struct listen_conn *cc)
+{
+	ssize_t n;
+
+	do {
+		n = recv(cc->fd, cc->req + cc->len, sizeof(cc->req) - cc->len,
+		    0);
+	} while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		cc->len += (size_t)n;
+		conn_answer(l, cc);
+	} else if (n == 0 || !is_again(errno)) {
+		/* gone before a complete request: nothing to answer */
+		conn_close(cc);
+	}
+}
+
+/* A free slot; over LISTEN_MAX_CONN the oldest connection gives way. */
+static struct listen_conn *
+conn_slot(struct http_listener *l)
+{
+	struct listen_conn *old = &l->conn[0];
+	size_t i;
+
+	for (i = 0; i < LISTEN_MAX_CONN; i++) {
+		if (l->conn[i].fd < 0) {
+			return &l->conn[i];
+		}
+		if (l->conn[i].deadline_ms < old->deadline_ms) {
+			old = &l->conn[i];
+		}
+	}
+	conn_close(old);
+	return old;
+}
+
+static void
+listen_accept(struct http_listener *l, int lfd)
+{
+	struct listen_conn *cc;
+	int fd, k;
+
+	/* at most one connection table's worth per round, so a flood
+	 * cannot keep us here */
+	for (k = 0; k < LISTEN_MAX_CONN; k++) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED)) {
+			continue;
+		}
+		if (fd < 0) {
+			return;
+		}
+		if (set_fd_flags(fd) < 0) {
+			close(fd);
+			continue;
+		}
+		cc = conn_slot(l);
+		cc->fd = fd;
+		cc->deadline_ms = now_ms() + LISTEN_CONN_TIMEOUT_MS;
+		/* the request often arrives with the connection */
+		conn_read(l, cc);
+	}
+}
+
+/*
+ * One poll() over the listener and, if xfd >= 0, the caller's fd xfd
+ * for events xev. Serves whatever is ready, drops connections past
+ * their deadline. Returns xfd's revents (0 if none), or -1 if poll()
+ * failed (errno set).
+ */
+static int
+listen_round(struct http_listener *l, int xfd, short xev, int timeout)
+{
+	struct pollfd pfd[3 + LISTEN_MAX_CONN];
+	size_t slot[LISTEN_MAX_CONN], i, nc = 0, nl = l->nlfd;
+	struct listen_conn *cc;
+	long long now = now_ms();
+	int rc;
+
+	pfd[0].fd = xfd;
+	pfd[0].events = xev;
+	for (i = 0; i < nl; i++) {
+		pfd[1 + i].fd = l->lfd[i];
+		pfd[1 + i].events = POLLIN;
+	}
+	for (i = 0; i < LISTEN_MAX_CONN; i++) {
+		cc = &l->conn[i];
+		if (cc->fd < 0) {
+			continue;
+		}
+		if (ms_until(cc->deadline_ms, now) < timeout) {
+			timeout = ms_until(cc->deadline_ms, now);
+		}
+		pfd[1 + nl + nc].fd = cc->fd;
+		pfd[1 + nl + nc].events = cc->out_pos < cc->out_len ?
+		    POLLOUT : POLLIN;
+		slot[nc++] = i;
+	}
+	for (i = 0; i < 1 + nl + nc; i++) {
+		pfd[i].revents = 0;
+	}
+	rc = poll(pfd, (nfds_t)(1 + nl + nc), timeout);
+	if (rc < 0 && errno != EINTR) {
+		return -1;
+	}
+	for (i = 0; rc > 0 && i < nc; i++) {
+		cc = &l->conn[slot[i]];
+		if (pfd[1 + nl + i].revents == 0) {
+			continue;
+		}
+		if (cc->out_pos < cc->out_len) {
+			conn_flush(cc);
+		} else {
+			conn_read(l, cc);
+		}
+	}
+	for (i = 0; rc > 0 && i < nl; i++) {
+		if (pfd[1 + i].revents & POLLIN) {
+			listen_accept(l, l->lfd[i]);
+		}
+	}
+	now = now_ms();
+	for (i = 0; i < LISTEN_MAX_CONN; i++) {
+		if (l->conn[i].fd >= 0 && l->conn[i].deadline_ms <= now) {
+			conn_close(&l->conn[i]);
+		}
+	}
+	return rc > 0 ? pfd[0].revents : 0;
+}
+
+int
+http_listen_serve(struct http_listener *l, int timeout_ms)
+{
+	long long end = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+
+	do {
+		if (listen_round(l, -1, 0, ms_until(end, now_ms())) < 0) {
+			return -1;
+		}
+	} while (now_ms() < end);
+	return 0;
+}
+
+/* One listening socket; an optional (IPv6) one may be missing. */
+static int
+listen_one(struct http_listener *l, const struct sockaddr *sa,
+    socklen_t salen, bool optional)
+{
+	int fd, one = 1;
+
+	fd = socket(sa->sa_family, SOCK_STREAM, 0);
+	if (fd < 0 || set_fd_flags(fd) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    (sa->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+	    bind(fd, sa, salen) < 0 || listen(fd, LISTEN_MAX_CONN) < 0) {
+		l->detail = errno;
+		if (fd >= 0) {
+			close(fd);
+		}
+		return optional && (l->detail == EAFNOSUPPORT ||
+		    l->detail == EADDRNOTAVAIL) ? 0 : -1;
+	}
+	l->lfd[l->nlfd++] = fd;
+	return 0;
+}
+
+/* see http.h */
+void
+http_listen_init(struct http_listener *l)
+{
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	l->lfd[0] = l->lfd[1] = -1;
+	for (i = 0; i < LISTEN_MAX_CONN; i++) {
+		l->conn[i].fd = -1;
+	}
+}
+
+int
+http_listen_open(struct http_listener *l, const char *spec)
+{
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+	const char *colon = strrchr(spec, ':');
+	char addr[INET6_ADDRSTRLEN];
+	unsigned long long port;
+	size_t alen;
+	int rc = -1;
+
+	http_listen_init(l);
+	memset(&s6, 0, sizeof(s6));
+	memset(&s4, 0, sizeof(s4));
+	s6.sin6_family = AF_INET6;
+	s4.sin_family = AF_INET;
+	l->detail = EINVAL;
+	alen = colon != NULL ? (size_t)(colon - spec) : 0;
+	if (colon == NULL || alen >= sizeof(addr) ||
+	    parse_dec((const unsigned char *)colon + 1, strlen(colon + 1),
+	    65535, &port) < 0 || port == 0) {
+		goto out;
+	}
+	s6.sin6_port = s4.sin_port = htons((uint16_t)port);
+	if (alen == 0) {
+		/* ":PORT": IPv6 (V6ONLY) plus IPv4, so neither family
+		 * depends on the system's dual-stack default */
+		s6.sin6_addr = in6addr_any;
+		s4.sin_addr.s_addr = htonl(INADDR_ANY);
+		rc = listen_one(l, (struct sockaddr *)&s6, sizeof(s6), true);
+		if (rc == 0) {
+			rc = listen_one(l, (struct sockaddr *)&s4, sizeof(s4),
+			    false);
+		}
+	} else if (spec[0] == '[' && alen >= 2 && spec[alen - 1] == ']') {
+		memcpy(addr, spec + 1, alen - 2);
+		addr[alen - 2] = '\0';
+		if (inet_pton(AF_INET6, addr, &s6.sin6_addr) == 1) {
+			rc = listen_one(l, (struct sockaddr *)&s6, sizeof(s6),
+			    false);
+		}
+	} else {
+		memcpy(addr, spec, alen);
+		addr[alen] = '\0';
+		if (inet_pton(AF_INET, addr, &s4.sin_addr) == 1) {
+			rc = listen_one(l, (struct sockaddr *)&s4, sizeof(s4),
+			    false);
+		}
+	}
+out:
+	if (rc < 0) {
+		http_listen_close(l);
+		l->err = HTTP_ELISTEN;
+	} else {
+		l->err = HTTP_OK;
+		l->detail = 0;
+	}
+	return rc;
+}
+
+void
+http_listen_set_tokens(struct http_listener *l,
+    const struct http_token *tokens, size_t n)
+{
+	l->tokens = tokens;
+	l->ntokens = n;
+}
+
+void
+http_listen_close(struct http_listener *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nlfd; i++) {
+		close(l->lfd[i]);
+		l->lfd[i] = -1;
+	}
+	l->nlfd = 0;
+	for (i = 0; i < LISTEN_MAX_CONN; i++) {
+		conn_close(&l->conn[i]);
+	}
+}
+
+/* ---- TLS client ------------------------------------------------------- */
+
+/*
+ * EC for ECDHE and ECDSA: P-256 through the fast p256_m31, P-384 and
+ * P-521 through the generic prime_i31 (Let's Encrypt's ECDSA
+ * intermediates are P-384). br_ec_all_m31 does the same but also links
+ * Curve25519, which a TLS 1.2 client offering the NIST curves does
+ * not need.
+ */
+static const br_ec_impl *
+ec_pick(int curve)
+{
+	return curve == BR_EC_secp256r1 ? &br_ec_p256_m31 : &br_ec_prime_i31;
+}
+
+static const unsigned char *
+ec_generator(int curve, size_t *len)
+{
+	return ec_pick(curve)->generator(curve, len);
+}
+
+static const unsigned char *
+ec_order(int curve, size_t *len)
+{
+	return ec_pick(curve)->order(curve, len);
+}
+
+static size_t
+ec_xoff(int curve, size_t *len)
+{
+	return ec_pick(curve)->xoff(curve, len);
+}
+
+static uint32_t
+ec_mul(unsigned char *g, size_t glen, const unsigned char *x, size_t xlen,
+    int curve)
+{
+	return ec_pick(curve)->mul(g, glen, x, xlen, curve);
+}
+
+static size_t
+ec_mulgen(unsigned char *r, const unsigned char *x, size_t xlen, int curve)
+{
+	return ec_pick(curve)->mulgen(r, x, xlen, curve);
+}
+
+static uint32_t
+ec_muladd(unsigned char *a, const unsigned char *b, size_t len,
+    const unsigned char *x, size_t xlen, const unsigned char *y,
+    size_t ylen, int curve)
+{
+	return ec_pick(curve)->muladd(a, b, len, x, xlen, y, ylen, curve);
+}
+
+static const br_ec_impl ec_nist = {
+	(uint32_t)1 << BR_EC_secp256r1 | (uint32_t)1 << BR_EC_secp384r1 |
+	    (uint32_t)1 << BR_EC_secp521r1,
+	ec_generator, ec_order, ec_xoff, ec_mul, ec_mulgen, ec_muladd
+};
+
+void
+http_client_init(struct http_client *c, const br_x509_trust_anchor *tas,
+    size_t tas_num, unsigned char *iobuf, size_t iobuf_len)
+{
+	static const uint16_t suites[] = {
+		BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+		BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+		BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+		BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+	};
+	br_ssl_engine_context *e = &c->sc.eng;
+
+	memset(c, 0, sizeof(*c));
+	c->tas = tas;
+	c->tas_num = tas_num;
+	c->iobuf = iobuf;
+	c->iobuf_len = iobuf_len;
+	c->user_agent = "nanoacme";
+	c->fd = -1;
+	/* a small profile by hand instead of br_ssl_client_init_full():
+	 * only what ACME CAs need, and the static binary stays small */
+	br_ssl_client_zero(&c->sc);
+	br_ssl_engine_set_versions(e, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_suites(e, suites, sizeof(suites) / sizeof(suites[0]));
+	br_ssl_engine_set_hash(e, br_sha256_ID, &br_sha256_vtable);
+	br_ssl_engine_set_hash(e, br_sha384_ID, &br_sha384_vtable);
+	br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
+	br_ssl_engine_set_prf_sha384(e, &br_tls12_sha384_prf);
+	br_ssl_engine_set_default_aes_gcm(e);
+	br_ssl_engine_set_default_chapol(e);
+	br_ssl_engine_set_ec(e, &ec_nist);
+	br_ssl_engine_set_ecdsa(e, &br_ecdsa_i31_vrfy_asn1);
+	br_ssl_engine_set_rsavrfy(e, &br_rsa_i31_pkcs1_vrfy);
+	br_x509_minimal_init(&c->xc, &br_sha256_vtable, tas, tas_num);
+	br_x509_minimal_set_hash(&c->xc, br_sha256_ID, &br_sha256_vtable);
+	br_x509_minimal_set_hash(&c->xc, br_sha384_ID, &br_sha384_vtable);
+	br_x509_minimal_set_rsa(&c->xc, &br_rsa_i31_pkcs1_vrfy);
+	br_x509_minimal_set_ecdsa(&c->xc, &ec_nist, &br_ecdsa_i31_vrfy_asn1);
+	br_ssl_engine_set_x509(e, &c->xc.vtable);
+	br_ssl_engine_set_buffer(e, iobuf, iobuf_len, 0);
+}
+
+/*
+ * Waits until fd is ready for ev, until min(until, c->deadline_ms),
+ * serving c->serve meanwhile: a CA validating our listener while we
+ * wait for its reply must not deadlock this single-threaded process.
+ */
+static int
+wait_fd(struct http_client *c, int fd, short ev, long long until)
+{
+	struct pollfd pfd;
+	long long now;
+	int rc;
+
+	if (until > c->deadline_ms) {
+		until = c->deadline_ms;
+	}
+	for (;;) {
+		now = now_ms();
+		if (now >= until) {
+			c->err = HTTP_ETIMEOUT;
+			c->detail = 0;
+			return -1;
+		}
+		if (c->serve != NULL) {
+			rc = listen_round(c->serve, fd, ev,
+			    ms_until(until, now));
+		} else {
+			pfd.fd = fd;
+			pfd.events = ev;
+			pfd.revents = 0;
+			rc = poll(&pfd, 1, ms_until(until, now));
+			if (rc > 0) {
+				rc = pfd.revents;
+			} else if (rc < 0 && errno == EINTR) {
+				rc = 0;
+			}
+		}
+		if (rc < 0) {
+			c->err = HTTP_EIO;
+			c->detail = errno;
+			return -1;
+		}
+		if (rc & (ev | POLLERR | POLLHUP | POLLNVAL)) {
+			return 0;
+		}
+	}
+}
+
+/* br_sslio low-level read: end of stream is an error for BearSSL, so it
+ * is recorded here as HTTP_ECLOSED, errno failures as HTTP_EIO. */
+static int
+sock_read(void *ctx, unsigned char *buf, size_t len)
+{
+	struct http_client *c = ctx;
+	long long until = now_ms() + HTTP_IO_TIMEOUT_MS;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(c->fd, buf, len, 0);
+		if (n > 0) {
+			return (int)n;     /* len < 20000 (br_sslio_init) */
+		}
+		if (n == 0 || (errno != EINTR && !is_again(errno))) {
+			c->err = n == 0 ? HTTP_ECLOSED : HTTP_EIO;
+			c->detail = n == 0 ? 0 : errno;
+			return -1;
+		}
+		if (is_again(errno) && wait_fd(c, c->fd, POLLIN, until) < 0) {
+			return -1;
+		}
+	}
+}
+
+static int
+sock_write(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct http_client *c = ctx;
+	long long until = now_ms() + HTTP_IO_TIMEOUT_MS;
+	ssize_t n;
+
+	for (;;) {
+		n = send(c->fd, buf, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			return (int)n;
+		}
+		if (n == 0 || (errno != EINTR && !is_again(errno))) {
+			c->err = HTTP_EIO;
+			c->detail = n == 0 ? EIO : errno;
+			return -1;
+		}
+		if (is_again(errno) && wait_fd(c, c->fd, POLLOUT, until) < 0) {
+			return -1;
+		}
+	}
+}
+
+/* After a br_sslio failure: keep a socket-level error if one was
+ * recorded, else a clean close_notify is HTTP_ECLOSED, else HTTP_ETLS. */
+static int
+tls_fail(struct http_client *c)
+{
+	int e = br_ssl_engine_last_error(&c->sc.eng);
+
+	if (c->err == HTTP_OK) {
+		c->err = e == BR_ERR_OK ? HTTP_ECLOSED : HTTP_ETLS;
+		c->detail = e;
+	}
+	return -1;
+}
+
+/* Closes the socket; sends close_notify if the engine can without
+ * waiting (RFC 5246 §7.2.1: no need to wait for the peer's). */
+static void
+drop_conn(struct http_client *c)
+{
+	br_ssl_engine_context *e = &c->sc.eng;
+	unsigned char *buf;
+	size_t len;
+	ssize_t n;
+
+	if (c->fd < 0) {
+		return;
+	}
+	if ((br_ssl_engine_current_state(e) & BR_SSL_CLOSED) == 0) {
+		br_ssl_engine_close(e);
+		while (br_ssl_engine_current_state(e) & BR_SSL_SENDREC) {
+			buf = br_ssl_engine_sendrec_buf(e, &len);
+			n = send(c->fd, buf, len, MSG_NOSIGNAL);
+			if (n <= 0) {
+				break;
+			}
+			br_ssl_engine_sendrec_ack(e, (size_t)n);
+		}
+	}
+	close(c->fd);
+	c->fd = -1;
+}
+
+void
+http_client_close(struct http_client *c)
+{
+	drop_conn(c);
+}
+
+static int
+try_addr(struct http_client *c, const struct addrinfo *ai, int *e)
+{
+	int fd, soerr = 0, rc = -1;
+	socklen_t sl = sizeof(soerr);
+
+	fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+	if (fd < 0 || set_fd_flags(fd) < 0) {
+		*e = errno;
+		goto out;
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (errno != EINPROGRESS && errno != EINTR) {
+		*e = errno;
+		goto out;
+	}
+	if (wait_fd(c, fd, POLLOUT, now_ms() + HTTP_CONNECT_TIMEOUT_MS) < 0) {
+		*e = ETIMEDOUT;
+		goto out;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 ||
+	    soerr != 0) {
+		*e = soerr != 0 ? soerr : errno;
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0 && fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* TCP to each address of host in turn. */
+static int
+tcp_connect(struct http_client *c, const char *host, const char *port)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	int rc, e = ECONNREFUSED;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		c->err = HTTP_ERESOLVE;
+		c->detail = rc;
+		goto out;
+	}
+	for (ai = res; ai != NULL && c->fd < 0; ai = ai->ai_next) {
+		c->fd = try_addr(c, ai, &e);
+		/* a connect timeout moves on to the next address; the
+		 * request deadline or a failed poll() ends the attempt */
+		if (c->fd < 0 && c->err == HTTP_ETIMEOUT &&
+		    now_ms() < c->deadline_ms) {
+			c->err = HTTP_OK;
+		}
+		if (c->err != HTTP_OK) {
+			break;
+		}
+	}
+	if (c->fd < 0 && c->err == HTTP_OK) {
+		c->err = HTTP_ECONNECT;
+		c->detail = e;
+	}
+out:
+	if (res != NULL) {
+		freeaddrinfo(res);
+	}
+	return c->fd < 0 ? -1 : 0;
+}
+
+static int
+tls_connect(struct http_client *c, const char *host, const char *port)
+{
+	long long t = (long long)time(NULL), days;
+	int resume;
+
+	if (tcp_connect(c, host, port) < 0) {
+		return -1;
+	}
+	/* a session is only resumed with the name it was verified for */
+	resume = strcmp(host, c->host) == 0 && strcmp(port, c->port) == 0;
+	memcpy(c->host, host, strlen(host) + 1);
+	memcpy(c->port, port, strlen(port) + 1);
+	/* our own 64-bit time: BearSSL's time() call is 32-bit on 32-bit
+	 * Debian builds and would break in 2038 */
+	if (t < 0) {
+		t = 0;
+	}
+	days = t / 86400 + 719528;
+	br_x509_minimal_set_time(&c->xc,
+	    days > UINT32_MAX ? UINT32_MAX : (uint32_t)days,
+	    (uint32_t)(t % 86400));
+	if (!br_ssl_client_reset(&c->sc, host, resume)) {
+		return tls_fail(c);
+	}
+	br_sslio_init(&c->ioc, &c->sc.eng, sock_read, c, sock_write, c);
+	/* the flush runs the handshake to completion */
+	if (br_sslio_flush(&c->ioc) < 0) {
+		return tls_fail(c);
+	}
+	c->handshakes++;
+	return 0;
+}
+
+/* One request as http_request() got it. */
+struct req {
+	const char *method, *path, *ctype;
+	const void *body;
+	size_t len;
+	bool is_head;
+};
+
+/* Printable ASCII, space and HTAB: safe inside a header line. */
+static bool
+is_field_value(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (((unsigned char)*s < ' ' && *s != '\t') ||
+		    (unsigned char)*s >= 0x7f) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int
+send_request(struct http_client *c, const struct req *q)
+{
+	char head[HTTP_MAX_URL + 768];
+	struct sbuf b = { head, 0, sizeof(head), 0 };
+
+	sb_str(&b, q->method);
+	sb_str(&b, " ");
+	sb_str(&b, q->path);
+	sb_str(&b, " HTTP/1.1\r\nHost: ");
+	sb_str(&b, c->host);
+	if (strcmp(c->port, "443") != 0) {
+		sb_str(&b, ":");
+		sb_str(&b, c->port);
+	}
+	sb_str(&b, "\r\nUser-Agent: ");
+	sb_str(&b, c->user_agent);
+	sb_str(&b, "\r\nAccept: */*\r\n");
+	if (q->ctype != NULL) {
+		sb_str(&b, "Content-Type: ");
+		sb_str(&b, q->ctype);
+		sb_str(&b, "\r\n");
+	}
+	/* RFC 9110 §8.6: a POST says its length even when it is 0 */
+	if (q->len > 0 || q->ctype != NULL || strcmp(q->method, "POST") == 0) {
+		sb_str(&b, "Content-Length: ");
+		sb_num(&b, q->len);
+		sb_str(&b, "\r\n");
+	}
+	sb_str(&b, "\r\n");
+	if (b.err) {
+		c->err = HTTP_EURL;
+		return -1;
+	}
+	if (br_sslio_write_all(&c->ioc, head, b.len) < 0 ||
+	    (q->len > 0 && br_sslio_write_all(&c->ioc, q->body, q->len) < 0) ||
+	    br_sslio_flush(&c->ioc) < 0) {
+		return tls_fail(c);
+	}
+	c->requests++;
+	return 0;
+}
+
+/* http_src reader over TLS. Only a close_notify is a clean end of
+ * stream; a bare TCP close may be a truncation attack. */
+static int
+tls_src_read(void *ctx, unsigned char *buf, size_t len)
+{
+	struct http_client *c = ctx;
+	int n = br_sslio_read(&c->ioc, buf, len);
+
+	if (n > 0) {
+		c->got_reply = true;
+		return n;
+	}
+	if (c->err == HTTP_OK &&
+	    br_ssl_engine_last_error(&c->sc.eng) == BR_ERR_OK) {
+		return 0;
+	}
+	return tls_fail(c);
+}
+
+static int
+exchange(struct http_client *c, const struct req *q,
+    struct http_response *r, unsigned char *body, size_t cap)
+{
+	struct http_src src;
+	int perr;
+
+	c->got_reply = false;
+	if (send_request(c, q) < 0) {
+		return -1;
+	}
+	http_src_init(&src, tls_src_read, c);
+	if (http_parse_response(&src, q->is_head, r, body, cap, &perr) < 0) {
+		/* an I/O error recorded by the callbacks says more */
+		if (c->err == HTTP_OK) {
+			c->err = perr;
+			c->detail = 0;
+		}
+		return -1;
+	}
+	/* decrypted bytes the response did not account for */
+	if (br_ssl_engine_current_state(&c->sc.eng) & BR_SSL_RECVAPP) {
+		r->keep_alive = false;
+	}
+	if (!r->keep_alive) {
+		drop_conn(c);
+	}
+	return 0;
+}
+
+/* Validates what goes into the request head; fills q, host and port. */
+static int
+check_request(struct http_client *c, struct req *q, const char *url,
+    char *host, char *port)
+{
+	struct in_addr a4;
+	size_t i;
+
+	for (i = 0; ascii_isupper((unsigned char)q->method[i]); i++) {
+		continue;
+	}
+	/*
+	 * IP-literal hosts are refused: RFC 6066 §3 forbids them in SNI,
+	 * and BearSSL's X.509 engine only matches DNS names, so such a
+	 * certificate could never verify.
+	 */
+	if (i == 0 || i > 16 || q->method[i] != '\0' ||
+	    http_url_parse(url, host, sizeof(c->host), port, &q->path) < 0 ||
+	    strchr(host, ':') != NULL || inet_pton(AF_INET, host, &a4) == 1 ||
+	    (q->ctype != NULL && !is_field_value(q->ctype)) ||
+	    c->user_agent == NULL || !is_field_value(c->user_agent)) {
+		c->err = HTTP_EURL;
+		return -1;
+	}
+	q->is_head = strcmp(q->method, "HEAD") == 0;
+	return 0;
+}
+
+int
+http_request(struct http_client *c, const char *method, const char *url,
+    const char *ctype, const void *req_body, size_t req_len,
+    struct http_response *r, unsigned char *body, size_t cap)
+{
+	struct req q = { method, NULL, ctype, req_body, req_len, false };
+	char host[sizeof(c->host)], port[6];
+	int rc = -1, tries;
+	bool reused;
+
+	c->err = HTTP_OK;
+	c->detail = 0;
+	c->deadline_ms = now_ms() + HTTP_REQUEST_TIMEOUT_MS;
+	if (check_request(c, &q, url, host, port) < 0) {
+		goto out;
+	}
+	if (strcmp(host, c->host) != 0 || strcmp(port, c->port) != 0) {
+		drop_conn(c);
+	}
+	for (tries = 0; tries < 2 && rc < 0; tries++) {
+		reused = c->fd >= 0;
+		if (!reused && tls_connect(c, host, port) < 0) {
+			break;
+		}
+		rc = exchange(c, &q, r, body, cap);
+		/* a kept-alive connection the server closed meanwhile:
+		 * reconnect and resend once, if nothing came back yet */
+		if (rc < 0 && (!reused || c->got_reply ||
+		    (c->err != HTTP_ECLOSED && c->err != HTTP_EIO &&
+		    c->err != HTTP_ETLS))) {
+			break;
+		}
+		if (rc < 0) {
+			drop_conn(c);
+			c->err = HTTP_OK;
+			c->detail = 0;
+		}
+	}
+out:
+	if (rc < 0) {
+		drop_conn(c);
+	}
+	return rc;
+}
