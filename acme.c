@@ -1,0 +1,1179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * acme.c - nanoacme's main(): the ACME flow of RFC 8555 from directory
+ * to certificate, the state directory layout, and every user-facing
+ * message and exit code.
+ *
+ * It parses no bytes itself: JSON goes through json.c, HTTP through
+ * http.c, DER and PEM through pem.c and x509.c, files through store.c.
+ * The big buffers are allocated once here, in struct run, and reused
+ * for every request of the run.
+ */
+#include "acme.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bearssl.h>
+
+#include "http.h"
+#include "json.h"
+#include "jws.h"
+#include "pem.h"
+#include "store.h"
+#include "x509.h"
+
+/* A JWS payload: the largest is a finalize CSR of 100 long names. */
+#define PAYLOAD_MAX 12288
+
+/* A signed request: payload and header, base64url'ed (4/3) with room. */
+#define JWS_MAX (PAYLOAD_MAX * 4 / 3 + 4096)
+
+/* The URLs of the ACME directory we use (RFC 8555 §7.1.1). */
+struct directory {
+	char new_nonce[HTTP_MAX_URL];
+	char new_account[HTTP_MAX_URL];
+	char new_order[HTTP_MAX_URL];
+	char tos[HTTP_MAX_URL];
+};
+
+/* One authorization of the order, and the http-01 challenge we answer. */
+struct authz {
+	char url[HTTP_MAX_URL];
+	char ident[256];
+	char chall_url[HTTP_MAX_URL];
+	char token[130];
+	char keyauth[130 + JWS_THUMB_LEN];
+	bool pending;
+};
+
+/* Everything one run owns; allocated once, freed at exit. */
+struct run {
+	const struct opts *o;
+	struct http_client http;
+	struct http_listener lis;
+	struct anchors anchors;
+	struct directory dir;
+	struct ec_key acct;
+	struct ec_key cert_key;
+	char acct_dir[STORE_PATH_MAX];
+	char kid[HTTP_MAX_URL];
+	char thumb[JWS_THUMB_LEN];
+	char nonce[HTTP_MAX_NONCE];
+	char order_url[HTTP_MAX_URL];
+	char finalize[HTTP_MAX_URL];
+	char cert_url[HTTP_MAX_URL];
+	struct authz az[ACME_MAX_NAMES];
+	struct http_token tokens[ACME_MAX_NAMES];
+	size_t naz;
+	/* the last response, and its JSON when it has some */
+	struct http_response resp;
+	struct json js;
+	jsmntok_t tok[JSON_MAX_TOKENS];
+	unsigned char body[HTTP_MAX_BODY + 1];
+	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
+	char payload[PAYLOAD_MAX];
+	char jws[JWS_MAX];
+	unsigned char der[16384];
+	char pem[HTTP_MAX_BODY + 8192];
+};
+
+static const char problem_prefix[] = "urn:ietf:params:acme:error:";
+
+/* Reports a failed HTTP exchange; returns EXIT_NET. */
+static int
+net_fail(const struct run *r, const char *method, const char *url)
+{
+	const struct http_client *c = &r->http;
+	const char *why = "";
+	char u[HTTP_MAX_URL];
+
+	switch (c->err) {
+	case HTTP_ETLS:
+		why = http_tls_strerror(c->detail);
+		break;
+	case HTTP_ERESOLVE:
+		why = gai_strerror(c->detail);
+		break;
+	case HTTP_ECONNECT:
+	case HTTP_EIO:
+		why = c->detail != 0 ? strerror(c->detail) : "";
+		break;
+	default:
+		break;
+	}
+	msg_clean(url, u, sizeof(u));
+	msg_err("%s %s: %s%s%s", method, u, http_strerror(c->err),
+	    why[0] != '\0' ? ": " : "", why);
+	return EXIT_NET;
+}
+
+/* True if the content type names JSON (+json suffix included). */
+static bool
+is_json_type(const char *ct)
+{
+	size_t n = strcspn(ct, "; ");
+
+	return (n >= 4 && strncmp(ct + n - 4, "json", 4) == 0);
+}
+
+/*
+ * Sends one request and reads the reply into r->resp/r->body, keeping
+ * its Replay-Nonce and parsing JSON bodies into r->js (r->js.ntok is 0
+ * when there is none). Returns 0 or EXIT_NET.
+ */
+static int
+send_req(struct run *r, const char *method, const char *url,
+    const char *body, size_t len)
+{
+	char clean[512];
+
+	msg_info(r->o, 1, "> %s %s", method, url);
+	if (http_request(&r->http, method, url,
+	    len > 0 ? "application/jose+json" : NULL, body, len, &r->resp,
+	    r->body, HTTP_MAX_BODY) != 0) {
+		return net_fail(r, method, url);
+	}
+	r->body[r->resp.body_len] = '\0';
+	msg_info(r->o, 1, "< %d %s (%zu bytes)", r->resp.status,
+	    r->resp.content_type, r->resp.body_len);
+	if (r->o->verbose >= 2 && r->resp.body_len > 0) {
+		msg_clean((const char *)r->body, clean, sizeof(clean));
+		msg_info(r->o, 2, "  %s", clean);
+	}
+	if (r->resp.nonce[0] != '\0') {
+		memcpy(r->nonce, r->resp.nonce, sizeof(r->nonce));
+	}
+	r->js.ntok = 0;
+	if (is_json_type(r->resp.content_type) &&
+	    json_parse(&r->js, (const char *)r->body, r->resp.body_len,
+	    r->tok, JSON_MAX_TOKENS) != 0) {
+		r->js.ntok = 0;
+	}
+	return 0;
+}
+
+/* True if the last reply is the ACME problem urn:...:error:name. */
+static bool
+is_problem(const struct run *r, const char *name)
+{
+	char type[128];
+	size_t n = sizeof(problem_prefix) - 1;
+
+	if (json_get_str(&r->js, 0, "type", type, sizeof(type), NULL) != 0) {
+		return false;
+	}
+	return strncmp(type, problem_prefix, n) == 0 &&
+	    strcmp(type + n, name) == 0;
+}
+
+/* Prints the problem document at token obj: "TYPE: DETAIL". */
+static void
+print_problem_at(const struct run *r, int obj, const char *prefix)
+{
+	char type[256], detail[1024], ident[256], t[256], d[1024], id[256];
+	int sub, k, n;
+
+	type[0] = detail[0] = ident[0] = '\0';
+	json_get_str(&r->js, obj, "type", type, sizeof(type), NULL);
+	json_get_str(&r->js, obj, "detail", detail, sizeof(detail), NULL);
+	json_get_str(&r->js, json_get(&r->js, obj, "identifier"), "value",
+	    ident, sizeof(ident), NULL);
+	msg_clean(type, t, sizeof(t));
+	msg_clean(detail, d, sizeof(d));
+	msg_clean(ident, id, sizeof(id));
+	msg_err("%s%s%s%s%s%s", prefix, id, id[0] != '\0' ? ": " : "",
+	    t[0] != '\0' ? t : "(no problem type)", d[0] != '\0' ? ": " : "",
+	    d);
+	/* RFC 8555 §6.7.1: one subproblem per identifier at fault. */
+	sub = json_get(&r->js, obj, "subproblems");
+	if (!json_is(&r->js, sub, JSMN_ARRAY)) {
+		return;
+	}
+	n = r->js.tok[sub].size;
+	for (k = 0, sub++; k < n && sub < r->js.ntok; k++) {
+		if (json_is(&r->js, sub, JSMN_OBJECT) && obj != sub) {
+			print_problem_at(r, sub, "  ");
+		}
+		sub = json_skip(&r->js, sub);
+	}
+}
+
+/* Reports an unexpected reply to what (at url); returns EXIT_ACME. */
+static int
+acme_fail(const struct run *r, const char *what, const char *url)
+{
+	char u[HTTP_MAX_URL], prefix[HTTP_MAX_URL + 128];
+
+	msg_clean(url, u, sizeof(u));
+	snprintf(prefix, sizeof(prefix), "%s %s: %d ", what, u,
+	    r->resp.status);
+	if (r->js.ntok > 0 && json_get(&r->js, 0, "type") >= 0) {
+		print_problem_at(r, 0, prefix);
+	} else {
+		msg_err("%sunexpected reply (%s, %zu bytes)", prefix,
+		    r->resp.content_type[0] != '\0' ? r->resp.content_type :
+		    "no content type", r->resp.body_len);
+	}
+	return EXIT_ACME;
+}
+
+/* Fetches a fresh nonce from newNonce (RFC 8555 §7.2). */
+static int
+get_nonce(struct run *r)
+{
+	int rc;
+
+	if ((rc = send_req(r, "HEAD", r->dir.new_nonce, NULL, 0)) != 0) {
+		return rc;
+	}
+	if ((r->resp.status != 200 && r->resp.status != 204) ||
+	    r->nonce[0] == '\0') {
+		msg_err("newNonce %s: %d without a Replay-Nonce",
+		    r->dir.new_nonce, r->resp.status);
+		return EXIT_ACME;
+	}
+	return 0;
+}
+
+/*
+ * POSTs payload signed with the account key (jwk for newAccount, kid
+ * after), retrying badNonce with the nonce of the error reply (RFC 8555
+ * §6.5). Returns 0 with the reply in r (any status), or an exit code.
+ */
+static int
+acme_post(struct run *r, const char *url, const char *payload, bool jwk)
+{
+	struct sbuf b;
+	int tries, rc;
+
+	for (tries = 0;; tries++) {
+		if (r->nonce[0] == '\0' && (rc = get_nonce(r)) != 0) {
+			return rc;
+		}
+		sbuf_init(&b, r->jws, sizeof(r->jws));
+		if (jws_sign(&r->acct.sk, &r->acct.pk, jwk ? NULL : r->kid,
+		    r->nonce, url, payload, strlen(payload), &b) != 0) {
+			msg_err("POST %s: request too large to sign", url);
+			return EXIT_LOCAL;
+		}
+		r->nonce[0] = '\0';     /* a nonce is good for one request */
+		if ((rc = send_req(r, "POST", url, b.p, b.len)) != 0) {
+			return rc;
+		}
+		if (r->resp.status < 400 || !is_problem(r, "badNonce") ||
+		    tries == ACME_BADNONCE_RETRIES) {
+			return 0;
+		}
+		msg_info(r->o, 1, "  badNonce: retrying with a new nonce");
+	}
+}
+
+/* Copies the URL member key of object obj into out, checked. */
+static int
+get_url(const struct run *r, int obj, const char *key, char *out)
+{
+	char host[256], port[6];
+	const char *path;
+
+	if (json_get_str(&r->js, obj, key, out, HTTP_MAX_URL, NULL) != 0 ||
+	    http_url_parse(out, host, sizeof(host), port, &path) != 0) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* GETs the directory and keeps the URLs we need (RFC 8555 §7.1.1). */
+static int
+get_directory(struct run *r)
+{
+	const char *url = r->o->directory;
+	int rc;
+
+	if ((rc = send_req(r, "GET", url, NULL, 0)) != 0) {
+		return rc;
+	}
+	if (r->resp.status != 200 || !json_is(&r->js, 0, JSMN_OBJECT)) {
+		return acme_fail(r, "directory", url);
+	}
+	if (get_url(r, 0, "newNonce", r->dir.new_nonce) != 0 ||
+	    get_url(r, 0, "newAccount", r->dir.new_account) != 0 ||
+	    get_url(r, 0, "newOrder", r->dir.new_order) != 0) {
+		msg_err("directory %s: newNonce, newAccount or newOrder "
+		    "missing or not an https URL", url);
+		return EXIT_ACME;
+	}
+	/* Optional: only shown to the user, so no URL check is needed. */
+	json_get_str(&r->js, json_get(&r->js, 0, "meta"), "termsOfService",
+	    r->dir.tos, sizeof(r->dir.tos), NULL);
+	return 0;
+}
+
+/*
+ * STATE/account/<ca> for directory URL dir: host, port and path with
+ * every character outside [A-Za-z0-9.-] made '_', so each CA has its own
+ * account key and URL and two CAs never mix accounts.
+ */
+static int
+account_dir(const struct run *r, char *out, size_t cap)
+{
+	const char *u = r->o->directory + strlen("https://");
+	struct sbuf b;
+	char c;
+
+	sbuf_init(&b, out, cap);
+	sbuf_adds(&b, r->o->state);
+	sbuf_adds(&b, "/account/");
+	for (; *u != '\0'; u++) {
+		c = *u;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-')) {
+			c = '_';
+		}
+		sbuf_add(&b, &c, 1);
+	}
+	return b.err != 0 ? -1 : 0;
+}
+
+/* Builds dir/name into out (STORE_PATH_MAX). */
+static int
+path_of(char *out, const char *dir, const char *name)
+{
+	int n = snprintf(out, STORE_PATH_MAX, "%s/%s", dir, name);
+
+	return n < 0 || n >= STORE_PATH_MAX ? -1 : 0;
+}
+
+/* Reports a failed file operation on path; returns EXIT_LOCAL. */
+static int
+file_fail(const char *what, const char *path)
+{
+	msg_err("%s %s: %s", what, path, strerror(errno));
+	return EXIT_LOCAL;
+}
+
+/*
+ * Loads the account key and URL of this CA. *have_key and *have_url say what
+ * was found. A stored directory URL that differs (two URLs folding to the
+ * same folder name) is refused rather than mixed.
+ */
+static int
+account_load(struct run *r, bool *have_key, bool *have_url)
+{
+	char path[STORE_PATH_MAX], buf[2048];
+	size_t len;
+
+	*have_key = *have_url = false;
+	if (account_dir(r, r->acct_dir, sizeof(r->acct_dir)) != 0 ||
+	    path_of(path, r->acct_dir, "directory") != 0) {
+		msg_err("state directory path too long");
+		return EXIT_LOCAL;
+	}
+	if (store_read(path, buf, sizeof(buf), &len) == 0 &&
+	    strcmp(buf, r->o->directory) != 0) {
+		msg_err("%s belongs to directory %s, not %s", r->acct_dir, buf,
+		    r->o->directory);
+		return EXIT_LOCAL;
+	}
+	if (path_of(path, r->acct_dir, "key.pem") != 0) {
+		return EXIT_LOCAL;
+	}
+	if (store_read(path, buf, sizeof(buf), &len) == 0) {
+		if (key_from_pem(&r->acct, buf, len) != 0) {
+			memset(buf, 0, sizeof(buf));
+			msg_err("%s: not a P-256 private key", path);
+			return EXIT_LOCAL;
+		}
+		*have_key = true;
+	} else if (errno != ENOENT) {
+		return file_fail("cannot read", path);
+	}
+	memset(buf, 0, sizeof(buf));
+	if (path_of(path, r->acct_dir, "url") != 0) {
+		return EXIT_LOCAL;
+	}
+	if (*have_key && store_read(path, r->kid, sizeof(r->kid), &len) == 0) {
+		r->kid[strcspn(r->kid, "\r\n")] = '\0';
+		*have_url = r->kid[0] != '\0';
+	}
+	return 0;
+}
+
+/* Generates and stores a new account key (before it is ever used). */
+static int
+account_new_key(struct run *r)
+{
+	char path[STORE_PATH_MAX], buf[1024];
+	struct sbuf b;
+	int rc = 0;
+
+	if (store_mkdirs(r->acct_dir, 0700) != 0) {
+		return file_fail("cannot create", r->acct_dir);
+	}
+	if (path_of(path, r->acct_dir, "directory") != 0 ||
+	    store_write(path, r->o->directory, strlen(r->o->directory),
+	    0644) != 0) {
+		return file_fail("cannot write", path);
+	}
+	if (key_generate(&r->acct) != 0) {
+		msg_err("cannot generate a key: %s", strerror(errno));
+		return EXIT_LOCAL;
+	}
+	sbuf_init(&b, buf, sizeof(buf));
+	if (path_of(path, r->acct_dir, "key.pem") != 0 ||
+	    key_to_pem(&r->acct, &b) != 0 ||
+	    store_write(path, b.p, b.len, 0600) != 0) {
+		rc = file_fail("cannot write", path);
+	}
+	memset(buf, 0, sizeof(buf));
+	return rc;
+}
+
+/*
+ * newAccount (RFC 8555 §7.3): creates the account, or with only_existing
+ * looks up the account of our key (§7.3.1). Sets r->kid and stores it.
+ * Returns 0, EXIT_NOTHING when only_existing found none, or an exit code.
+ */
+static int
+account_post(struct run *r, bool only_existing)
+{
+	char path[STORE_PATH_MAX], contact[320];
+	struct sbuf b;
+	int rc, n;
+
+	sbuf_init(&b, r->payload, sizeof(r->payload));
+	if (only_existing) {
+		sbuf_adds(&b, "{\"onlyReturnExisting\":true}");
+	} else {
+		sbuf_adds(&b, "{\"termsOfServiceAgreed\":true");
+		if (r->o->email != NULL) {
+			n = snprintf(contact, sizeof(contact), "mailto:%s",
+			    r->o->email);
+			sbuf_adds(&b, ",\"contact\":[");
+			json_add_str(&b, contact, strlen(contact));
+			sbuf_adds(&b, "]");
+			b.err |= n < 0 || (size_t)n >= sizeof(contact);
+		}
+		sbuf_adds(&b, "}");
+	}
+	if (b.err != 0) {
+		msg_err("account contact too long");
+		return EXIT_USAGE;
+	}
+	if ((rc = acme_post(r, r->dir.new_account, b.p, true)) != 0) {
+		return rc;
+	}
+	if (only_existing && is_problem(r, "accountDoesNotExist")) {
+		return EXIT_NOTHING;
+	}
+	if ((r->resp.status != 200 && r->resp.status != 201) ||
+	    r->resp.location[0] == '\0') {
+		return acme_fail(r, "newAccount", r->dir.new_account);
+	}
+	memcpy(r->kid, r->resp.location, sizeof(r->kid));
+	msg_info(r->o, 1, "account %s (%s)", r->kid,
+	    r->resp.status == 201 ? "created" : "existing");
+	if (path_of(path, r->acct_dir, "url") != 0 ||
+	    store_write(path, r->kid, strlen(r->kid), 0644) != 0) {
+		return file_fail("cannot write", path);
+	}
+	return 0;
+}
+
+/*
+ * Makes r->kid the account of this CA: the stored one (no request), the
+ * one the server knows for our stored key, or a new one when the user
+ * agreed to the terms of service.
+ */
+static int
+account_setup(struct run *r)
+{
+	bool have_key, have_url;
+	int rc;
+
+	if ((rc = account_load(r, &have_key, &have_url)) != 0) {
+		return rc;
+	}
+	if (!have_url && have_key) {
+		rc = account_post(r, true);
+		if (rc != EXIT_NOTHING) {
+			goto done;
+		}
+	}
+	if (!have_url && !r->o->agree_tos) {
+		msg_err("creating an account needs agreement to the CA's terms "
+		    "of service%s%s; read them, then run again with -y "
+		    "(--agree-tos)", r->dir.tos[0] != '\0' ? ": " : "",
+		    r->dir.tos);
+		return EXIT_TOS;
+	}
+	if (!have_url) {
+		if (!have_key && (rc = account_new_key(r)) != 0) {
+			return rc;
+		}
+		rc = account_post(r, false);
+	}
+done:
+	if (rc == 0 && jws_thumbprint(&r->acct.pk, r->thumb) != 0) {
+		rc = EXIT_LOCAL;
+	}
+	return rc;
+}
+
+/* Appends the identifiers array of newOrder (RFC 8555 §7.4, RFC 8738). */
+static void
+add_identifiers(struct sbuf *b, const struct opts *o)
+{
+	size_t k;
+
+	sbuf_adds(b, "{\"identifiers\":[");
+	for (k = 0; k < o->nnames; k++) {
+		sbuf_adds(b, k > 0 ? ",{\"type\":" : "{\"type\":");
+		sbuf_adds(b, name_classify(o->names[k], NULL, NULL) == NAME_IP ?
+		    "\"ip\"" : "\"dns\"");
+		sbuf_adds(b, ",\"value\":");
+		json_add_str(b, o->names[k], strlen(o->names[k]));
+		sbuf_adds(b, "}");
+	}
+	sbuf_adds(b, "]}");
+}
+
+/* newOrder: keeps the order URL, finalize URL and authorization URLs. */
+static int
+order_new(struct run *r)
+{
+	struct sbuf b;
+	int rc, arr, i, k, n;
+
+	sbuf_init(&b, r->payload, sizeof(r->payload));
+	add_identifiers(&b, r->o);
+	if (b.err != 0) {
+		msg_err("newOrder: too many or too long names");
+		return EXIT_USAGE;
+	}
+	if ((rc = acme_post(r, r->dir.new_order, b.p, false)) != 0) {
+		return rc;
+	}
+	arr = json_get(&r->js, 0, "authorizations");
+	if (r->resp.status != 201 || r->resp.location[0] == '\0' ||
+	    get_url(r, 0, "finalize", r->finalize) != 0 ||
+	    !json_is(&r->js, arr, JSMN_ARRAY)) {
+		return acme_fail(r, "newOrder", r->dir.new_order);
+	}
+	memcpy(r->order_url, r->resp.location, sizeof(r->order_url));
+	n = r->js.tok[arr].size;
+	if (n < 1 || n > ACME_MAX_NAMES) {
+		msg_err("newOrder: %d authorizations", n);
+		return EXIT_ACME;
+	}
+	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
+		if (json_str(&r->js, i, r->az[k].url, HTTP_MAX_URL, NULL) != 0) {
+			return acme_fail(r, "newOrder", r->dir.new_order);
+		}
+	}
+	r->naz = (size_t)n;
+	msg_info(r->o, 1, "order %s: %d authorizations", r->order_url, n);
+	return 0;
+}
+
+/* Status string of object obj in the last reply, or "" if missing. */
+static void
+get_status(const struct run *r, int obj, char *out, size_t cap)
+{
+	if (json_get_str(&r->js, obj, "status", out, cap, NULL) != 0) {
+		out[0] = '\0';
+	}
+}
+
+/*
+ * Finds the http-01 challenge among the challenges of the authorization
+ * in the last reply and fills a's challenge URL, token and key
+ * authorization. Returns 0 or -1.
+ */
+static int
+find_http01(struct run *r, struct authz *a)
+{
+	int arr, i, k, n;
+
+	arr = json_get(&r->js, 0, "challenges");
+	if (!json_is(&r->js, arr, JSMN_ARRAY)) {
+		return -1;
+	}
+	n = r->js.tok[arr].size;
+	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
+		if (!json_str_eq(&r->js, json_get(&r->js, i, "type"),
+		    "http-01")) {
+			continue;
+		}
+		/* RFC 8555 §8.3: the token is base64url; it becomes a path. */
+		if (get_url(r, i, "url", a->chall_url) != 0 ||
+		    json_get_str(&r->js, i, "token", a->token,
+		    sizeof(a->token), NULL) != 0 ||
+		    jws_key_authz(a->token, r->thumb, a->keyauth,
+		    sizeof(a->keyauth)) != 0) {
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/* POST-as-GET of one authorization; prepares its challenge if pending. */
+static int
+authz_fetch(struct run *r, struct authz *a)
+{
+	char status[32];
+	int rc;
+
+	if ((rc = acme_post(r, a->url, "", false)) != 0) {
+		return rc;
+	}
+	if (r->resp.status != 200 || !json_is(&r->js, 0, JSMN_OBJECT)) {
+		return acme_fail(r, "authorization", a->url);
+	}
+	json_get_str(&r->js, json_get(&r->js, 0, "identifier"), "value",
+	    a->ident, sizeof(a->ident), NULL);
+	get_status(r, 0, status, sizeof(status));
+	a->pending = false;
+	if (strcmp(status, "valid") == 0) {
+		msg_info(r->o, 1, "  %s: already valid", a->ident);
+		return 0;
+	}
+	if (strcmp(status, "pending") != 0) {
+		msg_err("authorization %s for %s is %s", a->url, a->ident,
+		    status[0] != '\0' ? status : "without status");
+		return EXIT_ACME;
+	}
+	if (find_http01(r, a) != 0) {
+		msg_err("authorization %s: no usable http-01 challenge for %s"
+		    "%s", a->url, a->ident, a->ident[0] == '*' ? " (wildcard "
+		    "names need dns-01)" : "");
+		return EXIT_ACME;
+	}
+	a->pending = true;
+	return 0;
+}
+
+/*
+ * Sleeps before the next poll, serving the listener meanwhile: the
+ * server's Retry-After when it sent one (capped), else *delay_ms, which
+ * then doubles up to ACME_POLL_MAX_MS. Fails once the total wait since
+ * start would pass ACME_POLL_TOTAL_S.
+ */
+static int
+poll_wait(struct run *r, long *delay_ms, time_t start, const char *what)
+{
+	long ms = *delay_ms;
+
+	if (r->resp.retry_after > 0) {
+		ms = (r->resp.retry_after < ACME_RETRY_AFTER_MAX_S ?
+		    r->resp.retry_after : ACME_RETRY_AFTER_MAX_S) * 1000L;
+	}
+	if (time(NULL) - start + ms / 1000 > ACME_POLL_TOTAL_S) {
+		msg_err("%s: still not done after %d seconds", what,
+		    ACME_POLL_TOTAL_S);
+		return EXIT_ACME;
+	}
+	msg_info(r->o, 2, "  waiting %ld ms", ms);
+	if (r->lis.nlfd > 0) {
+		http_listen_serve(&r->lis, (int)ms);
+	} else {
+		poll(NULL, 0, (int)ms);
+	}
+	*delay_ms = *delay_ms * 2 > ACME_POLL_MAX_MS ? ACME_POLL_MAX_MS :
+	    *delay_ms * 2;
+	return 0;
+}
+
+/* Reports why an authorization became invalid: its challenge's error. */
+static int
+authz_invalid(struct run *r, const struct authz *a)
+{
+	char prefix[600];
+	int arr, i, k, n, err;
+
+	snprintf(prefix, sizeof(prefix), "validation of %s failed: ",
+	    a->ident);
+	arr = json_get(&r->js, 0, "challenges");
+	n = json_is(&r->js, arr, JSMN_ARRAY) ? r->js.tok[arr].size : 0;
+	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
+		err = json_get(&r->js, i, "error");
+		if (json_is(&r->js, err, JSMN_OBJECT)) {
+			print_problem_at(r, err, prefix);
+			return EXIT_VALIDATION;
+		}
+	}
+	msg_err("%s(no error given by the CA)", prefix);
+	return EXIT_VALIDATION;
+}
+
+/* Polls one authorization until it leaves "pending". */
+static int
+authz_poll(struct run *r, const struct authz *a)
+{
+	char status[32];
+	long delay = ACME_POLL_FIRST_MS;
+	time_t start = time(NULL);
+	int rc;
+
+	for (;;) {
+		if ((rc = poll_wait(r, &delay, start, a->url)) != 0 ||
+		    (rc = acme_post(r, a->url, "", false)) != 0) {
+			return rc;
+		}
+		if (r->resp.status != 200) {
+			return acme_fail(r, "authorization", a->url);
+		}
+		get_status(r, 0, status, sizeof(status));
+		if (strcmp(status, "valid") == 0) {
+			msg_info(r->o, 1, "  %s: valid", a->ident);
+			return 0;
+		}
+		if (strcmp(status, "invalid") == 0) {
+			return authz_invalid(r, a);
+		}
+		if (strcmp(status, "pending") != 0) {
+			msg_err("authorization %s for %s became %s", a->url,
+			    a->ident, status);
+			return EXIT_ACME;
+		}
+	}
+}
+
+/*
+ * Proves control of every name: fetches the authorizations, publishes
+ * all key authorizations on the listener, answers every challenge, then
+ * polls (the CA validates them in parallel).
+ */
+static int
+authorize(struct run *r)
+{
+	size_t k, n = 0;
+	int rc;
+
+	for (k = 0; k < r->naz; k++) {
+		if ((rc = authz_fetch(r, &r->az[k])) != 0) {
+			return rc;
+		}
+		if (r->az[k].pending) {
+			r->tokens[n].token = r->az[k].token;
+			r->tokens[n].keyauth = r->az[k].keyauth;
+			n++;
+		}
+	}
+	http_listen_set_tokens(&r->lis, r->tokens, n);
+	for (k = 0; k < r->naz; k++) {
+		if (!r->az[k].pending) {
+			continue;
+		}
+		/* RFC 8555 §7.5.1: the empty object asks for validation. */
+		if ((rc = acme_post(r, r->az[k].chall_url, "{}", false)) != 0) {
+			return rc;
+		}
+		if (r->resp.status != 200) {
+			return acme_fail(r, "challenge", r->az[k].chall_url);
+		}
+	}
+	for (k = 0; k < r->naz; k++) {
+		if (r->az[k].pending && (rc = authz_poll(r, &r->az[k])) != 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* POSTs the CSR to finalize (RFC 8555 §7.4) with a new certificate key. */
+static int
+finalize(struct run *r)
+{
+	struct sbuf b;
+	size_t der_len;
+	int rc;
+
+	if (key_generate(&r->cert_key) != 0) {
+		msg_err("cannot generate a key: %s", strerror(errno));
+		return EXIT_LOCAL;
+	}
+	if (csr_build(&r->cert_key, r->o->names, r->o->nnames, r->der,
+	    sizeof(r->der), &der_len) != 0) {
+		msg_err("cannot build the CSR (names too long?)");
+		return EXIT_LOCAL;
+	}
+	sbuf_init(&b, r->payload, sizeof(r->payload));
+	sbuf_adds(&b, "{\"csr\":\"");
+	b64url_add(&b, r->der, der_len);
+	sbuf_adds(&b, "\"}");
+	if (b.err != 0) {
+		msg_err("finalize: CSR too large");
+		return EXIT_LOCAL;
+	}
+	if ((rc = acme_post(r, r->finalize, b.p, false)) != 0) {
+		return rc;
+	}
+	if (r->resp.status != 200) {
+		return acme_fail(r, "finalize", r->finalize);
+	}
+	return 0;
+}
+
+/* Polls the order until it is valid and keeps its certificate URL. */
+static int
+order_poll(struct run *r)
+{
+	char status[32];
+	long delay = ACME_POLL_FIRST_MS;
+	time_t start = time(NULL);
+	int rc;
+
+	for (;;) {
+		get_status(r, 0, status, sizeof(status));
+		if (strcmp(status, "valid") == 0) {
+			break;
+		}
+		if (strcmp(status, "processing") != 0 &&
+		    strcmp(status, "ready") != 0) {
+			msg_err("order %s is %s", r->order_url,
+			    status[0] != '\0' ? status : "without status");
+			if (json_is(&r->js, json_get(&r->js, 0, "error"),
+			    JSMN_OBJECT)) {
+				print_problem_at(r, json_get(&r->js, 0, "error"),
+				    "  ");
+			}
+			return EXIT_ACME;
+		}
+		if ((rc = poll_wait(r, &delay, start, r->order_url)) != 0 ||
+		    (rc = acme_post(r, r->order_url, "", false)) != 0) {
+			return rc;
+		}
+		if (r->resp.status != 200) {
+			return acme_fail(r, "order", r->order_url);
+		}
+	}
+	if (get_url(r, 0, "certificate", r->cert_url) != 0) {
+		return acme_fail(r, "order", r->order_url);
+	}
+	return 0;
+}
+
+/* Checks that the leaf der[0..len) certifies our key for every name. */
+static int
+leaf_check(const struct run *r, const unsigned char *der, size_t len,
+    struct x509_cert *leaf)
+{
+	size_t k;
+
+	if (x509_parse(der, len, leaf) != 0) {
+		msg_err("certificate %s: the leaf is not a valid X.509 "
+		    "certificate", r->cert_url);
+		return EXIT_ACME;
+	}
+	if (!x509_has_key(leaf, &r->cert_key)) {
+		msg_err("certificate %s: does not certify our key",
+		    r->cert_url);
+		return EXIT_ACME;
+	}
+	for (k = 0; k < r->o->nnames; k++) {
+		if (!x509_has_name(leaf, r->o->names[k])) {
+			msg_err("certificate %s: %s is missing from its names",
+			    r->cert_url, r->o->names[k]);
+			return EXIT_ACME;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Checks the downloaded chain (RFC 8555 §7.4.2) and re-encodes it into
+ * r->pem (*pem_len bytes) as leaf then issuers; *leaf_len is the length
+ * of the leaf's PEM; *not_after its expiry.
+ */
+static int
+chain_check(struct run *r, size_t *leaf_len, size_t *pem_len,
+    int64_t *not_after)
+{
+	const char *text = (const char *)r->body;
+	struct x509_cert leaf;
+	struct sbuf b;
+	char name[64];
+	size_t pos = 0, der_len, n = 0;
+	int got, rc;
+
+	sbuf_init(&b, r->pem, sizeof(r->pem));
+	while ((got = pem_next(text, r->resp.body_len, &pos, name,
+	    sizeof(name), r->der, sizeof(r->der), &der_len)) == 1) {
+		if (strcmp(name, "CERTIFICATE") != 0) {
+			continue;
+		}
+		if (n == 0) {
+			if ((rc = leaf_check(r, r->der, der_len, &leaf)) != 0) {
+				return rc;
+			}
+			*not_after = leaf.not_after;
+		}
+		pem_encode("CERTIFICATE", r->der, der_len, &b);
+		if (n++ == 0) {
+			*leaf_len = b.len;
+		}
+	}
+	if (got < 0 || n == 0 || b.err != 0) {
+		msg_err("certificate %s: not a PEM certificate chain",
+		    r->cert_url);
+		return EXIT_ACME;
+	}
+	*pem_len = b.len;
+	return 0;
+}
+
+/* Writes name/data into version directory dir. */
+static int
+save_file(const char *dir, const char *name, const char *data, size_t len,
+    mode_t mode)
+{
+	char path[STORE_PATH_MAX];
+
+	if (path_of(path, dir, name) != 0 ||
+	    store_write(path, data, len, mode) != 0) {
+		return file_fail("cannot write", path);
+	}
+	return 0;
+}
+
+/*
+ * Stores key and chain in a new version directory, then makes it the
+ * current one with one rename: until then the old pair stays in place.
+ */
+static int
+save_cert(struct run *r, size_t leaf_len, size_t len)
+{
+	char certs[STORE_PATH_MAX], ver[STORE_PATH_MAX], key[1024];
+	const char *pem = r->pem;
+	struct sbuf b;
+	int rc = EXIT_LOCAL;
+
+	sbuf_init(&b, key, sizeof(key));
+	if (path_of(certs, r->o->state, "certs") != 0 ||
+	    store_mkdirs(certs, 0700) != 0 ||
+	    store_version_new(certs, r->o->names[0], ver, sizeof(ver)) != 0) {
+		return file_fail("cannot create a directory in", r->o->state);
+	}
+	if (key_to_pem(&r->cert_key, &b) != 0) {
+		goto out;
+	}
+	if (save_file(ver, "privkey.pem", b.p, b.len, 0600) != 0 ||
+	    save_file(ver, "cert.pem", pem, leaf_len, 0644) != 0 ||
+	    save_file(ver, "chain.pem", pem + leaf_len, len - leaf_len,
+	    0644) != 0 ||
+	    save_file(ver, "fullchain.pem", pem, len, 0644) != 0) {
+		goto out;
+	}
+	if (store_version_commit(certs, r->o->names[0], ver) != 0) {
+		rc = file_fail("cannot install", ver);
+		goto out;
+	}
+	rc = 0;
+out:
+	memset(key, 0, sizeof(key));
+	if (rc != 0) {
+		store_version_drop(ver);
+	}
+	return rc;
+}
+
+/* Downloads the chain (RFC 8555 §7.4.2), checks it and stores it. */
+static int
+download(struct run *r)
+{
+	size_t leaf_len = 0, pem_len = 0;
+	int64_t not_after = 0;
+	char until[32];
+	time_t t;
+	int rc;
+
+	if ((rc = acme_post(r, r->cert_url, "", false)) != 0) {
+		return rc;
+	}
+	if (r->resp.status != 200) {
+		return acme_fail(r, "certificate", r->cert_url);
+	}
+	if ((rc = chain_check(r, &leaf_len, &pem_len, &not_after)) != 0 ||
+	    (rc = save_cert(r, leaf_len, pem_len)) != 0) {
+		return rc;
+	}
+	t = (time_t)not_after;
+	strftime(until, sizeof(until), "%Y-%m-%d %H:%M UTC", gmtime(&t));
+	msg_info(r->o, 0, "issued %s, valid until %s: %s/certs/%s/",
+	    r->o->names[0], until, r->o->state, r->o->names[0]);
+	return 0;
+}
+
+/* Loads the trust anchors of the CA's TLS certificate (--ca-file). */
+static int
+load_anchors(struct run *r)
+{
+	char *buf;
+	size_t len, skipped = 0;
+	int rc = 0;
+
+	if ((buf = malloc(STORE_MAX_FILE)) == NULL) {
+		msg_err("out of memory");
+		return EXIT_LOCAL;
+	}
+	if (store_read(r->o->ca_file, buf, STORE_MAX_FILE, &len) != 0) {
+		rc = file_fail("cannot read CA file", r->o->ca_file);
+	} else if (anchors_load(&r->anchors, buf, len, &skipped) != 0) {
+		msg_err("%s: no usable CA certificate in it", r->o->ca_file);
+		rc = EXIT_LOCAL;
+	} else {
+		msg_info(r->o, 2, "%zu trust anchors from %s (%zu skipped)",
+		    r->anchors.n, r->o->ca_file, skipped);
+		http_client_init(&r->http, r->anchors.ta, r->anchors.n,
+		    r->iobuf, sizeof(r->iobuf));
+		r->http.user_agent = "nanoacme/" NANOACME_VERSION;
+		r->http.serve = &r->lis;
+	}
+	free(buf);
+	return rc;
+}
+
+/* Checks the names and directory URL before anything touches the disk. */
+static int
+check_args(const struct opts *o)
+{
+	char host[256], port[6];
+	const char *path;
+	size_t k, j;
+
+	if (http_url_parse(o->directory, host, sizeof(host), port, &path)
+	    != 0) {
+		msg_err("--directory %s: not an https:// URL", o->directory);
+		return EXIT_USAGE;
+	}
+	for (k = 0; k < o->nnames; k++) {
+		if (name_classify(o->names[k], NULL, NULL) == NAME_BAD) {
+			msg_err("%s: not a valid DNS name or IP address",
+			    o->names[k]);
+			return EXIT_USAGE;
+		}
+		for (j = 0; j < k; j++) {
+			if (strcmp(o->names[j], o->names[k]) == 0) {
+				msg_err("%s: given twice", o->names[k]);
+				return EXIT_USAGE;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Lowercases the names (RFC 8555 §7.1.4: CAs compare them so). */
+static void
+lower_names(struct opts *o, char *store, size_t cap)
+{
+	size_t k, n, used = 0;
+	char *p;
+
+	for (k = 0; k < o->nnames; k++) {
+		n = strlen(o->names[k]) + 1;
+		if (n > cap - used) {
+			return;
+		}
+		p = store + used;
+		memcpy(p, o->names[k], n);
+		for (; *p != '\0'; p++) {
+			*p = *p >= 'A' && *p <= 'Z' ? *p + 32 : *p;
+		}
+		o->names[k] = store + used;
+		used += n;
+	}
+}
+
+/* Takes the lock and opens the listener: everything local, first. */
+static int
+run_prepare(struct run *r)
+{
+	int fd;
+
+	if (store_mkdirs(r->o->state, 0700) != 0) {
+		return file_fail("cannot create state directory", r->o->state);
+	}
+	if ((fd = store_lock(r->o->state)) < 0) {
+		if (errno == EWOULDBLOCK) {
+			msg_err("%s is in use by another nanoacme run",
+			    r->o->state);
+			return EXIT_LOCKED;
+		}
+		return file_fail("cannot lock", r->o->state);
+	}
+	/* The lock fd stays open (close-on-exec) until the process exits. */
+	if (http_listen_open(&r->lis, r->o->listen) != 0) {
+		msg_err("cannot listen on %s: %s", r->o->listen,
+		    r->lis.detail != 0 ? strerror(r->lis.detail) :
+		    http_strerror(r->lis.err));
+		return EXIT_LOCAL;
+	}
+	return load_anchors(r);
+}
+
+/* The whole issuance: directory, account, order, proofs, certificate. */
+static int
+cmd_issue(struct run *r)
+{
+	int rc;
+
+	if ((rc = run_prepare(r)) != 0 ||
+	    (rc = get_directory(r)) != 0 ||
+	    (rc = account_setup(r)) != 0 ||
+	    (rc = order_new(r)) != 0 ||
+	    (rc = authorize(r)) != 0) {
+		return rc;
+	}
+	/* The proofs are done: no one needs port 80 from us any more. */
+	http_listen_close(&r->lis);
+	if ((rc = finalize(r)) != 0 || (rc = order_poll(r)) != 0) {
+		return rc;
+	}
+	return download(r);
+}
+
+int
+main(int argc, char **argv)
+{
+	static char names[ACME_MAX_NAMES * 256];
+	struct opts o;
+	struct run *r;
+	int rc;
+
+	if ((rc = cli_parse(argc, argv, &o)) >= 0) {
+		return rc;
+	}
+	if ((rc = check_args(&o)) != 0) {
+		return rc;
+	}
+	lower_names(&o, names, sizeof(names));
+	/* A peer closing a socket must give EPIPE, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		msg_err("out of memory");
+		return EXIT_LOCAL;
+	}
+	r->o = &o;
+	http_listen_init(&r->lis);
+	http_client_init(&r->http, NULL, 0, r->iobuf, sizeof(r->iobuf));
+	rc = cmd_issue(r);
+	msg_info(&o, 1, "TLS handshakes: %u, HTTP requests: %u",
+	    r->http.handshakes, r->http.requests);
+	http_client_close(&r->http);
+	http_listen_close(&r->lis);
+	anchors_free(&r->anchors);
+	key_wipe(&r->acct);
+	key_wipe(&r->cert_key);
+	free(r);
+	return rc;
+}

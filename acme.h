@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * acme.h - what the parts of the command line share: options, exit
+ * codes, the run context and the messages.
+ *
+ * acme.c holds the CLI and the ACME flow; cli.c parses the command line
+ * and prints help. They are split only to keep each file readable; this
+ * header is their contract and nothing else includes it.
+ */
+#ifndef NANOACME_ACME_H
+#define NANOACME_ACME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+#define NANOACME_VERSION "0.1.0"
+
+/* Exit codes: one table, also in README.md and --help. */
+enum acme_exit {
+	EXIT_ISSUED = 0,       /* a certificate was issued */
+	EXIT_NOTHING = 1,      /* nothing to do (not due) */
+	EXIT_USAGE = 2,        /* bad command line */
+	EXIT_NET = 3,          /* network, DNS, TLS or HTTP failure */
+	EXIT_ACME = 4,         /* the CA refused a request (ACME problem) */
+	EXIT_VALIDATION = 5,   /* a challenge failed validation */
+	EXIT_LOCAL = 6,        /* local file, key or state error */
+	EXIT_TOS = 7,          /* terms of service not agreed (-y) */
+	EXIT_LOCKED = 8        /* another nanoacme holds the state lock */
+};
+
+/* What the command line asked for. */
+struct opts {
+	const char *cmd;                   /* "issue" */
+	const char *directory;
+	const char *state;
+	const char *ca_file;
+	const char *email;
+	const char *listen;
+	bool agree_tos;
+	int verbose;                       /* -1 quiet, 0 normal, 1+ -v */
+	const char *names[ACME_MAX_NAMES];
+	size_t nnames;
+};
+
+/*
+ * Parses argv into o (options may stand before or after the command).
+ * Returns -1 to go on, or an exit code to exit with now (after --help,
+ * --version or a usage error, which it has reported).
+ */
+int cli_parse(int argc, char **argv, struct opts *o);
+
+/* Prints "nanoacme: " and the formatted message on stderr. */
+void msg_err(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Prints the message on stderr when o->verbose >= level. */
+void msg_info(const struct opts *o, int level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Copies untrusted s into out[0..cap) with control bytes replaced. */
+void msg_clean(const char *s, char *out, size_t cap);
+
+#endif /* NANOACME_ACME_H */
