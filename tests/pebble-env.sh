@@ -1,0 +1,285 @@
+# shellcheck shell=bash
+# tests/pebble-env.sh: start and stop a throwaway Pebble ACME server on 127.0.0.1.
+#
+# Sourced (never executed) by tests/pebble.sh and tests/demo.sh. It runs two
+# processes, both bound to 127.0.0.1 only:
+#   pebble-challtestsrv  mock DNS answering 127.0.0.1 for every A query, so Pebble's
+#                        validator resolves any test name to this machine;
+#   pebble               the ACME server, its HTTPS API anchored by a throwaway CA
+#                        made here with openssl (Pebble's own test cert is not shipped
+#                        by Debian, and we want the client to verify "localhost").
+#
+# Usage (from bash, in the main shell: pebble_start must not run in a subshell such
+# as $(...), or the pids it records are lost):
+#   . tests/pebble-env.sh
+#   trap pebble_stop EXIT
+#   pebble_start [VAR=value...] || exit 1   # VAR=value go to pebble's environment
+#   nanoacme -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" ... \
+#       -l "127.0.0.1:$PEBBLE_HTTP_PORT" issue a.nanoacme.test
+#   pebble_root "$PEBBLE_WORK/root.pem"     # issuing root, to openssl-verify the chain
+#   pebble_stop                             # safe to call twice
+#
+# Ports (override in the environment before sourcing or before pebble_start):
+#   PEBBLE_PORT=14000 (ACME API), PEBBLE_MGMT_PORT=15000 (management API),
+#   PEBBLE_HTTP_PORT=5002 (where Pebble's validator connects for http-01: the
+#   client listens here), PEBBLE_TLS_PORT=5001 (tls-alpn-01, unused by us),
+#   CHALLTESTSRV_DNS_PORT=8053, CHALLTESTSRV_MGMT_PORT=8055.
+# Exports after pebble_start: PEBBLE_DIR_URL, PEBBLE_CA_FILE, PEBBLE_WORK.
+#
+# Facts about Debian's Pebble 2.4 (2.4.0+ds1, bookworm), checked on this machine:
+# - Config keys (from the binary's config struct): listenAddress,
+#   managementListenAddress, httpPort, tlsPort, certificate, privateKey,
+#   ocspResponderURL, externalAccountBindingRequired, externalAccountMACKeys,
+#   domainBlocklist, certificateValidityPeriod. Unknown keys are silently ignored:
+#   "retryAfter" (a later Pebble's setting) is accepted but has no effect, so we
+#   leave it out. Pebble 2.4 sends no Retry-After on pending orders/authzs.
+# - Environment: PEBBLE_VA_NOSLEEP (skip the random 0-15 s validation delay),
+#   PEBBLE_VA_SLEEPTIME, PEBBLE_VA_ALWAYS_VALID, PEBBLE_WFE_NONCEREJECT (percent of
+#   good nonces rejected with badNonce, default 5), PEBBLE_AUTHZREUSE (percent,
+#   default 50, values outside 0..100 ignored: see below), PEBBLE_CHAIN_LENGTH
+#   (default 1: leaf + 1 intermediate), PEBBLE_ALTERNATE_ROOTS,
+#   PEBBLE_WFE_ORDERS_PER_PAGE. That is the complete list in the binary.
+# - Authorization reuse: a new order reuses the account's valid authz for a name
+#   unless rand.Intn(100) > PEBBLE_AUTHZREUSE, so 100 always reuses and 0 still
+#   reuses 1% of the time (seen here): no setting guarantees a fresh validation.
+# - Management API (https, same listener cert): /roots/N, /root-keys/N,
+#   /intermediates/N, /intermediate-keys/N, /cert-status-by-serial/SERIAL.
+#   /roots/0 and /intermediates/0 both answer 200 with one PEM certificate;
+#   /roots/1 is 404 unless PEBBLE_ALTERNATE_ROOTS is set. Root and intermediate
+#   are RSA-2048, regenerated at every start, valid 30 years; leaves 5 years.
+# - Names: Pebble checks no TLD list: a.nanoacme.test, www.example.com and
+#   localhost are accepted; orders fold upper case; an IP address as a "dns"
+#   identifier and names with "_" are refused (400); *.x.test gets only a
+#   dns-01 challenge. The validator resolves names through challtestsrv
+#   (127.0.0.1) and GETs http://NAME:$PEBBLE_HTTP_PORT/.well-known/acme-challenge/
+#   TOKEN three times (Host: NAME:PORT). With nothing listening the challenge
+#   and authz become invalid with urn:ietf:params:acme:error:connection.
+# - Finalize answers "processing": the client polls the order. The certificate
+#   is leaf + intermediate (application/pem-certificate-chain), no alternate
+#   links. No Retry-After header anywhere.
+# - pebble-challtestsrv 2.4 has no -doh flag; "" disables each other server.
+# - Both programs exit promptly on SIGTERM and free their ports.
+
+: "${PEBBLE_PORT:=14000}"
+: "${PEBBLE_MGMT_PORT:=15000}"
+: "${PEBBLE_HTTP_PORT:=5002}"
+: "${PEBBLE_TLS_PORT:=5001}"
+: "${CHALLTESTSRV_DNS_PORT:=8053}"
+: "${CHALLTESTSRV_MGMT_PORT:=8055}"
+: "${PEBBLE_START_TIMEOUT:=15}"
+export PEBBLE_PORT PEBBLE_MGMT_PORT PEBBLE_HTTP_PORT PEBBLE_TLS_PORT
+export CHALLTESTSRV_DNS_PORT CHALLTESTSRV_MGMT_PORT
+
+PEBBLE_PID=
+CHALLTESTSRV_PID=
+
+# pebble_port_busy PORT: true if something accepts TCP connections on 127.0.0.1:PORT.
+pebble_port_busy() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# pebble_udp_busy PORT: true if a UDP socket is bound to PORT (needs ss from
+# iproute2; without it, assume free: challtestsrv then logs the bind error,
+# which pebble_start also looks for).
+pebble_udp_busy() {
+	command -v ss >/dev/null 2>&1 || return 1
+	[ -n "$(ss -Hlun "sport = :$1" 2>/dev/null)" ]
+}
+
+# pebble_curl ARGS...: curl against Pebble's listeners, trusting only our CA and
+# pinning "localhost" to 127.0.0.1 (never ::1 or anything else).
+pebble_curl() {
+	curl -fsS --max-time 5 --cacert "$PEBBLE_CA_FILE" \
+		--resolve "localhost:$PEBBLE_PORT:127.0.0.1" \
+		--resolve "localhost:$PEBBLE_MGMT_PORT:127.0.0.1" "$@"
+}
+
+# pebble_fail MSG: report a start failure with the tail of both logs, clean up.
+pebble_fail() {
+	local f
+	echo "pebble_start: $1" >&2
+	for f in "$PEBBLE_WORK/challtestsrv.log" "$PEBBLE_WORK/pebble.log"; do
+		if [ -s "$f" ]; then
+			echo "--- tail of $f" >&2
+			tail -n 15 "$f" >&2
+		fi
+	done
+	pebble_stop
+	return 1
+}
+
+# pebble_make_certs DIR: throwaway CA (EC P-256) and a listener certificate for
+# localhost / 127.0.0.1 signed by it. An explicit config file, so the result does
+# not depend on the system openssl.cnf.
+pebble_make_certs() {
+	local d=$1
+	cat >"$d/openssl.cnf" <<-'EOF'
+		[req]
+		distinguished_name = dn
+		prompt = no
+		[dn]
+		CN = nanoacme test CA (throwaway)
+		[ca_ext]
+		basicConstraints = critical, CA:TRUE
+		keyUsage = critical, keyCertSign, cRLSign
+		subjectKeyIdentifier = hash
+		[leaf_ext]
+		basicConstraints = critical, CA:FALSE
+		keyUsage = critical, digitalSignature
+		extendedKeyUsage = serverAuth
+		subjectAltName = DNS:localhost, IP:127.0.0.1
+		subjectKeyIdentifier = hash
+		authorityKeyIdentifier = keyid
+	EOF
+	openssl req -x509 -new -config "$d/openssl.cnf" -extensions ca_ext \
+		-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -days 7 -sha256 \
+		>>"$d/openssl.log" 2>&1 &&
+	openssl req -new -config "$d/openssl.cnf" -subj "/CN=localhost" \
+		-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/listener.key" -out "$d/listener.csr" \
+		>>"$d/openssl.log" 2>&1 &&
+	openssl x509 -req -in "$d/listener.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		-CAcreateserial -CAserial "$d/ca.srl" -days 7 -sha256 \
+		-extfile "$d/openssl.cnf" -extensions leaf_ext -out "$d/listener.pem" \
+		>>"$d/openssl.log" 2>&1
+}
+
+# pebble_start [VAR=value...]: start challtestsrv and Pebble, wait until both
+# answer. Returns 0, or 1 with a message (and everything started stopped again).
+pebble_start() {
+	local a p i
+	for a in "$@"; do
+		case $a in
+		[A-Za-z_]*=*) ;;
+		*) echo "pebble_start: expected VAR=value, got '$a'" >&2; return 1 ;;
+		esac
+	done
+	if [ -n "$PEBBLE_PID$CHALLTESTSRV_PID" ]; then
+		echo "pebble_start: already running (pebble_stop first)" >&2
+		return 1
+	fi
+	for p in pebble pebble-challtestsrv openssl curl; do
+		if ! command -v "$p" >/dev/null 2>&1; then
+			echo "pebble_start: $p not found (tests/deps.sh demo)" >&2
+			return 1
+		fi
+	done
+	# A busy port would make a server exit, or worse, let us talk to a stranger.
+	# PEBBLE_HTTP_PORT is the client's http-01 listener: it must be free too.
+	for p in "$PEBBLE_PORT" "$PEBBLE_MGMT_PORT" "$CHALLTESTSRV_DNS_PORT" \
+		"$CHALLTESTSRV_MGMT_PORT" "$PEBBLE_HTTP_PORT"; do
+		if pebble_port_busy "$p"; then
+			echo "pebble_start: 127.0.0.1:$p already in use" >&2
+			return 1
+		fi
+	done
+	if pebble_udp_busy "$CHALLTESTSRV_DNS_PORT"; then
+		echo "pebble_start: UDP port $CHALLTESTSRV_DNS_PORT already in use" >&2
+		return 1
+	fi
+
+	PEBBLE_WORK=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-pebble.XXXXXX") || return 1
+	export PEBBLE_WORK
+	PEBBLE_CA_FILE=$PEBBLE_WORK/ca.pem
+	PEBBLE_DIR_URL=https://localhost:$PEBBLE_PORT/dir
+	export PEBBLE_CA_FILE PEBBLE_DIR_URL
+	if ! pebble_make_certs "$PEBBLE_WORK"; then
+		cat "$PEBBLE_WORK/openssl.log" >&2
+		pebble_fail "openssl could not make the test CA"
+		return 1
+	fi
+	cat >"$PEBBLE_WORK/pebble.json" <<-EOF
+		{
+		  "pebble": {
+		    "listenAddress": "127.0.0.1:$PEBBLE_PORT",
+		    "managementListenAddress": "127.0.0.1:$PEBBLE_MGMT_PORT",
+		    "certificate": "$PEBBLE_WORK/listener.pem",
+		    "privateKey": "$PEBBLE_WORK/listener.key",
+		    "httpPort": $PEBBLE_HTTP_PORT,
+		    "tlsPort": $PEBBLE_TLS_PORT,
+		    "ocspResponderURL": "",
+		    "externalAccountBindingRequired": false
+		  }
+		}
+	EOF
+
+	pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
+		-http01 "" -https01 "" -tlsalpn01 "" \
+		-dns01 "127.0.0.1:$CHALLTESTSRV_DNS_PORT" \
+		-management "127.0.0.1:$CHALLTESTSRV_MGMT_PORT" \
+		>"$PEBBLE_WORK/challtestsrv.log" 2>&1 </dev/null &
+	CHALLTESTSRV_PID=$!
+	env PEBBLE_VA_NOSLEEP=1 "$@" \
+		pebble -config "$PEBBLE_WORK/pebble.json" \
+		-dnsserver "127.0.0.1:$CHALLTESTSRV_DNS_PORT" \
+		>"$PEBBLE_WORK/pebble.log" 2>&1 </dev/null &
+	PEBBLE_PID=$!
+
+	# Ready = both alive, DNS port open, ACME directory and management API answer.
+	i=0
+	while :; do
+		if ! kill -0 "$CHALLTESTSRV_PID" 2>/dev/null; then
+			pebble_fail "pebble-challtestsrv exited"
+			return 1
+		fi
+		if ! kill -0 "$PEBBLE_PID" 2>/dev/null; then
+			pebble_fail "pebble exited"
+			return 1
+		fi
+		# challtestsrv only logs a failed bind (UDP DNS) and keeps running.
+		if grep -q 'address already in use' "$PEBBLE_WORK/challtestsrv.log"; then
+			pebble_fail "pebble-challtestsrv could not bind a port"
+			return 1
+		fi
+		if pebble_port_busy "$CHALLTESTSRV_DNS_PORT" &&
+			pebble_curl -o /dev/null "$PEBBLE_DIR_URL" 2>/dev/null &&
+			pebble_curl -o /dev/null \
+				"https://localhost:$PEBBLE_MGMT_PORT/roots/0" 2>/dev/null; then
+			return 0
+		fi
+		i=$((i + 1))
+		if [ "$i" -ge $((PEBBLE_START_TIMEOUT * 5)) ]; then
+			pebble_fail "not ready after ${PEBBLE_START_TIMEOUT}s"
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# pebble_root FILE: Pebble's issuing root (PEM, new at every start) into FILE.
+pebble_root() {
+	pebble_curl -o "$1" "https://localhost:$PEBBLE_MGMT_PORT/roots/0"
+}
+
+# pebble_intermediate FILE: Pebble's intermediate (the one in issued chains).
+pebble_intermediate() {
+	pebble_curl -o "$1" "https://localhost:$PEBBLE_MGMT_PORT/intermediates/0"
+}
+
+# pebble_kill PID: TERM, wait up to 5 s, then KILL. Only the pids we started.
+pebble_kill() {
+	local pid=$1 i=0
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null || return 0
+	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# pebble_stop: stop both servers and remove PEBBLE_WORK. Idempotent.
+pebble_stop() {
+	pebble_kill "$PEBBLE_PID"
+	pebble_kill "$CHALLTESTSRV_PID"
+	PEBBLE_PID=
+	CHALLTESTSRV_PID=
+	if [ -n "${PEBBLE_WORK:-}" ] && [ -d "$PEBBLE_WORK" ]; then
+		rm -rf "$PEBBLE_WORK"
+	fi
+	PEBBLE_WORK=
+	return 0
+}

@@ -1,0 +1,530 @@
+#!/usr/bin/env bash
+# tests/pebble.sh: integration tests of the nanoacme binary against a real Pebble.
+#
+# Usage: tests/pebble.sh [path-to-nanoacme]      (default: $NANOACME, else ./nanoacme)
+# Environment:
+#   NANOACME_WRAP     words put in front of the binary, e.g.
+#                     "valgrind --error-exitcode=99 --leak-check=full" or
+#                     "qemu-mipsel-static"
+#   NANOACME_TIMEOUT  seconds one nanoacme run may take (default 60; raise it for
+#                     valgrind or qemu)
+#   PEBBLE_TESTS      space-separated test names to run (default: all), e.g.
+#                     PEBBLE_TESTS="one_name lock" tests/pebble.sh
+#   PEBBLE_VERBOSE=1  print each test's nanoacme log even when it passes
+#   PEBBLE_*_PORT, CHALLTESTSRV_*_PORT: see tests/pebble-env.sh
+#
+# Everything listens on 127.0.0.1 only. Pebble runs in one of two modes, started
+# once and restarted only when a test needs the other mode (tests are ordered so
+# that this happens once):
+#   main   PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0: as deterministic as
+#          Pebble 2.4 gets. AUTHZREUSE=0 still reuses a valid authorization 1% of
+#          the time (Pebble creates a new one only if rand.Intn(100) > percent,
+#          and rejects negative values), so no test may rely on a fresh
+#          validation of a name its account already validated.
+#   storm  PEBBLE_WFE_NONCEREJECT=50 PEBBLE_AUTHZREUSE=100: badNonce half the time,
+#          valid authorizations always reused
+#
+# Runner, after tests/runner.h: each test is a function t_NAME; run_test NAME runs
+# it in a fresh directory $T, prints "ok NAME" or "FAIL NAME: reason (line N)" plus
+# the log of every nanoacme run of that test; the last line is "N passed, N failed"
+# and the exit status is non-zero if any test failed.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/pebble-env.sh
+. "$here/pebble-env.sh"
+
+NANOACME=${1:-${NANOACME:-./nanoacme}}
+NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
+read -r -a wrap <<<"${NANOACME_WRAP:-}"
+
+passed=0
+failed=0
+T=
+rc=
+reason=
+acct_url=
+acct_dir=
+pebble_mode=
+TMP=
+
+finish() {
+	pebble_stop
+	if [ -n "$TMP" ]; then
+		rm -rf "$TMP"
+	fi
+	TMP=
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# summary: clean up, then print the verdict as the very last line; the
+# status is the script's exit status.
+summary() {
+	finish
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+# --- helpers: each expect_* sets $reason and returns 1 on failure -------------
+
+# fail MSG: record why the current test failed, with the line of the test
+# function (t_*) that led here, as runner.h's CHECK reports __LINE__.
+fail() {
+	local i=1 line='?'
+	while [ "$i" -lt "${#FUNCNAME[@]}" ]; do
+		case ${FUNCNAME[$i]} in
+		t_*) line=${BASH_LINENO[$((i - 1))]}; break ;;
+		esac
+		i=$((i + 1))
+	done
+	reason="$* (line $line)"
+	return 1
+}
+
+# na ARGS...: run nanoacme. Its stdout+stderr go to $T/out (this run) and are
+# appended to $T/log (all runs of the test); its exit status is left in $rc.
+na() {
+	printf '$ %s %s\n' "${wrap[*]:+${wrap[*]} }$NANOACME" "$*" >>"$T/log"
+	timeout --foreground -k 5 "$NANOACME_TIMEOUT" ${wrap[@]+"${wrap[@]}"} "$NANOACME" "$@" \
+		>"$T/out" 2>&1 </dev/null
+	rc=$?
+	cat "$T/out" >>"$T/log"
+	printf '[exit %s]\n' "$rc" >>"$T/log"
+}
+
+# na_std STATE ARGS...: nanoacme against our Pebble with state directory STATE.
+na_std() {
+	local state=$1
+	shift
+	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$state" \
+		-l "127.0.0.1:$PEBBLE_HTTP_PORT" "$@"
+}
+
+expect_rc() {
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		fail "nanoacme timed out after ${NANOACME_TIMEOUT}s (exit $rc), want exit $1"
+		return 1
+	fi
+	[ "$rc" = "$1" ] || fail "exit $rc, want $1"
+}
+
+# expect_out ERE [what]: this run's output matches ERE.
+expect_out() {
+	grep -Eq -- "$1" "$T/out" || fail "output lacks ${2:-/$1/}"
+}
+
+# expect_out_fixed STRING: this run's output contains STRING literally.
+expect_out_fixed() {
+	grep -Fq -- "$1" "$T/out" || fail "output lacks '$1'"
+}
+
+# expect_line_with A B: some output line contains both fixed strings A and B.
+expect_line_with() {
+	awk -v a="$1" -v b="$2" 'index($0, a) && index($0, b) { f = 1 } END { exit !f }' \
+		"$T/out" || fail "no output line with both '$1' and '$2'"
+}
+
+expect_file() {
+	if [ ! -f "$1" ] || [ ! -s "$1" ]; then
+		fail "missing or empty: $1"
+	fi
+}
+
+expect_absent() {
+	if [ -e "$1" ] || [ -L "$1" ]; then
+		fail "should not exist: $1"
+	fi
+}
+
+# expect_mode PATH OCTAL: permission bits of PATH, e.g. 600. Symlinks are
+# followed: nanoacme may make certs/NAME a link to a versioned directory.
+expect_mode() {
+	local m
+	m=$(stat -L -c %a "$1" 2>/dev/null) || { fail "cannot stat $1"; return 1; }
+	[ "$m" = "$2" ] || fail "mode of $1 is $m, want $2"
+}
+
+# expect_same A B: byte-identical files.
+expect_same() {
+	cmp -s "$1" "$2" || fail "$1 differs from $2"
+}
+
+# expect_cert_dir DIR: the four files, modes, chain, fullchain, key match.
+expect_cert_dir() {
+	local d=$1 f n
+	for f in privkey.pem cert.pem chain.pem fullchain.pem; do
+		expect_file "$d/$f" || return 1
+	done
+	expect_mode "$d/privkey.pem" 600 || return 1
+	expect_mode "$d" 700 || return 1
+	n=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$d/cert.pem")
+	[ "$n" = 1 ] || { fail "cert.pem holds $n certificates, want 1"; return 1; }
+	n=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$d/chain.pem")
+	[ "$n" -ge 1 ] || { fail "chain.pem holds no certificate"; return 1; }
+	cat "$d/cert.pem" "$d/chain.pem" | cmp -s - "$d/fullchain.pem" ||
+		{ fail "fullchain.pem is not cert.pem + chain.pem"; return 1; }
+	expect_verifies "$d" || return 1
+	expect_key_matches "$d"
+}
+
+# expect_verifies DIR: cert.pem chains to Pebble's current root via chain.pem.
+expect_verifies() {
+	local d=$1 out
+	pebble_root "$T/root.pem" || { fail "cannot fetch Pebble's root"; return 1; }
+	if ! out=$(openssl verify -CAfile "$T/root.pem" -untrusted "$d/chain.pem" \
+		"$d/cert.pem" 2>&1); then
+		fail "openssl verify: $(echo "$out" | tr '\n' ' ')"
+		return 1
+	fi
+}
+
+# expect_key_matches DIR: privkey.pem is the key of cert.pem.
+expect_key_matches() {
+	local d=$1 a b
+	a=$(openssl x509 -noout -pubkey -in "$d/cert.pem" 2>/dev/null)
+	b=$(openssl pkey -pubout -in "$d/privkey.pem" 2>/dev/null)
+	case $a in
+	*"BEGIN PUBLIC KEY"*) ;;
+	*) fail "no public key in cert.pem"; return 1 ;;
+	esac
+	[ "$a" = "$b" ] || fail "privkey.pem does not match cert.pem"
+}
+
+# expect_sans CERT NAME...: the certificate's DNS names are exactly NAME...
+expect_sans() {
+	local cert=$1 have want
+	shift
+	have=$(openssl x509 -noout -ext subjectAltName -in "$cert" 2>/dev/null |
+		tail -n +2 | tr ',' '\n' | sed 's/^ *//; s/ *$//' | grep . | sort)
+	want=$(printf 'DNS:%s\n' "$@" | sort)
+	[ "$have" = "$want" ] ||
+		fail "SANs are '$(echo "$have" | tr '\n' ' ')', want '$(echo "$want" | tr '\n' ' ')'"
+}
+
+# find_account STATE: set $acct_url to the one account url file under
+# STATE/account/ (fail unless there is exactly one) and $acct_dir to its directory.
+# Not used in $(...), so that fail's reason survives.
+find_account() {
+	local files n
+	acct_url=
+	acct_dir=
+	files=$(find "$1/account" -type f -name url 2>/dev/null)
+	n=$(printf '%s' "$files" | grep -c .)
+	[ "$n" = 1 ] || { fail "want 1 account url file under $1/account, found $n"; return 1; }
+	acct_url=$files
+	acct_dir=$(dirname "$files")
+}
+
+# dir_field NAME: a string member of Pebble's directory (or its meta object).
+dir_field() {
+	pebble_curl "$PEBBLE_DIR_URL" |
+		sed -n "s/.*\"$1\": *\"\\([^\"]*\\)\".*/\\1/p" | head -n 1
+}
+
+# free_port: a 127.0.0.1 port nobody listens on and Pebble does not use.
+free_port() {
+	local p
+	for p in $(seq $((PEBBLE_HTTP_PORT + 100)) $((PEBBLE_HTTP_PORT + 200))); do
+		case " $PEBBLE_PORT $PEBBLE_MGMT_PORT $PEBBLE_TLS_PORT $CHALLTESTSRV_DNS_PORT $CHALLTESTSRV_MGMT_PORT " in
+		*" $p "*) continue ;;
+		esac
+		if ! pebble_port_busy "$p"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# use_pebble main|storm: make sure Pebble runs in that mode (see the header).
+use_pebble() {
+	[ "$pebble_mode" = "$1" ] && return 0
+	pebble_stop
+	pebble_mode=
+	case $1 in
+	main) pebble_start PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 >>"$T/log" 2>&1 ;;
+	storm) pebble_start PEBBLE_WFE_NONCEREJECT=50 PEBBLE_AUTHZREUSE=100 >>"$T/log" 2>&1 ;;
+	esac || { fail "cannot start Pebble ($1)"; return 1; }
+	pebble_mode=$1
+}
+
+# run_test NAME: run t_NAME, report and count.
+run_test() {
+	local name=$1
+	T=$TMP/$name
+	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
+	reason=
+	if "t_$name"; then
+		echo "ok $name"
+		if [ "${PEBBLE_VERBOSE:-0}" = 1 ]; then
+			sed 's/^/    /' "$T/log"
+		fi
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name: ${reason:-returned non-zero}"
+		sed 's/^/    /' "$T/log"
+		if [ -n "${PEBBLE_WORK:-}" ] && [ -f "$PEBBLE_WORK/pebble.log" ]; then
+			echo "    --- last lines of pebble.log"
+			tail -n 15 "$PEBBLE_WORK/pebble.log" | sed 's/^/    /'
+		fi
+		failed=$((failed + 1))
+	fi
+}
+
+# --- tests ---------------------------------------------------------------------
+
+t_usage() {
+	na
+	expect_rc 2 || return
+	na --help
+	expect_rc 0 || return
+	expect_out 'issue' || return
+	expect_out '[Ee][Xx][Ii][Tt]' "a word about exit codes" || return
+	expect_out '(^|[^0-9])7([^0-9]|$)' "exit code 7" || return
+	expect_out '(^|[^0-9])8([^0-9]|$)' "exit code 8" || return
+	na --no-such-option
+	expect_rc 2 || return
+	na -C "$T/s" issue
+	expect_rc 2 || return
+	expect_absent "$T/s/certs" || return
+	na --version
+	expect_rc 0 || return
+	expect_out '[Nn][Aa][Nn][Oo][Aa][Cc][Mm][Ee]' "the program name" || return
+}
+
+t_tos() {
+	local tos
+	use_pebble main || return
+	tos=$(dir_field termsOfService)
+	[ -n "$tos" ] || { fail "Pebble's directory has no termsOfService"; return; }
+	na_std "$T/s" issue tos.nanoacme.test
+	expect_rc 7 || return
+	expect_out_fixed "$tos" || return
+	[ -z "$(find "$T/s/account" -type f \( -name url -o -name key.pem \) 2>/dev/null)" ] ||
+		{ fail "account files created without -y: $(find "$T/s" -type f | tr '\n' ' ')"; return; }
+	expect_absent "$T/s/certs/tos.nanoacme.test" || return
+}
+
+t_one_name() {
+	local d neworder
+	use_pebble main || return
+	na_std "$T/s" -y -v issue a.nanoacme.test
+	expect_rc 0 || return
+	d=$T/s/certs/a.nanoacme.test
+	expect_cert_dir "$d" || return
+	expect_sans "$d/cert.pem" a.nanoacme.test || return
+	find_account "$T/s" || return
+	expect_file "$acct_url" || return
+	expect_file "$acct_dir/key.pem" || return
+	expect_mode "$acct_dir/key.pem" 600 || return
+	expect_mode "$acct_dir" 700 || return
+	expect_out 'TLS handshakes: 1([^0-9]|$)' "'TLS handshakes: 1'" || return
+	neworder=$(dir_field newOrder)
+	[ -n "$neworder" ] || { fail "Pebble's directory has no newOrder"; return; }
+	expect_line_with POST "$neworder" || return
+}
+
+t_three_names() {
+	local d
+	use_pebble main || return
+	na_std "$T/s" -y issue a.example.test b.example.test c.example.test
+	expect_rc 0 || return
+	d=$T/s/certs/a.example.test
+	expect_cert_dir "$d" || return
+	expect_sans "$d/cert.pem" a.example.test b.example.test c.example.test || return
+	expect_absent "$T/s/certs/b.example.test" || return
+	expect_absent "$T/s/certs/c.example.test" || return
+}
+
+t_account_reuse() {
+	local f1 f2 url d1 u
+	use_pebble main || return
+	na_std "$T/s" -y issue r1.nanoacme.test
+	expect_rc 0 || return
+	find_account "$T/s" || return
+	f1=$acct_url
+	cp "$f1" "$T/url.saved" && cp "$acct_dir/key.pem" "$T/key.saved" || return
+	d1=$T/s/certs/r1.nanoacme.test
+	cp -p "$d1/cert.pem" "$T/r1.cert.saved" || return
+	na_std "$T/s" -y -v issue r2.nanoacme.test
+	expect_rc 0 || return
+	expect_cert_dir "$T/s/certs/r2.nanoacme.test" || return
+	find_account "$T/s" || return
+	f2=$acct_url
+	[ "$f1" = "$f2" ] || { fail "account url moved from $f1 to $f2"; return; }
+	expect_same "$T/url.saved" "$f2" || return
+	expect_same "$T/key.saved" "$(dirname "$f2")/key.pem" || return
+	expect_same "$T/r1.cert.saved" "$d1/cert.pem" || return
+	# Any account URL the second run mentions must be the stored one: a new
+	# account would have a new URL (Pebble: .../my-account/ID).
+	url=$(cat "$f2")
+	while read -r u; do
+		[ "$u" = "$url" ] || { fail "second run used account $u, stored $url"; return; }
+	done < <(grep -Eo "https://[^ \"]*/my-account/[A-Za-z0-9_-]+" "$T/out" | sort -u)
+}
+
+t_failed_validation() {
+	local d f port before after
+	use_pebble main || return
+	na_std "$T/s" -y issue fv.nanoacme.test
+	expect_rc 0 || return
+	d=$T/s/certs/fv.nanoacme.test
+	expect_cert_dir "$d" || return
+	for f in privkey.pem cert.pem chain.pem fullchain.pem; do
+		cp -p "$d/$f" "$T/$f.saved" || return
+	done
+	before=$(ls -A "$d")
+	port=$(free_port) || { fail "no free port for the decoy listener"; return; }
+	# Pebble validates on $PEBBLE_HTTP_PORT, where nobody listens now. The new
+	# name fv2 guarantees a fresh authorization: Pebble may reuse fv's (1%).
+	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$T/s" -l "127.0.0.1:$port" \
+		-y -v issue fv.nanoacme.test fv2.nanoacme.test
+	expect_rc 5 || return
+	expect_out 'urn:ietf:params:acme:error:[A-Za-z]+' "an ACME problem type" || return
+	for f in privkey.pem cert.pem chain.pem fullchain.pem; do
+		expect_same "$T/$f.saved" "$d/$f" || return
+	done
+	after=$(ls -A "$d")
+	[ "$before" = "$after" ] ||
+		{ fail "files in $d changed: '$(echo "$after" | tr '\n' ' ')'"; return; }
+	if pebble_port_busy "$port"; then
+		fail "127.0.0.1:$port still listening after nanoacme exited"
+		return
+	fi
+}
+
+t_network() {
+	use_pebble main || return
+	if pebble_port_busy 1; then
+		fail "precondition: something listens on 127.0.0.1:1"
+		return
+	fi
+	na -D "https://localhost:1/dir" -c "$PEBBLE_CA_FILE" -C "$T/s" \
+		-l "127.0.0.1:$PEBBLE_HTTP_PORT" -y issue net.nanoacme.test
+	expect_rc 3 || return
+	expect_out '[Cc]onnect|[Rr]efused|localhost' "a message naming the failure" || return
+}
+
+t_untrusted() {
+	use_pebble main || return
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$T/other.key" -out "$T/other.pem" -days 2 \
+		-subj "/CN=not the Pebble test CA" >>"$T/log" 2>&1 ||
+		{ fail "openssl could not make a CA"; return; }
+	na -D "$PEBBLE_DIR_URL" -c "$T/other.pem" -C "$T/s" \
+		-l "127.0.0.1:$PEBBLE_HTTP_PORT" -y issue tls.nanoacme.test
+	expect_rc 3 || return
+	expect_out '[Cc]ertificate|[Tt]rust|[Vv]erif|X\.?509' \
+		"a word about the certificate/trust" || return
+	expect_absent "$T/s/certs/tls.nanoacme.test" || return
+}
+
+t_lock() {
+	local holder i
+	use_pebble main || return
+	mkdir -p "$T/s" && chmod 700 "$T/s" || return
+	# Hold STATE/lock the way flock(1) does: the subshell keeps fd 9 open and
+	# locked, then becomes sleep. Killing that one pid releases the lock.
+	(
+		exec 9>"$T/s/lock" && flock -x 9 && exec sleep 60
+	) &
+	holder=$!
+	i=0
+	while flock -n "$T/s/lock" true 2>/dev/null; do
+		i=$((i + 1))
+		if [ "$i" -ge 50 ]; then
+			kill "$holder" 2>/dev/null
+			wait "$holder" 2>/dev/null
+			fail "could not take the lock for the test"
+			return
+		fi
+		sleep 0.1
+	done
+	na_std "$T/s" -y issue lock.nanoacme.test
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
+	expect_rc 8 || return
+	expect_absent "$T/s/certs/lock.nanoacme.test" || return
+	# Same command once the lock is free: proves the lock caused exit 8.
+	na_std "$T/s" -y issue lock.nanoacme.test
+	expect_rc 0 || return
+	expect_cert_dir "$T/s/certs/lock.nanoacme.test" || return
+}
+
+t_nonce_storm() {
+	local d
+	use_pebble storm || return
+	na_std "$T/s" -y -v issue n1.nanoacme.test n2.nanoacme.test
+	expect_rc 0 || return
+	d=$T/s/certs/n1.nanoacme.test
+	expect_cert_dir "$d" || return
+	expect_sans "$d/cert.pem" n1.nanoacme.test n2.nanoacme.test || return
+	# With half of all nonces rejected, missing this means the rejection never
+	# happened (or -v hides it): P(no rejection in ~12 POSTs) < 1/4000.
+	expect_out 'badNonce' "a retried badNonce in -v output" || return
+}
+
+t_authz_reuse() {
+	local d port nchal n
+	use_pebble storm || return
+	na_std "$T/s" -y issue az.nanoacme.test
+	expect_rc 0 || return
+	d=$T/s/certs/az.nanoacme.test
+	expect_cert_dir "$d" || return
+	cp "$d/cert.pem" "$T/cert.saved" || return
+	nchal=$(grep -c 'POST /chalZ/' "$PEBBLE_WORK/pebble.log")
+	[ "$nchal" -ge 1 ] ||
+		{ fail "pebble.log shows no challenge POST (log format changed?)"; return; }
+	port=$(free_port) || { fail "no free port for the decoy listener"; return; }
+	# Pebble now reuses the valid authorization: no challenge to answer, so the
+	# listener on a port Pebble never connects to does not matter (RFC 8555
+	# §7.1.3: check each authorization's status before answering challenges).
+	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$T/s" -l "127.0.0.1:$port" \
+		-y -v issue az.nanoacme.test
+	expect_rc 0 || return
+	n=$(grep -c 'POST /chalZ/' "$PEBBLE_WORK/pebble.log")
+	[ "$n" = "$nchal" ] ||
+		{ fail "answered a challenge of a valid authorization ($nchal -> $n POSTs)"; return; }
+	expect_cert_dir "$d" || return
+	if cmp -s "$T/cert.saved" "$d/cert.pem"; then
+		fail "cert.pem was not replaced by the new certificate"
+		return
+	fi
+}
+
+# --- main ------------------------------------------------------------------------
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-test.XXXXXX") || exit 1
+T=$TMP/setup
+mkdir -p "$T"
+: >"$T/log"
+
+if [ ! -f "$NANOACME" ] || [ ! -x "$NANOACME" ]; then
+	echo "FAIL setup: $NANOACME is not an executable file (build it with make)"
+	failed=$((failed + 1))
+	summary
+	exit
+fi
+for p in openssl curl timeout flock cmp stat; do
+	if ! command -v "$p" >/dev/null 2>&1; then
+		echo "FAIL setup: $p not found (tests/deps.sh check)"
+		failed=$((failed + 1))
+		summary
+		exit
+	fi
+done
+
+# Order matters only for speed: "main" tests first, then the "storm" ones.
+all_tests="usage tos one_name three_names account_reuse failed_validation"
+all_tests="$all_tests network untrusted lock nonce_storm authz_reuse"
+for t in ${PEBBLE_TESTS:-$all_tests}; do
+	if ! declare -F "t_$t" >/dev/null; then
+		echo "FAIL $t: no such test (known: $all_tests)"
+		failed=$((failed + 1))
+		continue
+	fi
+	run_test "$t"
+done
+summary

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runner.h - the tiny test runner of our unit tests, after jsmn's
+ * test/test.h: a test is a function returning 0 on success or the line
+ * of the first failed CHECK; RUN() counts and reports; runner_done()
+ * prints "N passed, N failed" alone on the last line.
+ */
+#ifndef NANOACME_RUNNER_H
+#define NANOACME_RUNNER_H
+
+#include <stdio.h>
+
+static int runner_passed;
+static int runner_failed;
+
+/* Fails the current test at this line when c is false. */
+#define CHECK(c) do { \
+	if (!(c)) { \
+		fprintf(stderr, "  check failed: %s\n", #c); \
+		return __LINE__; \
+	} \
+} while (0)
+
+/* Runs test function fn and counts the result. */
+#define RUN(fn) do { \
+	int runner_line = fn(); \
+	if (runner_line == 0) { \
+		runner_passed++; \
+	} else { \
+		runner_failed++; \
+		printf("FAIL %s (line %d)\n", #fn, runner_line); \
+	} \
+} while (0)
+
+/* Prints the closing line; returns the process exit status. */
+static int
+runner_done(void)
+{
+	printf("%d passed, %d failed\n", runner_passed, runner_failed);
+	return runner_failed != 0;
+}
+
+#endif /* NANOACME_RUNNER_H */
