@@ -62,8 +62,17 @@ $(SAN)/%: tests/%.c tests/runner.h $(LIB_OBJS)
 # Installs what the tests need (apt-get, as root), then runs them all.
 check:
 	tests/deps.sh check
+	$(MAKE) check-clang
 	$(MAKE) check-unit
 	$(MAKE) check-pebble
+	$(MAKE) check-valgrind
+
+# The code must stay warning-free with clang too.
+check-clang:
+	@for f in $(SRCS); do \
+		clang -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+		$(BEARSSL_CFLAGS) -fsyntax-only $$f || exit 1; done
+	@echo "clang -Wall -Wextra: clean"
 
 check-unit: $(addprefix $(SAN)/,$(TESTS))
 	@set -e; for t in $(TESTS); do echo "== $$t"; \
@@ -71,6 +80,14 @@ check-unit: $(addprefix $(SAN)/,$(TESTS))
 
 check-pebble: $(SAN)/nanoacme
 	tests/pebble.sh $(SAN)/nanoacme
+
+# Full issuances of the plain build under valgrind: no leak, no error.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
+	--show-leak-kinds=all --errors-for-leak-kinds=all
+check-valgrind: nanoacme
+	NANOACME_WRAP="$(VALGRIND)" NANOACME_TIMEOUT=180 \
+		PEBBLE_TESTS="one_name three_names failed_validation" \
+		tests/pebble.sh ./nanoacme
 
 demo:
 	tests/deps.sh demo
@@ -89,4 +106,5 @@ install: nanoacme
 clean:
 	rm -rf build $(OBJS) nanoacme demo-state
 
-.PHONY: all check check-unit check-pebble demo size install clean
+.PHONY: all check check-clang check-unit check-pebble check-valgrind demo size \
+	install clean
