@@ -36,8 +36,9 @@ json_parse(struct json *j, const char *s, size_t len, jsmntok_t *tok,
 	if (n < 1) {
 		return -1;
 	}
-	/* jsmn stops at the end of the first value; only blanks may follow. */
-	end = (size_t)tok[0].end;
+	/* jsmn stops at the end of the first value; only blanks may follow.
+	 * A string token ends before its closing quote. */
+	end = (size_t)tok[0].end + (tok[0].type == JSMN_STRING);
 	while (end < len && (s[end] == ' ' || s[end] == '\t' ||
 	    s[end] == '\r' || s[end] == '\n')) {
 		end++;
@@ -75,15 +76,14 @@ json_is(const struct json *j, int i, jsmntype_t t)
 	return i >= 0 && i < j->ntok && j->tok[i].type == t;
 }
 
-/* Raw (still escaped) text of token i equals key, which has no escapes. */
+/* True if string token i holds no escape: its raw text is its value. */
 static bool
-raw_eq(const struct json *j, int i, const char *key)
+is_plain(const struct json *j, int i)
 {
-	size_t n = strlen(key);
 	const jsmntok_t *t = &j->tok[i];
 
-	return (size_t)(t->end - t->start) == n &&
-	    memcmp(j->s + t->start, key, n) == 0;
+	return memchr(j->s + t->start, '\\', (size_t)(t->end - t->start)) ==
+	    NULL;
 }
 
 /* see json.h */
@@ -98,8 +98,9 @@ json_get(const struct json *j, int obj, const char *key)
 	n = j->tok[obj].size;
 	i = obj + 1;
 	for (k = 0; k < n && i + 1 < j->ntok; k++) {
-		/* Keys we look up are plain ASCII: compare the raw text. */
-		if (j->tok[i].type == JSMN_STRING && raw_eq(j, i, key)) {
+		/* An escaped key ("st\u0061tus") is the same key once
+		 * unescaped: compare values, so "first match wins" holds. */
+		if (json_str_eq(j, i, key)) {
 			return i + 1;
 		}
 		i = json_skip(j, i + 1);
@@ -276,13 +277,20 @@ json_get_str(const struct json *j, int obj, const char *key, char *out,
 bool
 json_str_eq(const struct json *j, int i, const char *lit)
 {
-	char buf[128];
-	size_t n;
+	char buf[256];
+	size_t n, len = strlen(lit);
 
+	if (!json_is(j, i, JSMN_STRING)) {
+		return false;
+	}
+	if (is_plain(j, i)) {
+		n = (size_t)(j->tok[i].end - j->tok[i].start);
+		return n == len && memcmp(j->s + j->tok[i].start, lit, n) == 0;
+	}
 	if (json_str(j, i, buf, sizeof(buf), &n) != 0) {
 		return false;
 	}
-	return n == strlen(lit) && memcmp(buf, lit, n) == 0;
+	return n == len && memcmp(buf, lit, n) == 0;
 }
 
 /* see json.h */

@@ -66,7 +66,11 @@ int json_str(const struct json *j, int i, char *out, size_t cap,
 int json_get_str(const struct json *j, int obj, const char *key, char *out,
     size_t cap, size_t *out_len);
 
-/* True if token i is a string equal, once unescaped, to lit. */
+/*
+ * True if token i is a string equal, once unescaped, to lit. A string
+ * with escapes is compared through a 256-byte buffer: escaped strings
+ * longer than that compare false.
+ */
 bool json_str_eq(const struct json *j, int i, const char *lit);
 
 /*

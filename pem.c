@@ -110,7 +110,7 @@ key_from_pem(struct ec_key *k, const char *pem, size_t len)
 {
 	br_skey_decoder_context dc;
 	const br_ec_private_key *sk;
-	unsigned char der[512];
+	unsigned char der[4096];    /* room for a certificate before the key */
 	char name[64];
 	size_t pos = 0, der_len;
 	int rc = -1, r;
@@ -217,6 +217,25 @@ pem_sink_add(void *ctx, const void *src, size_t len)
 	s->len += len;
 }
 
+/*
+ * Copies an object name. BearSSL keeps what follows the name up to the
+ * line end, so "BEGIN CERTIFICATE-----\r" (CRLF files) gives
+ * "CERTIFICATE-----": cut at the first '-' run.
+ */
+static int
+pem_name(const char *in, char *out, size_t cap)
+{
+	const char *dash = strstr(in, "-----");
+	size_t n = dash != NULL ? (size_t)(dash - in) : strlen(in);
+
+	if (n >= cap) {
+		return -1;
+	}
+	memcpy(out, in, n);
+	out[n] = '\0';
+	return 0;
+}
+
 /* see pem.h */
 int
 pem_next(const char *text, size_t len, size_t *pos, char *name,
@@ -233,10 +252,10 @@ pem_next(const char *text, size_t len, size_t *pos, char *name,
 		*pos += n;
 		switch (br_pem_decoder_event(&pc)) {
 		case BR_PEM_BEGIN_OBJ:
-			if (strlen(br_pem_decoder_name(&pc)) >= name_cap) {
+			if (pem_name(br_pem_decoder_name(&pc), name,
+			    name_cap) != 0) {
 				return -1;
 			}
-			strcpy(name, br_pem_decoder_name(&pc));
 			br_pem_decoder_setdest(&pc, pem_sink_add, &sink);
 			inside = true;
 			break;
@@ -264,6 +283,16 @@ pem_next(const char *text, size_t len, size_t *pos, char *name,
 	return inside ? -1 : 0;
 }
 
+/* True if the last label of name is all digits: no host name is. */
+static bool
+last_label_numeric(const char *name)
+{
+	const char *last = strrchr(name, '.');
+
+	last = last != NULL ? last + 1 : name;
+	return strspn(last, "0123456789") == strlen(last);
+}
+
 /* see pem.h */
 enum name_kind
 name_classify(const char *name, unsigned char ip[16], size_t *ip_len)
@@ -283,11 +312,14 @@ name_classify(const char *name, unsigned char ip[16], size_t *ip_len)
 		}
 		return NAME_IP;
 	}
+	if (n > 253) {
+		return NAME_BAD;
+	}
 	if (n > 2 && name[0] == '*' && name[1] == '.') {
 		name += 2;
 		n -= 2;
 	}
-	if (n == 0 || n > 253) {
+	if (n == 0 || last_label_numeric(name)) {
 		return NAME_BAD;
 	}
 	for (k = 0; k < n; k++) {

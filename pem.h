@@ -58,7 +58,7 @@ bool key_spki_eq(const struct ec_key *k, const unsigned char *spki,
     size_t len);
 
 /* Bytes a CSR needs at most for n names of total length names_len. */
-#define CSR_MAX_LEN(n, names_len) (512 + 8 * (n) + (names_len))
+#define CSR_MAX_LEN(n, names_len) (512 + 24 * (n) + (names_len))
 
 /*
  * Builds a DER PKCS#10 CSR (RFC 2986) for names[0..n) signed with k
@@ -94,7 +94,8 @@ enum name_kind {
 /*
  * Classifies name (NUL-terminated): a DNS name is 1..253 characters of
  * dot-separated labels of 1..63 letters, digits and inner hyphens, at
- * least two labels, optionally "*." in front; an IP literal is anything
+ * least two labels, the last not all digits (so "127.1" is no name),
+ * optionally "*." in front; an IP literal is anything
  * inet_pton() accepts as AF_INET or AF_INET6, whose binary form goes to
  * ip[16] with *ip_len 4 or 16 (both may be NULL).
  */

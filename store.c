@@ -320,9 +320,9 @@ store_version_commit(const char *certs_dir, const char *name,
 		errno = n;
 		return -1;
 	}
-	if (sync_parent(link_path) != 0) {
-		return -1;
-	}
+	/* The new version is current from here on: a failed fsync cannot
+	 * undo that, so it is not reported as a failure to install. */
+	sync_parent(link_path);
 	drop_old_versions(certs_dir, name, base);
 	return 0;
 }
