@@ -19,7 +19,7 @@ NA_CFLAGS += -ffunction-sections -fdata-sections
 NA_LDFLAGS = -static -Wl,--gc-sections
 endif
 
-SRCS = acme.c cli.c http.c json.c jws.c pem.c store.c x509.c
+SRCS = acme.c certs.c cli.c http.c json.c jws.c pem.c store.c x509.c
 OBJS = $(SRCS:.c=.o)
 
 # The sanitizer build used by `make check` (unit tests and Pebble tests).
@@ -38,8 +38,9 @@ nanoacme: $(OBJS)
 	$(CC) $(NA_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Header dependencies, spelled out.
-acme.o: acme.c acme.h config.h http.h json.h jws.h pem.h store.h x509.h
+acme.o: acme.c acme.h certs.h config.h http.h json.h jws.h pem.h store.h x509.h
 cli.o: cli.c acme.h config.h
+certs.o: certs.c certs.h acme.h json.h config.h
 http.o: http.c http.h config.h
 json.o: json.c json.h config.h
 jws.o: jws.c jws.h json.h config.h

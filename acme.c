@@ -11,6 +11,12 @@
  */
 #include "acme.h"
 
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -23,6 +29,7 @@
 
 #include <bearssl.h>
 
+#include "certs.h"
 #include "http.h"
 #include "json.h"
 #include "jws.h"
@@ -41,6 +48,8 @@ struct directory {
 	char new_nonce[HTTP_MAX_URL];
 	char new_account[HTTP_MAX_URL];
 	char new_order[HTTP_MAX_URL];
+	char revoke_cert[HTTP_MAX_URL];
+	char key_change[HTTP_MAX_URL];
 	char tos[HTTP_MAX_URL];
 };
 
@@ -57,6 +66,13 @@ struct authz {
 /* Everything one run owns; allocated once, freed at exit. */
 struct run {
 	const struct opts *o;
+	const struct conf *c;              /* the certificate at hand */
+	const struct ec_key *signer;       /* signs POSTs: &acct, or a
+	                                      certificate key (revoke) */
+	char dir_url[HTTP_MAX_URL];        /* directory loaded, or "" */
+	char anchors_file[STORE_PATH_MAX]; /* where the anchors came from */
+	bool have_account;                 /* kid is valid for dir_url */
+	bool no_new_account;               /* use only an existing one */
 	struct http_client http;
 	struct http_listener lis;
 	struct anchors anchors;
@@ -83,6 +99,9 @@ struct run {
 	char jws[JWS_MAX];
 	unsigned char der[16384];
 	char pem[HTTP_MAX_BODY + 8192];
+	char conf_text[8192];              /* settings file being renewed */
+	char due[16384];                   /* names due, NUL-separated */
+	struct conf conf;                  /* settings being worked on */
 };
 
 static const char problem_prefix[] = "urn:ietf:params:acme:error:";
@@ -259,7 +278,7 @@ acme_post(struct run *r, const char *url, const char *payload, bool jwk)
 			return rc;
 		}
 		sbuf_init(&b, r->jws, sizeof(r->jws));
-		if (jws_sign(&r->acct.sk, &r->acct.pk, jwk ? NULL : r->kid,
+		if (jws_sign(&r->signer->sk, &r->signer->pk, jwk ? NULL : r->kid,
 		    r->nonce, url, payload, strlen(payload), &b) != 0) {
 			msg_err("POST %s: request too large to sign", url);
 			return EXIT_LOCAL;
@@ -295,7 +314,7 @@ get_url(const struct run *r, int obj, const char *key, char *out)
 static int
 get_directory(struct run *r)
 {
-	const char *url = r->o->directory;
+	const char *url = r->c->directory;
 	int rc;
 
 	if ((rc = send_req(r, "GET", url, NULL, 0)) != 0) {
@@ -311,6 +330,9 @@ get_directory(struct run *r)
 		    "missing or not an https URL", url);
 		return EXIT_ACME;
 	}
+	/* Optional: revoke and account rollover say so when missing. */
+	get_url(r, 0, "revokeCert", r->dir.revoke_cert);
+	get_url(r, 0, "keyChange", r->dir.key_change);
 	/* Optional: only shown to the user, so no URL check is needed. */
 	json_get_str(&r->js, json_get(&r->js, 0, "meta"), "termsOfService",
 	    r->dir.tos, sizeof(r->dir.tos), NULL);
@@ -325,7 +347,7 @@ get_directory(struct run *r)
 static int
 account_dir(const struct run *r, char *out, size_t cap)
 {
-	const char *u = r->o->directory + strlen("https://");
+	const char *u = r->c->directory + strlen("https://");
 	struct sbuf b;
 	char c;
 
@@ -348,6 +370,17 @@ static int
 path_of(char *out, const char *dir, const char *name)
 {
 	int n = snprintf(out, STORE_PATH_MAX, "%s/%s", dir, name);
+
+	return n < 0 || n >= STORE_PATH_MAX ? -1 : 0;
+}
+
+/* STATE/certs/NAME/FILE into out (STORE_PATH_MAX). */
+static int
+cert_path(const struct run *r, const char *name, const char *file,
+    char *out)
+{
+	int n = snprintf(out, STORE_PATH_MAX, "%s/certs/%s%s%s", r->o->state,
+	    name, file[0] != '\0' ? "/" : "", file);
 
 	return n < 0 || n >= STORE_PATH_MAX ? -1 : 0;
 }
@@ -378,10 +411,18 @@ account_load(struct run *r, bool *have_key, bool *have_url)
 		return EXIT_LOCAL;
 	}
 	if (store_read(path, buf, sizeof(buf), &len) == 0 &&
-	    strcmp(buf, r->o->directory) != 0) {
+	    strcmp(buf, r->c->directory) != 0) {
 		msg_err("%s belongs to directory %s, not %s", r->acct_dir, buf,
-		    r->o->directory);
+		    r->c->directory);
 		return EXIT_LOCAL;
+	}
+	if (path_of(path, r->acct_dir, "deactivated") != 0) {
+		return EXIT_LOCAL;
+	}
+	if (access(path, F_OK) == 0) {
+		msg_err("the account in %s was deactivated; remove that "
+		    "directory to create a new account", r->acct_dir);
+		return EXIT_ACME;
 	}
 	if (path_of(path, r->acct_dir, "key.pem") != 0) {
 		return EXIT_LOCAL;
@@ -419,7 +460,7 @@ account_new_key(struct run *r)
 		return file_fail("cannot create", r->acct_dir);
 	}
 	if (path_of(path, r->acct_dir, "directory") != 0 ||
-	    store_write(path, r->o->directory, strlen(r->o->directory),
+	    store_write(path, r->c->directory, strlen(r->c->directory),
 	    0644) != 0) {
 		return file_fail("cannot write", path);
 	}
@@ -454,9 +495,9 @@ account_post(struct run *r, bool only_existing)
 		sbuf_adds(&b, "{\"onlyReturnExisting\":true}");
 	} else {
 		sbuf_adds(&b, "{\"termsOfServiceAgreed\":true");
-		if (r->o->email != NULL) {
+		if (r->c->email != NULL) {
 			n = snprintf(contact, sizeof(contact), "mailto:%s",
-			    r->o->email);
+			    r->c->email);
 			sbuf_adds(&b, ",\"contact\":[");
 			json_add_str(&b, contact, strlen(contact));
 			sbuf_adds(&b, "]");
@@ -508,6 +549,10 @@ account_setup(struct run *r)
 			goto done;
 		}
 	}
+	if (!have_url && r->no_new_account) {
+		msg_err("no account for %s in %s", r->c->directory, r->acct_dir);
+		return EXIT_ACME;
+	}
 	if (!have_url && !r->o->agree_tos) {
 		msg_err("creating an account needs agreement to the CA's terms "
 		    "of service%s%s; read them, then run again with -y "
@@ -530,17 +575,17 @@ done:
 
 /* Appends the identifiers array of newOrder (RFC 8555 §7.4, RFC 8738). */
 static void
-add_identifiers(struct sbuf *b, const struct opts *o)
+add_identifiers(struct sbuf *b, const struct conf *c)
 {
 	size_t k;
 
 	sbuf_adds(b, "{\"identifiers\":[");
-	for (k = 0; k < o->nnames; k++) {
+	for (k = 0; k < c->nnames; k++) {
 		sbuf_adds(b, k > 0 ? ",{\"type\":" : "{\"type\":");
-		sbuf_adds(b, name_classify(o->names[k], NULL, NULL) == NAME_IP ?
+		sbuf_adds(b, name_classify(c->names[k], NULL, NULL) == NAME_IP ?
 		    "\"ip\"" : "\"dns\"");
 		sbuf_adds(b, ",\"value\":");
-		json_add_str(b, o->names[k], strlen(o->names[k]));
+		json_add_str(b, c->names[k], strlen(c->names[k]));
 		sbuf_adds(b, "}");
 	}
 	sbuf_adds(b, "]}");
@@ -554,7 +599,7 @@ order_new(struct run *r)
 	int rc, arr, i, k, n;
 
 	sbuf_init(&b, r->payload, sizeof(r->payload));
-	add_identifiers(&b, r->o);
+	add_identifiers(&b, r->c);
 	if (b.err != 0) {
 		msg_err("newOrder: too many or too long names");
 		return EXIT_USAGE;
@@ -790,7 +835,36 @@ authorize(struct run *r)
 	return 0;
 }
 
-/* POSTs the CSR to finalize (RFC 8555 §7.4) with a new certificate key. */
+/*
+ * The certificate key: the current one with --reuse-key (when there is
+ * one), else a new one: a renewal normally changes the key, so a key
+ * that leaked once does not stay valid for years.
+ */
+static int
+cert_key(struct run *r)
+{
+	char path[STORE_PATH_MAX];
+	size_t len;
+	int rc = 0;
+
+	if (r->c->reuse_key == 1 &&
+	    cert_path(r, r->c->names[0], "privkey.pem", path) == 0 &&
+	    store_read(path, r->pem, sizeof(r->pem), &len) == 0) {
+		if (key_from_pem(&r->cert_key, r->pem, len) != 0) {
+			msg_err("%s: not a P-256 private key", path);
+			rc = EXIT_LOCAL;
+		}
+		memset(r->pem, 0, len);
+		return rc;
+	}
+	if (key_generate(&r->cert_key) != 0) {
+		msg_err("cannot generate a key: %s", strerror(errno));
+		return EXIT_LOCAL;
+	}
+	return 0;
+}
+
+/* POSTs the CSR to finalize (RFC 8555 §7.4) with the certificate key. */
 static int
 finalize(struct run *r)
 {
@@ -798,11 +872,10 @@ finalize(struct run *r)
 	size_t der_len;
 	int rc;
 
-	if (key_generate(&r->cert_key) != 0) {
-		msg_err("cannot generate a key: %s", strerror(errno));
-		return EXIT_LOCAL;
+	if ((rc = cert_key(r)) != 0) {
+		return rc;
 	}
-	if (csr_build(&r->cert_key, r->o->names, r->o->nnames, r->der,
+	if (csr_build(&r->cert_key, r->c->names, r->c->nnames, r->der,
 	    sizeof(r->der), &der_len) != 0) {
 		msg_err("cannot build the CSR (names too long?)");
 		return EXIT_LOCAL;
@@ -880,10 +953,10 @@ leaf_check(const struct run *r, const unsigned char *der, size_t len,
 		    r->cert_url);
 		return EXIT_ACME;
 	}
-	for (k = 0; k < r->o->nnames; k++) {
-		if (!x509_has_name(leaf, r->o->names[k])) {
+	for (k = 0; k < r->c->nnames; k++) {
+		if (!x509_has_name(leaf, r->c->names[k])) {
 			msg_err("certificate %s: %s is missing from its names",
-			    r->cert_url, r->o->names[k]);
+			    r->cert_url, r->c->names[k]);
 			return EXIT_ACME;
 		}
 	}
@@ -955,26 +1028,32 @@ save_cert(struct run *r, size_t leaf_len, size_t len)
 {
 	char certs[STORE_PATH_MAX], ver[STORE_PATH_MAX], key[1024];
 	const char *pem = r->pem;
-	struct sbuf b;
+	struct sbuf b, conf;
 	int rc = EXIT_LOCAL;
 
 	sbuf_init(&b, key, sizeof(key));
 	if (path_of(certs, r->o->state, "certs") != 0 ||
 	    store_mkdirs(certs, 0700) != 0 ||
-	    store_version_new(certs, r->o->names[0], ver, sizeof(ver)) != 0) {
+	    store_version_new(certs, r->c->names[0], ver, sizeof(ver)) != 0) {
 		return file_fail("cannot create a directory in", r->o->state);
 	}
 	if (key_to_pem(&r->cert_key, &b) != 0) {
 		goto out;
 	}
+	sbuf_init(&conf, r->payload, sizeof(r->payload));
+	if (conf_format(r->c, &conf) != 0) {
+		msg_err("settings hold a control character: not stored");
+		goto out;
+	}
 	if (save_file(ver, "privkey.pem", b.p, b.len, 0600) != 0 ||
+	    save_file(ver, "settings", conf.p, conf.len, 0644) != 0 ||
 	    save_file(ver, "cert.pem", pem, leaf_len, 0644) != 0 ||
 	    save_file(ver, "chain.pem", pem + leaf_len, len - leaf_len,
 	    0644) != 0 ||
 	    save_file(ver, "fullchain.pem", pem, len, 0644) != 0) {
 		goto out;
 	}
-	if (store_version_commit(certs, r->o->names[0], ver) != 0) {
+	if (store_version_commit(certs, r->c->names[0], ver) != 0) {
 		rc = file_fail("cannot install", ver);
 		goto out;
 	}
@@ -989,7 +1068,7 @@ out:
 
 /* Downloads the chain (RFC 8555 §7.4.2), checks it and stores it. */
 static int
-download(struct run *r)
+download(struct run *r, bool renewal)
 {
 	size_t leaf_len = 0, pem_len = 0;
 	int64_t not_after = 0;
@@ -1009,8 +1088,10 @@ download(struct run *r)
 	}
 	t = (time_t)not_after;
 	strftime(until, sizeof(until), "%Y-%m-%d %H:%M UTC", gmtime(&t));
-	msg_info(r->o, 0, "issued %s, valid until %s: %s/certs/%s/",
-	    r->o->names[0], until, r->o->state, r->o->names[0]);
+	/* Quiet on success for cron's renew, unless -v. */
+	msg_info(r->o, renewal ? 1 : 0, "%s %s, valid until %s: %s/certs/%s/",
+	    renewal ? "renewed" : "issued", r->c->names[0], until,
+	    r->o->state, r->c->names[0]);
 	return 0;
 }
 
@@ -1022,49 +1103,90 @@ load_anchors(struct run *r)
 	size_t len, skipped = 0;
 	int rc = 0;
 
+	if (strcmp(r->anchors_file, r->c->ca_file) == 0) {
+		return 0;
+	}
+	/* Another CA file: the connection was verified against the old. */
+	http_client_close(&r->http);
+	anchors_free(&r->anchors);
+	r->anchors_file[0] = '\0';
 	if ((buf = malloc(STORE_MAX_FILE)) == NULL) {
 		msg_err("out of memory");
 		return EXIT_LOCAL;
 	}
-	if (store_read(r->o->ca_file, buf, STORE_MAX_FILE, &len) != 0) {
-		rc = file_fail("cannot read CA file", r->o->ca_file);
+	if (store_read(r->c->ca_file, buf, STORE_MAX_FILE, &len) != 0) {
+		rc = file_fail("cannot read CA file", r->c->ca_file);
 	} else if (anchors_load(&r->anchors, buf, len, &skipped) != 0) {
-		msg_err("%s: no usable CA certificate in it", r->o->ca_file);
+		msg_err("%s: no usable CA certificate in it", r->c->ca_file);
 		rc = EXIT_LOCAL;
 	} else {
 		msg_info(r->o, 2, "%zu trust anchors from %s (%zu skipped)",
-		    r->anchors.n, r->o->ca_file, skipped);
+		    r->anchors.n, r->c->ca_file, skipped);
 		http_client_init(&r->http, r->anchors.ta, r->anchors.n,
 		    r->iobuf, sizeof(r->iobuf));
 		r->http.user_agent = "nanoacme/" NANOACME_VERSION;
 		r->http.serve = &r->lis;
+		snprintf(r->anchors_file, sizeof(r->anchors_file), "%s",
+		    r->c->ca_file);
 	}
 	free(buf);
 	return rc;
 }
 
-/* Checks the names and directory URL before anything touches the disk. */
+/*
+ * Makes the CA of r->c ready: trust anchors, directory and (unless
+ * need_account is false) the account, each loaded once per run and
+ * reused while certificates share them.
+ */
 static int
-check_args(const struct opts *o)
+ca_ready(struct run *r, bool need_account)
+{
+	int rc;
+
+	if ((rc = load_anchors(r)) != 0) {
+		return rc;
+	}
+	if (strcmp(r->dir_url, r->c->directory) != 0) {
+		r->dir_url[0] = '\0';
+		r->have_account = false;
+		if ((rc = get_directory(r)) != 0) {
+			return rc;
+		}
+		snprintf(r->dir_url, sizeof(r->dir_url), "%s",
+		    r->c->directory);
+	}
+	if (need_account && !r->have_account) {
+		if ((rc = account_setup(r)) != 0) {
+			return rc;
+		}
+		r->have_account = true;
+	}
+	return 0;
+}
+
+/* Checks names and directory URL of c before anything touches the disk. */
+static int
+check_conf(const struct conf *c)
 {
 	char host[256], port[6];
 	const char *path;
 	size_t k, j;
 
-	if (http_url_parse(o->directory, host, sizeof(host), port, &path)
+	if (http_url_parse(c->directory, host, sizeof(host), port, &path)
 	    != 0) {
-		msg_err("--directory %s: not an https:// URL", o->directory);
+		msg_err("directory %s: not an https://NAME[:PORT]/ URL",
+		    c->directory);
 		return EXIT_USAGE;
 	}
-	for (k = 0; k < o->nnames; k++) {
-		if (name_classify(o->names[k], NULL, NULL) == NAME_BAD) {
+	for (k = 0; k < c->nnames; k++) {
+		if (name_classify(c->names[k], NULL, NULL) == NAME_BAD) {
 			msg_err("%s: not a valid DNS name or IP address",
-			    o->names[k]);
+			    c->names[k]);
 			return EXIT_USAGE;
 		}
 		for (j = 0; j < k; j++) {
-			if (strcmp(o->names[j], o->names[k]) == 0) {
-				msg_err("%s: given twice", o->names[k]);
+			if (strcmp(c->names[j], c->names[k]) == 0) {
+				msg_err("%s: given twice", c->names[k]);
 				return EXIT_USAGE;
 			}
 		}
@@ -1074,72 +1196,762 @@ check_args(const struct opts *o)
 
 /* Lowercases the names (RFC 8555 §7.1.4: CAs compare them so). */
 static void
-lower_names(struct opts *o, char *store, size_t cap)
+lower_names(struct conf *c, char *store, size_t cap)
 {
 	size_t k, n, used = 0;
 	char *p;
 
-	for (k = 0; k < o->nnames; k++) {
-		n = strlen(o->names[k]) + 1;
+	for (k = 0; k < c->nnames; k++) {
+		n = strlen(c->names[k]) + 1;
 		if (n > cap - used) {
 			return;
 		}
 		p = store + used;
-		memcpy(p, o->names[k], n);
+		memcpy(p, c->names[k], n);
 		for (; *p != '\0'; p++) {
 			*p = *p >= 'A' && *p <= 'Z' ? *p + 32 : *p;
 		}
-		o->names[k] = store + used;
+		c->names[k] = store + used;
 		used += n;
 	}
 }
 
-/* Takes the lock and opens the listener: everything local, first. */
+/* Creates and locks the state directory: the first thing a run does. */
 static int
-run_prepare(struct run *r)
+lock_state(const struct opts *o)
 {
-	int fd;
-
-	if (store_mkdirs(r->o->state, 0700) != 0) {
-		return file_fail("cannot create state directory", r->o->state);
-	}
-	if ((fd = store_lock(r->o->state)) < 0) {
-		if (errno == EWOULDBLOCK) {
-			msg_err("%s is in use by another nanoacme run",
-			    r->o->state);
-			return EXIT_LOCKED;
-		}
-		return file_fail("cannot lock", r->o->state);
+	if (store_mkdirs(o->state, 0700) != 0) {
+		return file_fail("cannot create state directory", o->state);
 	}
 	/* The lock fd stays open (close-on-exec) until the process exits. */
-	if (http_listen_open(&r->lis, r->o->listen) != 0) {
-		msg_err("cannot listen on %s: %s", r->o->listen,
+	if (store_lock(o->state) < 0) {
+		if (errno == EWOULDBLOCK) {
+			msg_err("%s is in use by another nanoacme run",
+			    o->state);
+			return EXIT_LOCKED;
+		}
+		return file_fail("cannot lock", o->state);
+	}
+	return 0;
+}
+
+
+/*
+ * Reads the validity of STATE/certs/NAME/cert.pem. Returns 0, or -1
+ * with errno (ENOENT: no such certificate; EINVAL: unreadable).
+ */
+static int
+cert_dates(struct run *r, const char *name, int64_t *not_before,
+    int64_t *not_after)
+{
+	char path[STORE_PATH_MAX], label[64];
+	struct x509_cert x;
+	size_t len, pos = 0, der_len;
+
+	if (cert_path(r, name, "cert.pem", path) != 0 ||
+	    store_read(path, r->pem, sizeof(r->pem), &len) != 0) {
+		return -1;
+	}
+	if (pem_next(r->pem, len, &pos, label, sizeof(label), r->der,
+	    sizeof(r->der), &der_len) != 1 ||
+	    strcmp(label, "CERTIFICATE") != 0 ||
+	    x509_parse(r->der, der_len, &x) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	*not_before = x.not_before;
+	*not_after = x.not_after;
+	return 0;
+}
+
+/*
+ * Reads the settings of certificate name into r->conf (strings in
+ * r->conf_text). Returns 0 or an exit code (reported).
+ */
+static int
+settings_load(struct run *r, const char *name)
+{
+	char path[STORE_PATH_MAX];
+	size_t len;
+	int line;
+
+	if (cert_path(r, name, "settings", path) != 0 ||
+	    store_read(path, r->conf_text, sizeof(r->conf_text), &len) != 0) {
+		return file_fail("cannot read", path);
+	}
+	if (conf_parse(r->conf_text, len, &r->conf, &line) != 0) {
+		msg_err("%s: line %d is not a nanoacme setting", path, line);
+		return EXIT_LOCAL;
+	}
+	return 0;
+}
+
+/* Sets one variable of the deploy hook's environment (in the child). */
+static void
+hook_env(const char *name, const char *dir, const char *file)
+{
+	char v[STORE_PATH_MAX + 32];
+
+	snprintf(v, sizeof(v), "%s%s%s", dir, file[0] != '\0' ? "/" : "",
+	    file);
+	setenv(name, v, 1);
+}
+
+/*
+ * Runs the deploy hook (sh -c CMD) after a certificate was installed,
+ * with its files named in the environment (README: "Deploy hook").
+ * Returns 0, or EXIT_HOOK when it could not run or exited non-zero: the
+ * new certificate stays either way.
+ */
+static int
+deploy_hook(struct run *r, bool renewed)
+{
+	char dir[STORE_PATH_MAX], names[ACME_MAX_NAMES * 256];
+	struct sbuf b;
+	pid_t pid;
+	size_t k;
+	int st;
+
+	if (r->c->deploy_hook == NULL || r->c->deploy_hook[0] == '\0' ||
+	    cert_path(r, r->c->names[0], "", dir) != 0) {
+		return 0;
+	}
+	sbuf_init(&b, names, sizeof(names));
+	for (k = 0; k < r->c->nnames; k++) {
+		sbuf_adds(&b, k > 0 ? " " : "");
+		sbuf_adds(&b, r->c->names[k]);
+	}
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		setenv("NANOACME_EVENT", renewed ? "renewed" : "issued", 1);
+		setenv("NANOACME_NAME", r->c->names[0], 1);
+		setenv("NANOACME_NAMES", names, 1);
+		hook_env("NANOACME_CERT_DIR", dir, "");
+		hook_env("NANOACME_PRIVKEY", dir, "privkey.pem");
+		hook_env("NANOACME_CERT", dir, "cert.pem");
+		hook_env("NANOACME_CHAIN", dir, "chain.pem");
+		hook_env("NANOACME_FULLCHAIN", dir, "fullchain.pem");
+		/* certbot's names, so its deploy hooks work unchanged */
+		hook_env("RENEWED_LINEAGE", dir, "");
+		setenv("RENEWED_DOMAINS", names, 1);
+		execl("/bin/sh", "sh", "-c", r->c->deploy_hook, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+		msg_err("deploy hook: cannot run: %s", strerror(errno));
+		return EXIT_HOOK;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		msg_err("deploy hook '%s' failed (%s %d); the new certificate "
+		    "is installed", r->c->deploy_hook, WIFEXITED(st) ?
+		    "exit status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) :
+		    WTERMSIG(st));
+		return EXIT_HOOK;
+	}
+	return 0;
+}
+
+/*
+ * Gets the certificate r->c describes: listener first (a port problem
+ * fails before the CA is asked anything), then CA, order, proofs,
+ * finalize, download, install, deploy hook.
+ */
+static int
+issue_cert(struct run *r, bool renewal)
+{
+	int rc;
+
+	r->naz = 0;
+	if (http_listen_open(&r->lis, r->c->listen) != 0) {
+		msg_err("cannot listen on %s: %s", r->c->listen,
 		    r->lis.detail != 0 ? strerror(r->lis.detail) :
 		    http_strerror(r->lis.err));
 		return EXIT_LOCAL;
 	}
-	return load_anchors(r);
+	rc = ca_ready(r, true);
+	if (rc == 0 && (rc = order_new(r)) == 0) {
+		rc = authorize(r);
+	}
+	/* The proofs are done: no one needs the port from us any more. */
+	http_listen_close(&r->lis);
+	if (rc != 0 || (rc = finalize(r)) != 0 || (rc = order_poll(r)) != 0 ||
+	    (rc = download(r, renewal)) != 0) {
+		key_wipe(&r->cert_key);
+		return rc;
+	}
+	key_wipe(&r->cert_key);
+	return deploy_hook(r, renewal);
 }
 
-/* The whole issuance: directory, account, order, proofs, certificate. */
+/* True if two name lists hold the same names (order aside). */
+static bool
+same_names(const struct conf *a, const struct conf *b)
+{
+	size_t i, j;
+
+	if (a->nnames != b->nnames) {
+		return false;
+	}
+	for (i = 0; i < a->nnames; i++) {
+		for (j = 0; j < b->nnames; j++) {
+			if (strcmp(a->names[i], b->names[j]) == 0) {
+				break;
+			}
+		}
+		if (j == b->nnames) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Prints a UTC date of t into out[32]. */
+static void
+fmt_date(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm *tm = gmtime(&tt);
+
+	if (tm == NULL || strftime(out, 32, "%Y-%m-%d %H:%M", tm) == 0) {
+		snprintf(out, 32, "?");
+	}
+}
+
+/*
+ * issue: unless --force, an existing certificate for the same names that
+ * is not due is left alone (exit 1), as uacme does; other names replace
+ * it (an explicit issue is how names change).
+ */
 static int
-cmd_issue(struct run *r)
+cmd_issue(struct run *r, struct conf *c)
+{
+	int64_t nb, na, due;
+	char when[32];
+	int rc;
+
+	r->c = c;
+	if ((rc = lock_state(r->o)) != 0) {
+		return rc;
+	}
+	if (!r->o->force && cert_dates(r, c->names[0], &nb, &na) == 0 &&
+	    settings_load(r, c->names[0]) == 0 &&
+	    same_names(&r->conf, c) &&
+	    (due = cert_due_at(nb, na, c->days)) > (int64_t)time(NULL)) {
+		fmt_date(due, when);
+		msg_info(r->o, 0, "%s: not due until %s UTC (--force to issue "
+		    "now)", c->names[0], when);
+		return EXIT_NOTHING;
+	}
+	return issue_cert(r, false);
+}
+
+/*
+ * Loads the settings of certificate name into r->conf with the command
+ * line's settings over them, and checks them. Returns 0 or exit code.
+ */
+static int
+renew_conf(struct run *r, const char *name)
 {
 	int rc;
 
-	if ((rc = run_prepare(r)) != 0 ||
-	    (rc = get_directory(r)) != 0 ||
-	    (rc = account_setup(r)) != 0 ||
-	    (rc = order_new(r)) != 0 ||
-	    (rc = authorize(r)) != 0) {
+	if ((rc = settings_load(r, name)) != 0) {
 		return rc;
 	}
-	/* The proofs are done: no one needs port 80 from us any more. */
-	http_listen_close(&r->lis);
-	if ((rc = finalize(r)) != 0 || (rc = order_poll(r)) != 0) {
+	conf_merge(&r->conf, &r->o->conf);
+	conf_defaults(&r->conf);
+	if ((rc = check_conf(&r->conf)) != 0) {
 		return rc;
 	}
-	return download(r);
+	if (strcmp(r->conf.names[0], name) != 0) {
+		msg_err("settings name %s, not %s", r->conf.names[0], name);
+		return EXIT_LOCAL;
+	}
+	r->c = &r->conf;
+	return 0;
+}
+
+/* True if certificate name is due now (or --force, or revoked). */
+static bool
+renew_is_due(struct run *r, const char *name)
+{
+	char path[STORE_PATH_MAX], when[32];
+	int64_t nb, na, due;
+
+	if (r->o->force) {
+		return true;
+	}
+	if (cert_path(r, name, "revoked", path) == 0 &&
+	    access(path, F_OK) == 0) {
+		msg_info(r->o, 1, "%s: revoked: due", name);
+		return true;
+	}
+	if (cert_dates(r, name, &nb, &na) != 0) {
+		msg_info(r->o, 0, "%s: no readable certificate: due", name);
+		return true;
+	}
+	due = cert_due_at(nb, na, r->c->days);
+	fmt_date(due, when);
+	msg_info(r->o, 1, "%s: %s %s UTC", name,
+	    due <= (int64_t)time(NULL) ? "due since" : "not due until", when);
+	return due <= (int64_t)time(NULL);
+}
+
+/* Worse of two exit statuses: any failure over success over nothing. */
+static int
+worse(int a, int b)
+{
+	if (a >= EXIT_USAGE || b >= EXIT_USAGE) {
+		return a > b ? a : b;
+	}
+	return a < b ? a : b;
+}
+
+/*
+ * Collects into r->due the certificates that are due, without a single
+ * network request. Returns how many, and the worst local failure.
+ */
+static size_t
+renew_collect(struct run *r, int *worst)
+{
+	char certs[STORE_PATH_MAX];
+	struct dirent *e;
+	size_t n = 0, used = 0, len;
+	DIR *d;
+	int rc;
+
+	if (path_of(certs, r->o->state, "certs") != 0 ||
+	    (d = opendir(certs)) == NULL) {
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.') {
+			continue;       /* version directories, temporaries */
+		}
+		msg_prefix(e->d_name);
+		if ((rc = renew_conf(r, e->d_name)) != 0) {
+			*worst = worse(*worst, rc);
+			continue;
+		}
+		len = strlen(e->d_name) + 1;
+		if (renew_is_due(r, e->d_name) && len <= sizeof(r->due) - used) {
+			memcpy(r->due + used, e->d_name, len);
+			used += len;
+			n++;
+		}
+	}
+	msg_prefix(NULL);
+	closedir(d);
+	return n;
+}
+
+/*
+ * Waits a random time up to --jitter seconds (default 300 when stdin is
+ * not a terminal, i.e. from cron) so a fleet on the same cron minute
+ * does not reach the CA at once.
+ */
+static void
+renew_jitter(const struct run *r)
+{
+	unsigned char rnd[4];
+	unsigned long v;
+	long j = r->o->jitter;
+
+	if (j == CONF_UNSET) {
+		j = isatty(STDIN_FILENO) ? 0 : RENEW_JITTER_S;
+	}
+	if (j <= 0 || getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		return;
+	}
+	v = ((unsigned long)rnd[0] << 24 | (unsigned long)rnd[1] << 16 |
+	    (unsigned long)rnd[2] << 8 | rnd[3]) % ((unsigned long)j + 1);
+	msg_info(r->o, 1, "waiting %lu s before contacting the CA (jitter)",
+	    v);
+	sleep((unsigned)v);
+}
+
+/* renew: every certificate that is due; failures do not stop the rest. */
+static int
+cmd_renew(struct run *r)
+{
+	const char *name;
+	size_t n, k;
+	int rc, worst = EXIT_NOTHING;
+
+	if ((rc = lock_state(r->o)) != 0) {
+		return rc;
+	}
+	n = renew_collect(r, &worst);
+	if (n == 0) {
+		msg_info(r->o, 1, "nothing is due");
+		return worst;
+	}
+	renew_jitter(r);
+	for (k = 0, name = r->due; k < n; k++, name += strlen(name) + 1) {
+		msg_prefix(name);
+		if ((rc = renew_conf(r, name)) == 0) {
+			rc = issue_cert(r, true);
+		}
+		worst = worse(worst, rc);
+	}
+	msg_prefix(NULL);
+	return worst;
+}
+
+/* One line of `list` for certificate name. */
+static void
+list_one(struct run *r, const char *name)
+{
+	char path[STORE_PATH_MAX], when[32], names[1024];
+	int64_t nb, na, now = (int64_t)time(NULL);
+	const char *status;
+	struct sbuf b;
+	size_t k;
+
+	sbuf_init(&b, names, sizeof(names));
+	if (settings_load(r, name) == 0) {
+		for (k = 0; k < r->conf.nnames; k++) {
+			sbuf_adds(&b, k > 0 ? "," : "");
+			sbuf_adds(&b, r->conf.names[k]);
+		}
+	}
+	if (cert_dates(r, name, &nb, &na) != 0) {
+		printf("%-32s %-16s %5s  %-8s %s\n", name, "-", "-",
+		    "unreadable", names);
+		return;
+	}
+	fmt_date(na, when);
+	if (cert_path(r, name, "revoked", path) == 0 &&
+	    access(path, F_OK) == 0) {
+		status = "revoked";
+	} else if (na <= now) {
+		status = "expired";
+	} else if (cert_due_at(nb, na, r->o->conf.days != CONF_UNSET ?
+	    r->o->conf.days : r->conf.days) <= now) {
+		status = "due";
+	} else {
+		status = "ok";
+	}
+	printf("%-32s %-16s %5lld  %-8s %s\n", name, when,
+	    (long long)((na - now) / 86400), status, names);
+}
+
+/* list: every certificate with its expiry, days left and status. */
+static int
+cmd_list(struct run *r)
+{
+	char certs[STORE_PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (path_of(certs, r->o->state, "certs") != 0 ||
+	    (d = opendir(certs)) == NULL) {
+		return EXIT_NOTHING;
+	}
+	printf("%-32s %-16s %5s  %-8s %s\n", "NAME", "EXPIRES (UTC)", "DAYS",
+	    "STATUS", "NAMES");
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] != '.') {
+			list_one(r, e->d_name);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Reads the first CERTIFICATE of PEM file path into r->der. */
+static int
+read_cert_der(struct run *r, const char *path, size_t *der_len)
+{
+	char label[64];
+	size_t len, pos = 0;
+
+	if (store_read(path, r->pem, sizeof(r->pem), &len) != 0) {
+		return file_fail("cannot read", path);
+	}
+	while (pem_next(r->pem, len, &pos, label, sizeof(label), r->der,
+	    sizeof(r->der), der_len) == 1) {
+		if (strcmp(label, "CERTIFICATE") == 0) {
+			return 0;
+		}
+	}
+	msg_err("%s: no PEM certificate in it", path);
+	return EXIT_LOCAL;
+}
+
+/* POSTs revokeCert (RFC 8555 §7.6) for r->der[0..der_len). */
+static int
+revoke_post(struct run *r, size_t der_len, bool jwk)
+{
+	char num[8];
+	struct sbuf b;
+	int rc;
+
+	if (r->dir.revoke_cert[0] == '\0') {
+		msg_err("directory %s offers no revokeCert", r->c->directory);
+		return EXIT_ACME;
+	}
+	sbuf_init(&b, r->payload, sizeof(r->payload));
+	sbuf_adds(&b, "{\"certificate\":\"");
+	b64url_add(&b, r->der, der_len);
+	sbuf_adds(&b, "\"");
+	if (r->o->reason != CONF_UNSET) {
+		snprintf(num, sizeof(num), "%ld", r->o->reason);
+		sbuf_adds(&b, ",\"reason\":");
+		sbuf_adds(&b, num);
+	}
+	sbuf_adds(&b, "}");
+	if (b.err != 0) {
+		msg_err("revoke: certificate too large");
+		return EXIT_LOCAL;
+	}
+	if ((rc = acme_post(r, r->dir.revoke_cert, b.p, jwk)) != 0) {
+		return rc;
+	}
+	if (r->resp.status != 200) {
+		return acme_fail(r, "revokeCert", r->dir.revoke_cert);
+	}
+	return 0;
+}
+
+/* revoke --cert FILE --key FILE: signed with the certificate's key. */
+static int
+revoke_by_key(struct run *r, struct conf *c)
+{
+	struct ec_key k;
+	struct x509_cert x;
+	size_t der_len, len;
+	int rc;
+
+	r->c = c;
+	if ((rc = read_cert_der(r, r->o->cert_file, &der_len)) != 0) {
+		return rc;
+	}
+	if (store_read(r->o->key_file, r->pem, sizeof(r->pem), &len) != 0) {
+		return file_fail("cannot read", r->o->key_file);
+	}
+	rc = key_from_pem(&k, r->pem, len);
+	memset(r->pem, 0, len);
+	if (rc != 0) {
+		msg_err("%s: not a P-256 private key", r->o->key_file);
+		return EXIT_LOCAL;
+	}
+	if (x509_parse(r->der, der_len, &x) != 0 || !x509_has_key(&x, &k)) {
+		msg_err("%s is not the key of %s", r->o->key_file,
+		    r->o->cert_file);
+		key_wipe(&k);
+		return EXIT_LOCAL;
+	}
+	if ((rc = ca_ready(r, false)) == 0) {
+		r->signer = &k;
+		rc = revoke_post(r, der_len, true);
+		r->signer = &r->acct;
+	}
+	key_wipe(&k);
+	if (rc == 0) {
+		msg_info(r->o, 0, "revoked %s", r->o->cert_file);
+	}
+	return rc;
+}
+
+/*
+ * revoke NAME: signed with the account key. Only once the CA accepted
+ * it is the certificate marked revoked (renew then replaces it).
+ */
+static int
+cmd_revoke(struct run *r, struct conf *cli)
+{
+	char path[STORE_PATH_MAX];
+	const char *name = r->o->args[0];
+	size_t der_len;
+	int rc;
+
+	if (r->o->cert_file != NULL) {
+		return revoke_by_key(r, cli);
+	}
+	if (name_classify(name, NULL, NULL) == NAME_BAD) {
+		msg_err("revoke: %s is not a certificate name", name);
+		return EXIT_USAGE;
+	}
+	if ((rc = lock_state(r->o)) != 0 || (rc = renew_conf(r, name)) != 0) {
+		return rc;
+	}
+	r->no_new_account = true;
+	if (cert_path(r, name, "cert.pem", path) != 0 ||
+	    (rc = read_cert_der(r, path, &der_len)) != 0 ||
+	    (rc = ca_ready(r, true)) != 0 ||
+	    (rc = revoke_post(r, der_len, false)) != 0) {
+		return rc;
+	}
+	if (cert_path(r, name, "revoked", path) != 0 ||
+	    store_write(path, "revoked\n", 8, 0644) != 0) {
+		return file_fail("revoked, but cannot write", path);
+	}
+	msg_info(r->o, 0, "revoked %s", name);
+	return 0;
+}
+
+/* Prints the account object in the last reply (account command). */
+static void
+account_print(const struct run *r)
+{
+	char v[HTTP_MAX_URL], clean[HTTP_MAX_URL];
+	int arr, i, k, n;
+
+	printf("account: %s\n", r->kid);
+	if (json_get_str(&r->js, 0, "status", v, sizeof(v), NULL) == 0) {
+		msg_clean(v, clean, sizeof(clean));
+		printf("status: %s\n", clean);
+	}
+	arr = json_get(&r->js, 0, "contact");
+	n = json_is(&r->js, arr, JSMN_ARRAY) ? r->js.tok[arr].size : 0;
+	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
+		if (json_str(&r->js, i, v, sizeof(v), NULL) == 0) {
+			msg_clean(v, clean, sizeof(clean));
+			printf("contact: %s\n", clean);
+		}
+	}
+	printf("key: %s/key.pem (thumbprint %s)\n", r->acct_dir, r->thumb);
+}
+
+/* account deactivate (RFC 8555 §7.3.6); marks it locally once done. */
+static int
+account_deactivate(struct run *r)
+{
+	char path[STORE_PATH_MAX];
+	int rc;
+
+	if ((rc = acme_post(r, r->kid, "{\"status\":\"deactivated\"}",
+	    false)) != 0) {
+		return rc;
+	}
+	if (r->resp.status != 200) {
+		return acme_fail(r, "deactivate", r->kid);
+	}
+	if (path_of(path, r->acct_dir, "deactivated") != 0 ||
+	    store_write(path, "deactivated\n", 12, 0644) != 0) {
+		return file_fail("deactivated, but cannot write", path);
+	}
+	msg_info(r->o, 0, "deactivated account %s", r->kid);
+	return 0;
+}
+
+/* Builds the inner JWS of keyChange (RFC 8555 §7.3.5) into r->pem. */
+static int
+rollover_inner(struct run *r, const struct ec_key *nk)
+{
+	struct sbuf p, b;
+
+	sbuf_init(&p, r->payload, sizeof(r->payload));
+	sbuf_adds(&p, "{\"account\":");
+	json_add_str(&p, r->kid, strlen(r->kid));
+	sbuf_adds(&p, ",\"oldKey\":");
+	jws_jwk(&r->acct.pk, &p);
+	sbuf_adds(&p, "}");
+	sbuf_init(&b, r->pem, sizeof(r->pem));
+	if (p.err != 0 || jws_sign(&nk->sk, &nk->pk, NULL, NULL,
+	    r->dir.key_change, p.p, p.len, &b) != 0) {
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * account rollover: the new key is stored as key-new.pem before the
+ * request and renamed over key.pem only once the CA accepted it, so the
+ * old key stays usable until the CA has switched.
+ */
+static int
+account_rollover(struct run *r)
+{
+	char path[STORE_PATH_MAX], fresh[STORE_PATH_MAX], buf[1024];
+	struct ec_key nk;
+	struct sbuf b;
+	int rc = EXIT_LOCAL;
+
+	if (r->dir.key_change[0] == '\0') {
+		msg_err("directory %s offers no keyChange", r->c->directory);
+		return EXIT_ACME;
+	}
+	sbuf_init(&b, buf, sizeof(buf));
+	if (path_of(path, r->acct_dir, "key.pem") != 0 ||
+	    path_of(fresh, r->acct_dir, "key-new.pem") != 0 ||
+	    key_generate(&nk) != 0 || key_to_pem(&nk, &b) != 0 ||
+	    store_write(fresh, b.p, b.len, 0600) != 0) {
+		rc = file_fail("cannot write", fresh);
+		goto out;
+	}
+	if (rollover_inner(r, &nk) != 0) {
+		goto out;
+	}
+	if ((rc = acme_post(r, r->dir.key_change, r->pem, false)) != 0) {
+		goto out;
+	}
+	if (r->resp.status != 200) {
+		rc = acme_fail(r, "keyChange", r->dir.key_change);
+		goto out;
+	}
+	if (rename(fresh, path) != 0) {
+		rc = file_fail("the CA has the new key, but cannot install",
+		    fresh);
+		goto out;
+	}
+	msg_info(r->o, 0, "account %s: key replaced", r->kid);
+	rc = 0;
+out:
+	if (rc != 0) {
+		unlink(fresh);
+	}
+	memset(buf, 0, sizeof(buf));
+	key_wipe(&nk);
+	return rc;
+}
+
+/* account [deactivate|rollover]: the account of --directory. */
+static int
+cmd_account(struct run *r, struct conf *c)
+{
+	int rc;
+
+	r->c = c;
+	r->no_new_account = true;
+	if ((rc = lock_state(r->o)) != 0 || (rc = ca_ready(r, true)) != 0) {
+		return rc;
+	}
+	if (r->o->nargs == 0) {
+		if ((rc = acme_post(r, r->kid, "", false)) != 0) {
+			return rc;
+		}
+		if (r->resp.status != 200) {
+			return acme_fail(r, "account", r->kid);
+		}
+		account_print(r);
+		return 0;
+	}
+	if (strcmp(r->o->args[0], "deactivate") == 0) {
+		return account_deactivate(r);
+	}
+	return account_rollover(r);
+}
+
+/* Runs the command of o; r is zeroed and set up. */
+static int
+dispatch(struct run *r, struct conf *c)
+{
+	const char *cmd = r->o->cmd;
+
+	if (strcmp(cmd, "issue") == 0) {
+		return cmd_issue(r, c);
+	}
+	if (strcmp(cmd, "renew") == 0) {
+		return cmd_renew(r);
+	}
+	if (strcmp(cmd, "list") == 0) {
+		return cmd_list(r);
+	}
+	if (strcmp(cmd, "revoke") == 0) {
+		return cmd_revoke(r, c);
+	}
+	return cmd_account(r, c);
 }
 
 int
@@ -1147,16 +1959,22 @@ main(int argc, char **argv)
 {
 	static char names[ACME_MAX_NAMES * 256];
 	struct opts o;
+	struct conf c;
 	struct run *r;
 	int rc;
 
 	if ((rc = cli_parse(argc, argv, &o)) >= 0) {
 		return rc;
 	}
-	if ((rc = check_args(&o)) != 0) {
+	if (o.syslog) {
+		msg_syslog();
+	}
+	c = o.conf;
+	conf_defaults(&c);
+	if ((rc = check_conf(&c)) != 0) {
 		return rc;
 	}
-	lower_names(&o, names, sizeof(names));
+	lower_names(&c, names, sizeof(names));
 	/* A peer closing a socket must give EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
@@ -1164,9 +1982,10 @@ main(int argc, char **argv)
 		return EXIT_LOCAL;
 	}
 	r->o = &o;
+	r->signer = &r->acct;
 	http_listen_init(&r->lis);
 	http_client_init(&r->http, NULL, 0, r->iobuf, sizeof(r->iobuf));
-	rc = cmd_issue(r);
+	rc = dispatch(r, &c);
 	msg_info(&o, 1, "TLS handshakes: %u, HTTP requests: %u",
 	    r->http.handshakes, r->http.requests);
 	http_client_close(&r->http);

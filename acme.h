@@ -27,21 +27,45 @@ enum acme_exit {
 	EXIT_VALIDATION = 5,   /* a challenge failed validation */
 	EXIT_LOCAL = 6,        /* local file, key or state error */
 	EXIT_TOS = 7,          /* terms of service not agreed (-y) */
-	EXIT_LOCKED = 8        /* another nanoacme holds the state lock */
+	EXIT_LOCKED = 8,       /* another nanoacme holds the state lock */
+	EXIT_HOOK = 9          /* issued, but the deploy hook failed */
+};
+
+/* No value given for a numeric setting. */
+#define CONF_UNSET (-1L)
+
+/*
+ * The settings of one certificate: given to `issue`, stored with the
+ * certificate (STATE/certs/NAME/settings) and redone by `renew`.
+ * A NULL string or CONF_UNSET number means "not given".
+ */
+struct conf {
+	const char *directory;
+	const char *ca_file;
+	const char *listen;
+	const char *email;
+	const char *deploy_hook;
+	long days;                         /* renew with < days left */
+	long reuse_key;                    /* 1: keep the key at renewal */
+	const char *names[ACME_MAX_NAMES];
+	size_t nnames;
 };
 
 /* What the command line asked for. */
 struct opts {
-	const char *cmd;                   /* "issue" */
-	const char *directory;
+	const char *cmd;                   /* issue, renew, list, ... */
 	const char *state;
-	const char *ca_file;
-	const char *email;
-	const char *listen;
+	struct conf conf;                  /* settings given on the line */
+	const char *args[ACME_MAX_NAMES];  /* words after the command */
+	size_t nargs;
+	const char *cert_file;             /* revoke --cert */
+	const char *key_file;              /* revoke --key */
+	long reason;                       /* revoke --reason */
+	long jitter;                       /* renew --jitter, seconds */
 	bool agree_tos;
+	bool force;
+	bool syslog;
 	int verbose;                       /* -1 quiet, 0 normal, 1+ -v */
-	const char *names[ACME_MAX_NAMES];
-	size_t nnames;
 };
 
 /*
@@ -51,7 +75,16 @@ struct opts {
  */
 int cli_parse(int argc, char **argv, struct opts *o);
 
-/* Prints "nanoacme: " and the formatted message on stderr. */
+/* Fills the settings c leaves unset with the defaults of config.h. */
+void conf_defaults(struct conf *c);
+
+/* Sends messages to syslog too (daemon facility, tag nanoacme). */
+void msg_syslog(void);
+
+/* Names the certificate later errors are about (NULL: none). */
+void msg_prefix(const char *name);
+
+/* Prints "nanoacme: [NAME: ]" and the formatted message on stderr. */
 void msg_err(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 /* One option: long name, short letter, whether it takes a value. */
 struct opt_def {
@@ -23,24 +24,45 @@ struct opt_def {
 
 static const struct opt_def opt_defs[] = {
 	{ "directory", 'D', true },
-	{ "staging", 0, false },
+	{ "staging", 'S', false },
 	{ "state", 'C', true },
 	{ "ca-file", 'c', true },
 	{ "email", 'e', true },
 	{ "agree-tos", 'y', false },
 	{ "listen", 'l', true },
+	{ "days", 'd', true },
+	{ "reuse-key", 'r', false },
+	{ "deploy-hook", 'H', true },
+	{ "jitter", 'J', true },
+	{ "force", 'f', false },
+	{ "reason", 'R', true },
+	{ "cert", 'T', true },
+	{ "key", 'K', true },
+	{ "syslog", 's', false },
 	{ "verbose", 'v', false },
 	{ "quiet", 'q', false },
 	{ "help", 'h', false },
 	{ "version", 'V', false },
 };
 
+/* Letters that exist only as long options (no -S, -H, ...). */
+static const char long_only[] = "SHJRTKsVrd";
+
 static const char usage_text[] =
-"usage: nanoacme [OPTIONS] issue NAME...\n"
+"usage: nanoacme [OPTIONS] COMMAND [ARGS]\n"
 "\n"
-"Gets a certificate from an ACME CA (RFC 8555) for every NAME, proving\n"
-"control with http-01 on a built-in listener. The first NAME names the\n"
-"certificate: STATE/certs/NAME/{privkey,cert,chain,fullchain}.pem.\n"
+"Commands:\n"
+"  issue NAME...      get a certificate for every NAME (the first names it:\n"
+"                     STATE/certs/NAME/{privkey,cert,chain,fullchain}.pem)\n"
+"                     and remember its settings for renew; does nothing\n"
+"                     (exit 1) if the same names are not due, unless --force\n"
+"  renew              renew every certificate in STATE that is due\n"
+"  list               name, names, expiry, days left, due or not\n"
+"  revoke NAME        revoke, signed with the account key\n"
+"  revoke --cert FILE --key FILE   revoke, signed with the certificate key\n"
+"  account            show the account: URL, status, contacts\n"
+"  account deactivate deactivate the account (no further use)\n"
+"  account rollover   replace the account key (RFC 8555 keyChange)\n"
 "\n"
 "Options (before or after the command):\n"
 "  -D, --directory URL   ACME directory URL\n"
@@ -55,16 +77,29 @@ static const char usage_text[] =
 "                        create an account)\n"
 "  -l, --listen [ADDR]:PORT  http-01 listener (default " DEFAULT_LISTEN
 ", IPv4 and IPv6)\n"
+"      --days N          renew when fewer than N days are left (default:\n"
+"                        a third of the lifetime left, half for\n"
+"                        lifetimes of 10 days or less)\n"
+"      --reuse-key       keep the certificate key at renewal\n"
+"      --deploy-hook CMD run CMD (sh -c) after each issue or renewal\n"
+"      --jitter SECONDS  renew: random delay before contacting the CA\n"
+"                        when something is due (default 300 when stdin\n"
+"                        is not a terminal, else 0)\n"
+"  -f, --force           issue or renew even if not due\n"
+"      --reason N        revoke: RFC 5280 reason code (default 0)\n"
+"      --cert FILE, --key FILE   revoke: certificate and its key\n"
+"      --syslog          also log to syslog (daemon, tag nanoacme)\n"
 "  -v, --verbose         show each ACME request (-vv: more)\n"
 "  -q, --quiet           print errors only\n"
 "  -h, --help            this help\n"
 "      --version         version\n"
 "\n"
 "Exit codes:\n"
-"  0 issued, 1 nothing to do, 2 usage error, 3 network/TLS failure,\n"
-"  4 the CA refused a request (ACME problem), 5 validation failed,\n"
-"  6 local file or state error, 7 terms of service not agreed (-y),\n"
-"  8 another nanoacme run holds the state lock\n";
+"  0 issued/renewed/done, 1 nothing to do (not due), 2 usage error,\n"
+"  3 network/TLS failure, 4 the CA refused a request (ACME problem),\n"
+"  5 validation failed, 6 local file or state error,\n"
+"  7 terms of service not agreed (-y), 8 another nanoacme run holds\n"
+"  the state lock, 9 issued but the deploy hook failed\n";
 
 /* see acme.h */
 void
@@ -81,17 +116,41 @@ msg_clean(const char *s, char *out, size_t cap)
 	out[k] = '\0';
 }
 
+static bool use_syslog;
+static const char *msg_for;
+
+/* see acme.h */
+void
+msg_prefix(const char *name)
+{
+	msg_for = name;
+}
+
+/* see acme.h */
+void
+msg_syslog(void)
+{
+	openlog("nanoacme", LOG_PID, LOG_DAEMON);
+	use_syslog = true;
+}
+
 /* see acme.h */
 void
 msg_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("nanoacme: ", stderr);
+	char line[2048];
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "nanoacme: %s%s%s\n", msg_for != NULL ? msg_for : "",
+	    msg_for != NULL ? ": " : "", line);
+	if (use_syslog) {
+		syslog(LOG_ERR, "%s%s%s", msg_for != NULL ? msg_for : "",
+		    msg_for != NULL ? ": " : "", line);
+	}
 }
 
 /* see acme.h */
@@ -107,6 +166,11 @@ msg_info(const struct opts *o, int level, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (use_syslog && level <= 1) {
+		va_start(ap, fmt);
+		vsyslog(level <= 0 ? LOG_NOTICE : LOG_INFO, fmt, ap);
+		va_end(ap);
+	}
 }
 
 /* Finds an option by long name (len chars) or by letter. */
@@ -118,11 +182,42 @@ opt_find(const char *name, size_t len, char letter)
 	for (k = 0; k < sizeof(opt_defs) / sizeof(opt_defs[0]); k++) {
 		if (name != NULL ? strlen(opt_defs[k].name) == len &&
 		    strncmp(opt_defs[k].name, name, len) == 0 :
-		    opt_defs[k].letter == letter && letter != 0) {
+		    opt_defs[k].letter == letter &&
+		    strchr(long_only, letter) == NULL) {
 			return &opt_defs[k];
 		}
 	}
 	return NULL;
+}
+
+/* Parses a decimal number in [0, max] (digits only). Returns 0 or -1. */
+static int
+parse_num(const char *s, long max, long *out)
+{
+	long v = 0;
+
+	if (*s == '\0') {
+		return -1;
+	}
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > (max - (*s - '0')) / 10) {
+			return -1;
+		}
+		v = v * 10 + (*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Applies a numeric option. Returns -1 to go on, else EXIT_USAGE. */
+static int
+opt_num(const struct opt_def *d, const char *v, long max, long *out)
+{
+	if (parse_num(v, max, out) != 0) {
+		msg_err("--%s %s: not a number from 0 to %ld", d->name, v, max);
+		return EXIT_USAGE;
+	}
+	return -1;
 }
 
 /* Applies option d with value v. Returns -1 to go on, else exit code. */
@@ -130,23 +225,30 @@ static int
 opt_apply(struct opts *o, const struct opt_def *d, const char *v)
 {
 	switch (d->letter) {
-	case 'D': o->directory = v; break;
+	case 'D': o->conf.directory = v; break;
+	case 'S': o->conf.directory = STAGING_DIRECTORY; break;
 	case 'C': o->state = v; break;
-	case 'c': o->ca_file = v; break;
-	case 'e': o->email = v; break;
+	case 'c': o->conf.ca_file = v; break;
+	case 'e': o->conf.email = v; break;
 	case 'y': o->agree_tos = true; break;
-	case 'l': o->listen = v; break;
+	case 'l': o->conf.listen = v; break;
+	case 'd': return opt_num(d, v, 3650, &o->conf.days);
+	case 'r': o->conf.reuse_key = 1; break;
+	case 'H': o->conf.deploy_hook = v; break;
+	case 'J': return opt_num(d, v, 86400, &o->jitter);
+	case 'f': o->force = true; break;
+	case 'R': return opt_num(d, v, 10, &o->reason);
+	case 'T': o->cert_file = v; break;
+	case 'K': o->key_file = v; break;
+	case 's': o->syslog = true; break;
 	case 'v': o->verbose = o->verbose < 0 ? 1 : o->verbose + 1; break;
 	case 'q': o->verbose = -1; break;
 	case 'h':
 		fputs(usage_text, stdout);
 		return EXIT_ISSUED;
-	case 'V':
+	default:    /* --version */
 		printf("nanoacme %s\n", NANOACME_VERSION);
 		return EXIT_ISSUED;
-	default:    /* --staging */
-		o->directory = STAGING_DIRECTORY;
-		break;
 	}
 	return -1;
 }
@@ -181,7 +283,7 @@ opt_one(int argc, char **argv, int *i, struct opts *o)
 	}
 	/* Short options may be grouped (-vy); a value may be attached. */
 	for (k = 1; a[k] != '\0'; k++) {
-		if ((d = opt_find(NULL, 0, a[k])) == NULL || a[k] == 'V') {
+		if ((d = opt_find(NULL, 0, a[k])) == NULL) {
 			msg_err("unknown option -%c (see --help)", a[k]);
 			return EXIT_USAGE;
 		}
@@ -201,6 +303,68 @@ opt_one(int argc, char **argv, int *i, struct opts *o)
 	return -1;
 }
 
+/* Checks the words after the command. Returns -1 or EXIT_USAGE. */
+static int
+check_command(struct opts *o)
+{
+	const char *c = o->cmd;
+	size_t k;
+
+	if (strcmp(c, "issue") == 0) {
+		if (o->nargs == 0) {
+			msg_err("issue: at least one NAME is needed");
+			return EXIT_USAGE;
+		}
+		for (k = 0; k < o->nargs; k++) {
+			o->conf.names[k] = o->args[k];
+		}
+		o->conf.nnames = o->nargs;
+		return -1;
+	}
+	if (strcmp(c, "renew") == 0 || strcmp(c, "list") == 0) {
+		if (o->nargs == 0) {
+			return -1;
+		}
+	} else if (strcmp(c, "revoke") == 0) {
+		if (!(o->nargs == 1 && o->cert_file == NULL &&
+		    o->key_file == NULL) && !(o->nargs == 0 &&
+		    o->cert_file != NULL && o->key_file != NULL)) {
+			msg_err("revoke: give NAME, or --cert FILE --key FILE");
+			return EXIT_USAGE;
+		}
+		return -1;
+	} else if (strcmp(c, "account") == 0) {
+		if (o->nargs == 0 || (o->nargs == 1 &&
+		    (strcmp(o->args[0], "deactivate") == 0 ||
+		    strcmp(o->args[0], "rollover") == 0))) {
+			return -1;
+		}
+	} else {
+		msg_err("unknown command '%s' (see --help)", c);
+		return EXIT_USAGE;
+	}
+	msg_err("%s: unexpected '%s' (see --help)", c, o->args[0]);
+	return EXIT_USAGE;
+}
+
+/* see acme.h */
+void
+conf_defaults(struct conf *c)
+{
+	if (c->directory == NULL) {
+		c->directory = DEFAULT_DIRECTORY;
+	}
+	if (c->listen == NULL) {
+		c->listen = DEFAULT_LISTEN;
+	}
+	if (c->ca_file == NULL) {
+		c->ca_file = getenv("SSL_CERT_FILE");
+		if (c->ca_file == NULL || c->ca_file[0] == '\0') {
+			c->ca_file = DEFAULT_CA_FILE;
+		}
+	}
+}
+
 /* see acme.h */
 int
 cli_parse(int argc, char **argv, struct opts *o)
@@ -209,9 +373,11 @@ cli_parse(int argc, char **argv, struct opts *o)
 	int i, r;
 
 	memset(o, 0, sizeof(*o));
-	o->directory = DEFAULT_DIRECTORY;
 	o->state = DEFAULT_STATE_DIR;
-	o->listen = DEFAULT_LISTEN;
+	o->conf.days = CONF_UNSET;
+	o->conf.reuse_key = CONF_UNSET;
+	o->reason = CONF_UNSET;
+	o->jitter = CONF_UNSET;
 	for (i = 1; i < argc; i++) {
 		if (!only_args && strcmp(argv[i], "--") == 0) {
 			only_args = true;
@@ -222,30 +388,16 @@ cli_parse(int argc, char **argv, struct opts *o)
 			}
 		} else if (o->cmd == NULL) {
 			o->cmd = argv[i];
-		} else if (o->nnames == ACME_MAX_NAMES) {
+		} else if (o->nargs == ACME_MAX_NAMES) {
 			msg_err("too many names (at most %d)", ACME_MAX_NAMES);
 			return EXIT_USAGE;
 		} else {
-			o->names[o->nnames++] = argv[i];
+			o->args[o->nargs++] = argv[i];
 		}
 	}
 	if (o->cmd == NULL) {
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(o->cmd, "issue") != 0) {
-		msg_err("unknown command '%s' (see --help)", o->cmd);
-		return EXIT_USAGE;
-	}
-	if (o->nnames == 0) {
-		msg_err("issue: at least one NAME is needed");
-		return EXIT_USAGE;
-	}
-	if (o->ca_file == NULL) {
-		o->ca_file = getenv("SSL_CERT_FILE");
-		if (o->ca_file == NULL || o->ca_file[0] == '\0') {
-			o->ca_file = DEFAULT_CA_FILE;
-		}
-	}
-	return -1;
+	return check_command(o);
 }

@@ -147,4 +147,10 @@
 #define STORE_MAX_FILE (1024 * 1024)
 #endif
 
+/* renew from cron: random delay before contacting the CA, at most this
+ * many seconds, so a fleet on the same cron minute spreads out. */
+#ifndef RENEW_JITTER_S
+#define RENEW_JITTER_S 300
+#endif
+
 #endif /* NANOACME_CONFIG_H */

@@ -482,7 +482,7 @@ t_authz_reuse() {
 	# listener on a port Pebble never connects to does not matter (RFC 8555
 	# §7.1.3: check each authorization's status before answering challenges).
 	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$T/s" -l "127.0.0.1:$port" \
-		-y -v issue az.nanoacme.test
+		-y -v --force issue az.nanoacme.test
 	expect_rc 0 || return
 	n=$(grep -c 'POST /chalZ/' "$PEBBLE_WORK/pebble.log")
 	[ "$n" = "$nchal" ] ||

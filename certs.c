@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * certs.c - per-certificate settings and the due rule.
+ * See certs.h for why this is a module of its own.
+ */
+#include "certs.h"
+
+#include <string.h>
+
+/* Keys of the settings file, in the order they are written. */
+enum conf_key {
+	KEY_NAME, KEY_DIRECTORY, KEY_CA_FILE, KEY_LISTEN, KEY_EMAIL,
+	KEY_DEPLOY_HOOK, KEY_DAYS, KEY_REUSE_KEY, KEY_COUNT
+};
+
+static const char *const conf_keys[KEY_COUNT] = {
+	"name", "directory", "ca-file", "listen", "email", "deploy-hook",
+	"days", "reuse-key"
+};
+
+/* True if s has a byte that would break a line-based file. */
+static bool
+has_ctl(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7F) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Appends "key value\n" when value is set. */
+static void
+add_line(struct sbuf *b, enum conf_key k, const char *value, int *bad)
+{
+	if (value == NULL) {
+		return;
+	}
+	if (has_ctl(value)) {
+		*bad = 1;
+	}
+	sbuf_adds(b, conf_keys[k]);
+	sbuf_add(b, " ", 1);
+	sbuf_adds(b, value);
+	sbuf_add(b, "\n", 1);
+}
+
+/* Decimal text of a non-negative v into buf[24]. */
+static const char *
+num_text(long v, char buf[24])
+{
+	char *p = buf + 23;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	return p;
+}
+
+/* see certs.h */
+int
+conf_format(const struct conf *c, struct sbuf *b)
+{
+	char num[24];
+	size_t k;
+	int bad = 0;
+
+	sbuf_adds(b, "# nanoacme: settings of this certificate, for renew\n");
+	for (k = 0; k < c->nnames; k++) {
+		add_line(b, KEY_NAME, c->names[k], &bad);
+	}
+	add_line(b, KEY_DIRECTORY, c->directory, &bad);
+	add_line(b, KEY_CA_FILE, c->ca_file, &bad);
+	add_line(b, KEY_LISTEN, c->listen, &bad);
+	add_line(b, KEY_EMAIL, c->email, &bad);
+	add_line(b, KEY_DEPLOY_HOOK, c->deploy_hook, &bad);
+	if (c->days != CONF_UNSET) {
+		add_line(b, KEY_DAYS, num_text(c->days, num), &bad);
+	}
+	if (c->reuse_key == 1) {
+		add_line(b, KEY_REUSE_KEY, "yes", &bad);
+	}
+	return bad || b->err ? -1 : 0;
+}
+
+/* Parses decimal digits into *out (at most 3650). */
+static int
+conf_num(const char *s, long *out)
+{
+	long v = 0;
+
+	if (*s == '\0') {
+		return -1;
+	}
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > 3650) {
+			return -1;
+		}
+		v = v * 10 + (*s - '0');
+	}
+	*out = v;
+	return v > 3650 ? -1 : 0;
+}
+
+/* Applies one "key value" line to c. Returns 0 or -1. */
+static int
+conf_line(char *line, struct conf *c)
+{
+	char *value = strchr(line, ' ');
+	size_t k;
+
+	if (value == NULL || has_ctl(line)) {
+		return -1;
+	}
+	*value++ = '\0';
+	for (k = 0; k < KEY_COUNT && strcmp(line, conf_keys[k]) != 0; k++) {
+	}
+	switch (k) {
+	case KEY_NAME:
+		if (c->nnames == ACME_MAX_NAMES) {
+			return -1;
+		}
+		c->names[c->nnames++] = value;
+		return 0;
+	case KEY_DIRECTORY: c->directory = value; return 0;
+	case KEY_CA_FILE: c->ca_file = value; return 0;
+	case KEY_LISTEN: c->listen = value; return 0;
+	case KEY_EMAIL: c->email = value; return 0;
+	case KEY_DEPLOY_HOOK: c->deploy_hook = value; return 0;
+	case KEY_DAYS: return conf_num(value, &c->days);
+	case KEY_REUSE_KEY:
+		c->reuse_key = strcmp(value, "yes") == 0;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* see certs.h */
+int
+conf_parse(char *text, size_t len, struct conf *c, int *bad_line)
+{
+	char *line = text, *end = text + len, *nl;
+	int n = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->days = CONF_UNSET;
+	c->reuse_key = CONF_UNSET;
+	while (line < end) {
+		n++;
+		nl = memchr(line, '\n', (size_t)(end - line));
+		if (nl == NULL) {
+			nl = end;     /* the last line may lack its newline */
+		}
+		*nl = '\0';
+		if (line[0] != '\0' && line[0] != '#' &&
+		    (strlen(line) != (size_t)(nl - line) ||
+		    conf_line(line, c) != 0)) {
+			*bad_line = n;
+			return -1;
+		}
+		line = nl + 1;
+	}
+	if (c->nnames == 0) {
+		*bad_line = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* see certs.h */
+void
+conf_merge(struct conf *dst, const struct conf *over)
+{
+	size_t k;
+
+	dst->directory = over->directory ? over->directory : dst->directory;
+	dst->ca_file = over->ca_file ? over->ca_file : dst->ca_file;
+	dst->listen = over->listen ? over->listen : dst->listen;
+	dst->email = over->email ? over->email : dst->email;
+	dst->deploy_hook = over->deploy_hook ? over->deploy_hook :
+	    dst->deploy_hook;
+	dst->days = over->days != CONF_UNSET ? over->days : dst->days;
+	dst->reuse_key = over->reuse_key != CONF_UNSET ? over->reuse_key :
+	    dst->reuse_key;
+	if (over->nnames > 0) {
+		for (k = 0; k < over->nnames; k++) {
+			dst->names[k] = over->names[k];
+		}
+		dst->nnames = over->nnames;
+	}
+}
+
+/* see certs.h */
+int64_t
+cert_due_at(int64_t not_before, int64_t not_after, long days)
+{
+	int64_t life = not_after - not_before;
+
+	if (days != CONF_UNSET) {
+		return not_after - (int64_t)days * 86400;
+	}
+	if (life <= 0) {
+		return not_before;
+	}
+	/* Let's Encrypt's advice as lifetimes shrink to 45 and 6 days. */
+	return not_after - (life <= 10 * 86400 ? life / 2 : life / 3);
+}

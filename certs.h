@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * certs.h - what nanoacme remembers about each certificate, and when a
+ * certificate is due.
+ *
+ * Why separate: `renew` runs unattended from cron for years and must
+ * redo exactly what `issue` did. The settings file is read back as
+ * untrusted text (a flash cell can rot; a user can edit it), and the due
+ * rule decides when a router talks to its CA. Both are pure functions
+ * over buffers, tested on their own; nothing here prints or does I/O.
+ */
+#ifndef NANOACME_CERTS_H
+#define NANOACME_CERTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acme.h"
+#include "json.h"
+
+/*
+ * Writes the settings of c as text lines "key value" (key = the long
+ * option name; one "name" line per name) into b. Fails (-1) if a value
+ * holds a control character, which could not be read back.
+ */
+int conf_format(const struct conf *c, struct sbuf *b);
+
+/*
+ * Reads settings text[0..len) written by conf_format() into c; the
+ * strings of c then point into text, which is modified in place (line
+ * ends become NUL) and must outlive c. Unknown keys are errors (a newer
+ * nanoacme's file is refused, not misread); blank lines and lines
+ * starting with '#' are skipped. Returns 0, or -1 with *bad_line set.
+ */
+int conf_parse(char *text, size_t len, struct conf *c, int *bad_line);
+
+/* Copies into dst every setting over gives (non-NULL, not CONF_UNSET). */
+void conf_merge(struct conf *dst, const struct conf *over);
+
+/*
+ * The moment a certificate valid from not_before to not_after is due:
+ * days (unless CONF_UNSET, the default rule) before not_after;
+ * otherwise when a third of its lifetime is left, or half for
+ * lifetimes of 10 days or less (6-day certificates renew at 3 days).
+ */
+int64_t cert_due_at(int64_t not_before, int64_t not_after, long days);
+
+#endif /* NANOACME_CERTS_H */
