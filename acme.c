@@ -50,7 +50,9 @@ struct directory {
 	char new_order[HTTP_MAX_URL];
 	char revoke_cert[HTTP_MAX_URL];
 	char key_change[HTTP_MAX_URL];
+	char renewal_info[HTTP_MAX_URL];
 	char tos[HTTP_MAX_URL];
+	bool eab_required;
 };
 
 /* One authorization of the order, and the http-01 challenge we answer. */
@@ -58,9 +60,12 @@ struct authz {
 	char url[HTTP_MAX_URL];
 	char ident[256];
 	char chall_url[HTTP_MAX_URL];
+	char type[16];                     /* the challenge we answer */
 	char token[130];
 	char keyauth[130 + JWS_THUMB_LEN];
-	bool pending;
+	bool pending;                      /* we answer a challenge */
+	bool begun;                        /* published: must clean up */
+	bool valid;                        /* validated: hook gets "done" */
 };
 
 /* Everything one run owns; allocated once, freed at exit. */
@@ -310,12 +315,37 @@ get_url(const struct run *r, int obj, const char *key, char *out)
 	return 0;
 }
 
+/*
+ * --profile must name one of the directory's meta.profiles (Let's
+ * Encrypt's profiles: an object whose keys are the profile names).
+ */
+static int
+check_profile(const struct run *r, int meta)
+{
+	int prof = json_get(&r->js, meta, "profiles");
+
+	if (r->c->profile == NULL) {
+		return 0;
+	}
+	if (!json_is(&r->js, prof, JSMN_OBJECT)) {
+		msg_err("--profile %s: directory %s offers no profiles",
+		    r->c->profile, r->c->directory);
+		return EXIT_USAGE;
+	}
+	if (json_get(&r->js, prof, r->c->profile) < 0) {
+		msg_err("--profile %s: not one of the profiles of %s",
+		    r->c->profile, r->c->directory);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* GETs the directory and keeps the URLs we need (RFC 8555 §7.1.1). */
 static int
 get_directory(struct run *r)
 {
 	const char *url = r->c->directory;
-	int rc;
+	int rc, meta;
 
 	if ((rc = send_req(r, "GET", url, NULL, 0)) != 0) {
 		return rc;
@@ -333,10 +363,14 @@ get_directory(struct run *r)
 	/* Optional: revoke and account rollover say so when missing. */
 	get_url(r, 0, "revokeCert", r->dir.revoke_cert);
 	get_url(r, 0, "keyChange", r->dir.key_change);
+	get_url(r, 0, "renewalInfo", r->dir.renewal_info);
 	/* Optional: only shown to the user, so no URL check is needed. */
-	json_get_str(&r->js, json_get(&r->js, 0, "meta"), "termsOfService",
-	    r->dir.tos, sizeof(r->dir.tos), NULL);
-	return 0;
+	meta = json_get(&r->js, 0, "meta");
+	json_get_str(&r->js, meta, "termsOfService", r->dir.tos,
+	    sizeof(r->dir.tos), NULL);
+	r->dir.eab_required = json_is_true(&r->js, json_get(&r->js, meta,
+	    "externalAccountRequired"));
+	return check_profile(r, meta);
 }
 
 /*
@@ -479,6 +513,34 @@ account_new_key(struct run *r)
 }
 
 /*
+ * Appends ,"externalAccountBinding":{...} (RFC 8555 §7.3.4): the CA's
+ * key id and MAC key (base64url, as CAs hand them out) bind the new
+ * account to an account the CA already knows.
+ */
+static int
+add_eab(struct run *r, struct sbuf *b)
+{
+	const char *k = r->o->eab_hmac;
+	unsigned char mac[128];
+	size_t n = 0;
+	int rc = 0;
+
+	if (k == NULL || b64url_decode(k, strlen(k), mac, sizeof(mac), &n) !=
+	    0 || n == 0) {
+		msg_err("--eab-hmac: give the CA's MAC key, base64url");
+		return EXIT_USAGE;
+	}
+	sbuf_adds(b, ",\"externalAccountBinding\":");
+	if (jws_eab(r->o->eab_kid, mac, n, (int)r->o->eab_alg,
+	    r->dir.new_account, &r->acct.pk, b) != 0) {
+		msg_err("--eab-alg must be 256, 384 or 512");
+		rc = EXIT_USAGE;
+	}
+	memset(mac, 0, sizeof(mac));
+	return rc;
+}
+
+/*
  * newAccount (RFC 8555 §7.3): creates the account, or with only_existing
  * looks up the account of our key (§7.3.1). Sets r->kid and stores it.
  * Returns 0, EXIT_NOTHING when only_existing found none, or an exit code.
@@ -495,6 +557,9 @@ account_post(struct run *r, bool only_existing)
 		sbuf_adds(&b, "{\"onlyReturnExisting\":true}");
 	} else {
 		sbuf_adds(&b, "{\"termsOfServiceAgreed\":true");
+		if (r->o->eab_kid != NULL && (rc = add_eab(r, &b)) != 0) {
+			return rc;
+		}
 		if (r->c->email != NULL) {
 			n = snprintf(contact, sizeof(contact), "mailto:%s",
 			    r->c->email);
@@ -560,6 +625,11 @@ account_setup(struct run *r)
 		    r->dir.tos);
 		return EXIT_TOS;
 	}
+	if (!have_url && r->dir.eab_required && r->o->eab_kid == NULL) {
+		msg_err("%s requires external account binding: give "
+		    "--eab-kid and --eab-hmac from the CA", r->c->directory);
+		return EXIT_USAGE;
+	}
 	if (!have_url) {
 		if (!have_key && (rc = account_new_key(r)) != 0) {
 			return rc;
@@ -600,6 +670,12 @@ order_new(struct run *r)
 
 	sbuf_init(&b, r->payload, sizeof(r->payload));
 	add_identifiers(&b, r->c);
+	if (r->c->profile != NULL) {
+		b.len--;        /* reopen the object: drop its '}' */
+		sbuf_adds(&b, ",\"profile\":");
+		json_add_str(&b, r->c->profile, strlen(r->c->profile));
+		sbuf_adds(&b, "}");
+	}
 	if (b.err != 0) {
 		msg_err("newOrder: too many or too long names");
 		return EXIT_USAGE;
@@ -638,15 +714,108 @@ get_status(const struct run *r, int obj, char *out, size_t cap)
 	}
 }
 
+/* Runs the challenge hook: PROGRAM STEP TYPE IDENT TOKEN AUTH. */
+static int
+run_hook(const struct run *r, const char *step, const struct authz *a)
+{
+	char digest[JWS_THUMB_LEN];
+	const char *auth = a->keyauth;
+	pid_t pid;
+	int st;
+
+	/* RFC 8555 §8.4: dns-01 publishes the digest, not the key auth. */
+	if (strcmp(a->type, "dns-01") == 0) {
+		if (jws_dns_digest(a->keyauth, digest) != 0) {
+			return -1;
+		}
+		auth = digest;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		execl(r->c->hook, r->c->hook, step, a->type, a->ident, a->token,
+		    auth, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+		return -1;
+	}
+	msg_info(r->o, 1, "  hook %s %s %s: %s %d", step, a->type, a->ident,
+	    WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ?
+	    WEXITSTATUS(st) : WTERMSIG(st));
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* STATE-independent path of the webroot file of token. */
+static int
+webroot_path(const struct run *r, const char *token, char *out)
+{
+	int n = snprintf(out, STORE_PATH_MAX, "%s/.well-known/acme-challenge"
+	    "%s%s", r->c->webroot, token[0] != '\0' ? "/" : "", token);
+
+	return n < 0 || n >= STORE_PATH_MAX ? -1 : 0;
+}
+
+/* Writes the key authorization where the web server serves it. */
+static int
+webroot_publish(const struct run *r, const struct authz *a)
+{
+	char path[STORE_PATH_MAX];
+
+	if (webroot_path(r, "", path) != 0 || store_mkdirs(path, 0755) != 0 ||
+	    webroot_path(r, a->token, path) != 0 ||
+	    store_write(path, a->keyauth, strlen(a->keyauth), 0644) != 0) {
+		return file_fail("cannot write webroot file", path);
+	}
+	return 0;
+}
+
+/* Which challenge type this run answers without a hook. */
+static const char *
+wanted_type(const struct run *r)
+{
+	return r->c->alpn != NULL ? "tls-alpn-01" : "http-01";
+}
+
 /*
- * Finds the http-01 challenge among the challenges of the authorization
- * in the last reply and fills a's challenge URL, token and key
- * authorization. Returns 0 or -1.
+ * Takes challenge i of the authorization in the last reply if we can
+ * answer it: fills a's URL, token and key authorization, and publishes
+ * it (webroot file, or the hook's "begin"). Returns 1 taken, 0 not for
+ * us, -1 malformed.
  */
 static int
-find_http01(struct run *r, struct authz *a)
+take_challenge(struct run *r, struct authz *a, int i)
 {
-	int arr, i, k, n;
+	if (json_str(&r->js, json_get(&r->js, i, "type"), a->type,
+	    sizeof(a->type), NULL) != 0) {
+		return 0;
+	}
+	if (r->c->hook == NULL ? strcmp(a->type, wanted_type(r)) != 0 :
+	    strcmp(a->type, "http-01") != 0 && strcmp(a->type, "dns-01") != 0 &&
+	    strcmp(a->type, "tls-alpn-01") != 0) {
+		return 0;
+	}
+	/* RFC 8555 §8.3: the token is base64url; it becomes a path. */
+	if (get_url(r, i, "url", a->chall_url) != 0 ||
+	    json_get_str(&r->js, i, "token", a->token, sizeof(a->token),
+	    NULL) != 0 || jws_key_authz(a->token, r->thumb, a->keyauth,
+	    sizeof(a->keyauth)) != 0) {
+		return -1;
+	}
+	if (r->c->hook != NULL) {
+		/* uacme's contract: exit 0 means "I published it". */
+		if (run_hook(r, "begin", a) != 0) {
+			return 0;
+		}
+		a->begun = true;
+	}
+	return 1;
+}
+
+/* Picks and publishes the challenge of a (in the server's order). */
+static int
+find_challenge(struct run *r, struct authz *a)
+{
+	int arr, i, k, n, got;
 
 	arr = json_get(&r->js, 0, "challenges");
 	if (!json_is(&r->js, arr, JSMN_ARRAY)) {
@@ -654,19 +823,9 @@ find_http01(struct run *r, struct authz *a)
 	}
 	n = r->js.tok[arr].size;
 	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
-		if (!json_str_eq(&r->js, json_get(&r->js, i, "type"),
-		    "http-01")) {
-			continue;
+		if ((got = take_challenge(r, a, i)) != 0) {
+			return got > 0 ? 0 : -1;
 		}
-		/* RFC 8555 §8.3: the token is base64url; it becomes a path. */
-		if (get_url(r, i, "url", a->chall_url) != 0 ||
-		    json_get_str(&r->js, i, "token", a->token,
-		    sizeof(a->token), NULL) != 0 ||
-		    jws_key_authz(a->token, r->thumb, a->keyauth,
-		    sizeof(a->keyauth)) != 0) {
-			return -1;
-		}
-		return 0;
 	}
 	return -1;
 }
@@ -687,7 +846,7 @@ authz_fetch(struct run *r, struct authz *a)
 	json_get_str(&r->js, json_get(&r->js, 0, "identifier"), "value",
 	    a->ident, sizeof(a->ident), NULL);
 	get_status(r, 0, status, sizeof(status));
-	a->pending = false;
+	a->pending = a->begun = a->valid = false;
 	if (strcmp(status, "valid") == 0) {
 		msg_info(r->o, 1, "  %s: already valid", a->ident);
 		return 0;
@@ -697,14 +856,47 @@ authz_fetch(struct run *r, struct authz *a)
 		    status[0] != '\0' ? status : "without status");
 		return EXIT_ACME;
 	}
-	if (find_http01(r, a) != 0) {
-		msg_err("authorization %s: no usable http-01 challenge for %s"
-		    "%s", a->url, a->ident, a->ident[0] == '*' ? " (wildcard "
-		    "names need dns-01)" : "");
+	if (find_challenge(r, a) != 0) {
+		msg_err("authorization %s: no challenge for %s that %s", a->url,
+		    a->ident, r->c->hook != NULL ? "the hook accepted" :
+		    strcmp(wanted_type(r), "http-01") == 0 ? "is http-01 "
+		    "(wildcards need dns-01: --hook)" : "is tls-alpn-01");
 		return EXIT_ACME;
+	}
+	if (r->c->webroot != NULL && r->c->hook == NULL) {
+		if ((rc = webroot_publish(r, a)) != 0) {
+			return rc;
+		}
+		a->begun = true;
 	}
 	a->pending = true;
 	return 0;
+}
+
+/*
+ * Takes back what the run published, whatever happened: webroot files
+ * are removed, the hook hears "done" or "failed" for each challenge.
+ */
+static void
+challenges_cleanup(struct run *r)
+{
+	char path[STORE_PATH_MAX];
+	size_t k;
+
+	for (k = 0; k < r->naz; k++) {
+		struct authz *a = &r->az[k];
+
+		if (!a->begun) {
+			continue;
+		}
+		if (r->c->hook != NULL) {
+			run_hook(r, a->valid ? "done" : "failed", a);
+		} else if (r->c->webroot != NULL &&
+		    webroot_path(r, a->token, path) == 0) {
+			unlink(path);
+		}
+		a->begun = false;
+	}
 }
 
 /*
@@ -762,7 +954,7 @@ authz_invalid(struct run *r, const struct authz *a)
 
 /* Polls one authorization until it leaves "pending". */
 static int
-authz_poll(struct run *r, const struct authz *a)
+authz_poll(struct run *r, struct authz *a)
 {
 	char status[32];
 	long delay = ACME_POLL_FIRST_MS;
@@ -780,6 +972,7 @@ authz_poll(struct run *r, const struct authz *a)
 		get_status(r, 0, status, sizeof(status));
 		if (strcmp(status, "valid") == 0) {
 			msg_info(r->o, 1, "  %s: valid", a->ident);
+			a->valid = true;
 			return 0;
 		}
 		if (strcmp(status, "invalid") == 0) {
@@ -799,7 +992,7 @@ authz_poll(struct run *r, const struct authz *a)
  * polls (the CA validates them in parallel).
  */
 static int
-authorize(struct run *r)
+authorize_all(struct run *r)
 {
 	size_t k, n = 0;
 	int rc;
@@ -833,6 +1026,16 @@ authorize(struct run *r)
 		}
 	}
 	return 0;
+}
+
+/* authorize_all(), then take back whatever it published. */
+static int
+authorize(struct run *r)
+{
+	int rc = authorize_all(r);
+
+	challenges_cleanup(r);
+	return rc;
 }
 
 /*
@@ -1362,7 +1565,10 @@ issue_cert(struct run *r, bool renewal)
 	int rc;
 
 	r->naz = 0;
-	if (http_listen_open(&r->lis, r->c->listen) != 0) {
+	/* webroot and hooks leave the port to the web server (uhttpd). */
+	if (r->c->webroot == NULL && r->c->hook == NULL &&
+	    r->c->alpn == NULL && http_listen_open(&r->lis, r->c->listen) !=
+	    0) {
 		msg_err("cannot listen on %s: %s", r->c->listen,
 		    r->lis.detail != 0 ? strerror(r->lis.detail) :
 		    http_strerror(r->lis.err));

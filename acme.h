@@ -28,7 +28,8 @@ enum acme_exit {
 	EXIT_LOCAL = 6,        /* local file, key or state error */
 	EXIT_TOS = 7,          /* terms of service not agreed (-y) */
 	EXIT_LOCKED = 8,       /* another nanoacme holds the state lock */
-	EXIT_HOOK = 9          /* issued, but the deploy hook failed */
+	EXIT_HOOK = 9,         /* issued, but the deploy hook failed */
+	EXIT_CLOCK = 10        /* the system clock is not set */
 };
 
 /* No value given for a numeric setting. */
@@ -45,6 +46,12 @@ struct conf {
 	const char *listen;
 	const char *email;
 	const char *deploy_hook;
+	const char *webroot;               /* http-01 through files */
+	const char *hook;                  /* uacme-style challenge hook */
+	const char *alpn;                  /* built-in tls-alpn-01 */
+	const char *profile;               /* newOrder profile */
+	const char *preferred_chain;       /* issuer CN of the chain */
+	const char *csr_file;              /* bring your own CSR */
 	long days;                         /* renew with < days left */
 	long reuse_key;                    /* 1: keep the key at renewal */
 	const char *names[ACME_MAX_NAMES];
@@ -60,6 +67,11 @@ struct opts {
 	size_t nargs;
 	const char *cert_file;             /* revoke --cert */
 	const char *key_file;              /* revoke --key */
+	const char *eab_kid;               /* external account binding */
+	const char *eab_hmac;              /* its key, base64url */
+	long eab_alg;                      /* 256, 384 or 512 */
+	long wait_clock;                   /* seconds to wait for a clock */
+	long retry;                        /* retries of transient failures */
 	long reason;                       /* revoke --reason */
 	long jitter;                       /* renew --jitter, seconds */
 	bool agree_tos;

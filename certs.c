@@ -10,13 +10,35 @@
 /* Keys of the settings file, in the order they are written. */
 enum conf_key {
 	KEY_NAME, KEY_DIRECTORY, KEY_CA_FILE, KEY_LISTEN, KEY_EMAIL,
-	KEY_DEPLOY_HOOK, KEY_DAYS, KEY_REUSE_KEY, KEY_COUNT
+	KEY_DEPLOY_HOOK, KEY_WEBROOT, KEY_HOOK, KEY_ALPN, KEY_PROFILE,
+	KEY_PREFERRED_CHAIN, KEY_CSR, KEY_DAYS, KEY_REUSE_KEY, KEY_COUNT
 };
 
 static const char *const conf_keys[KEY_COUNT] = {
 	"name", "directory", "ca-file", "listen", "email", "deploy-hook",
+	"webroot", "hook", "alpn", "profile", "preferred-chain", "csr",
 	"days", "reuse-key"
 };
+
+/* The string settings, in enum order from KEY_DIRECTORY. */
+static const char **
+conf_str(struct conf *c, enum conf_key k)
+{
+	switch (k) {
+	case KEY_DIRECTORY: return &c->directory;
+	case KEY_CA_FILE: return &c->ca_file;
+	case KEY_LISTEN: return &c->listen;
+	case KEY_EMAIL: return &c->email;
+	case KEY_DEPLOY_HOOK: return &c->deploy_hook;
+	case KEY_WEBROOT: return &c->webroot;
+	case KEY_HOOK: return &c->hook;
+	case KEY_ALPN: return &c->alpn;
+	case KEY_PROFILE: return &c->profile;
+	case KEY_PREFERRED_CHAIN: return &c->preferred_chain;
+	case KEY_CSR: return &c->csr_file;
+	default: return NULL;
+	}
+}
 
 /* True if s has a byte that would break a line-based file. */
 static bool
@@ -72,11 +94,9 @@ conf_format(const struct conf *c, struct sbuf *b)
 	for (k = 0; k < c->nnames; k++) {
 		add_line(b, KEY_NAME, c->names[k], &bad);
 	}
-	add_line(b, KEY_DIRECTORY, c->directory, &bad);
-	add_line(b, KEY_CA_FILE, c->ca_file, &bad);
-	add_line(b, KEY_LISTEN, c->listen, &bad);
-	add_line(b, KEY_EMAIL, c->email, &bad);
-	add_line(b, KEY_DEPLOY_HOOK, c->deploy_hook, &bad);
+	for (k = KEY_DIRECTORY; k <= KEY_CSR; k++) {
+		add_line(b, k, *conf_str((struct conf *)c, k), &bad);
+	}
 	if (c->days != CONF_UNSET) {
 		add_line(b, KEY_DAYS, num_text(c->days, num), &bad);
 	}
@@ -125,17 +145,15 @@ conf_line(char *line, struct conf *c)
 		}
 		c->names[c->nnames++] = value;
 		return 0;
-	case KEY_DIRECTORY: c->directory = value; return 0;
-	case KEY_CA_FILE: c->ca_file = value; return 0;
-	case KEY_LISTEN: c->listen = value; return 0;
-	case KEY_EMAIL: c->email = value; return 0;
-	case KEY_DEPLOY_HOOK: c->deploy_hook = value; return 0;
 	case KEY_DAYS: return conf_num(value, &c->days);
 	case KEY_REUSE_KEY:
 		c->reuse_key = strcmp(value, "yes") == 0;
 		return 0;
-	default:
+	case KEY_COUNT:
 		return -1;
+	default:
+		*conf_str(c, k) = value;
+		return 0;
 	}
 }
 
@@ -177,12 +195,11 @@ conf_merge(struct conf *dst, const struct conf *over)
 {
 	size_t k;
 
-	dst->directory = over->directory ? over->directory : dst->directory;
-	dst->ca_file = over->ca_file ? over->ca_file : dst->ca_file;
-	dst->listen = over->listen ? over->listen : dst->listen;
-	dst->email = over->email ? over->email : dst->email;
-	dst->deploy_hook = over->deploy_hook ? over->deploy_hook :
-	    dst->deploy_hook;
+	for (k = KEY_DIRECTORY; k <= KEY_CSR; k++) {
+		if (*conf_str((struct conf *)over, k) != NULL) {
+			*conf_str(dst, k) = *conf_str((struct conf *)over, k);
+		}
+	}
 	dst->days = over->days != CONF_UNSET ? over->days : dst->days;
 	dst->reuse_key = over->reuse_key != CONF_UNSET ? over->reuse_key :
 	    dst->reuse_key;

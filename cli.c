@@ -39,6 +39,17 @@ static const struct opt_def opt_defs[] = {
 	{ "cert", 'T', true },
 	{ "key", 'K', true },
 	{ "syslog", 's', false },
+	{ "webroot", 'w', true },
+	{ "hook", 'k', true },
+	{ "alpn", 'A', true },
+	{ "profile", 'P', true },
+	{ "preferred-chain", 'p', true },
+	{ "csr", 'Q', true },
+	{ "eab-kid", 'E', true },
+	{ "eab-hmac", 'M', true },
+	{ "eab-alg", 'a', true },
+	{ "wait-clock", 'W', true },
+	{ "retry", 't', true },
 	{ "verbose", 'v', false },
 	{ "quiet", 'q', false },
 	{ "help", 'h', false },
@@ -46,7 +57,7 @@ static const struct opt_def opt_defs[] = {
 };
 
 /* Letters that exist only as long options (no -S, -H, ...). */
-static const char long_only[] = "SHJRTKsVrd";
+static const char long_only[] = "SHJRTKsVrdAPpQEMaWt";
 
 static const char usage_text[] =
 "usage: nanoacme [OPTIONS] COMMAND [ARGS]\n"
@@ -77,6 +88,20 @@ static const char usage_text[] =
 "                        create an account)\n"
 "  -l, --listen [ADDR]:PORT  http-01 listener (default " DEFAULT_LISTEN
 ", IPv4 and IPv6)\n"
+"  -w, --webroot DIR     http-01 through DIR/.well-known/acme-challenge/\n"
+"  -k, --hook PROGRAM    challenge hook, as uacme's: PROGRAM begin|done|\n"
+"                        failed TYPE IDENT TOKEN AUTH (dns-01 and more)\n"
+"      --alpn [ADDR]:PORT  built-in tls-alpn-01 responder (RFC 8737)\n"
+"      --profile NAME    certificate profile (directory meta.profiles)\n"
+"      --preferred-chain CN  pick the chain whose top issuer is CN\n"
+"      --csr FILE        issue for this PEM/DER CSR (names from it; no key\n"
+"                        is made or stored)\n"
+"      --eab-kid KID, --eab-hmac KEY  external account binding (the\n"
+"                        CA's key id and base64url MAC key)\n"
+"      --eab-alg 256|384|512  EAB MAC: HS256 (default), HS384, HS512\n"
+"      --wait-clock SECONDS  wait up to SECONDS for a sane system clock\n"
+"      --retry N         retry transient failures N times (network, 5xx,\n"
+"                        rateLimited) with backoff and Retry-After\n"
 "      --days N          renew when fewer than N days are left (default:\n"
 "                        a third of the lifetime left, half for\n"
 "                        lifetimes of 10 days or less)\n"
@@ -99,7 +124,8 @@ static const char usage_text[] =
 "  3 network/TLS failure, 4 the CA refused a request (ACME problem),\n"
 "  5 validation failed, 6 local file or state error,\n"
 "  7 terms of service not agreed (-y), 8 another nanoacme run holds\n"
-"  the state lock, 9 issued but the deploy hook failed\n";
+"  the state lock, 9 issued but the deploy hook failed,\n"
+"  10 system clock not set\n";
 
 /* see acme.h */
 void
@@ -241,6 +267,17 @@ opt_apply(struct opts *o, const struct opt_def *d, const char *v)
 	case 'T': o->cert_file = v; break;
 	case 'K': o->key_file = v; break;
 	case 's': o->syslog = true; break;
+	case 'w': o->conf.webroot = v; break;
+	case 'k': o->conf.hook = v; break;
+	case 'A': o->conf.alpn = v; break;
+	case 'P': o->conf.profile = v; break;
+	case 'p': o->conf.preferred_chain = v; break;
+	case 'Q': o->conf.csr_file = v; break;
+	case 'E': o->eab_kid = v; break;
+	case 'M': o->eab_hmac = v; break;
+	case 'a': return opt_num(d, v, 512, &o->eab_alg);
+	case 'W': return opt_num(d, v, 86400, &o->wait_clock);
+	case 't': return opt_num(d, v, 100, &o->retry);
 	case 'v': o->verbose = o->verbose < 0 ? 1 : o->verbose + 1; break;
 	case 'q': o->verbose = -1; break;
 	case 'h':
@@ -378,6 +415,7 @@ cli_parse(int argc, char **argv, struct opts *o)
 	o->conf.reuse_key = CONF_UNSET;
 	o->reason = CONF_UNSET;
 	o->jitter = CONF_UNSET;
+	o->eab_alg = 256;
 	for (i = 1; i < argc; i++) {
 		if (!only_args && strcmp(argv[i], "--") == 0) {
 			only_args = true;

@@ -294,6 +294,16 @@ json_str_eq(const struct json *j, int i, const char *lit)
 }
 
 /* see json.h */
+bool
+json_is_true(const struct json *j, int i)
+{
+	/* jsmn's strict mode checks only the first letter: check all. */
+	return json_is(j, i, JSMN_PRIMITIVE) &&
+	    j->tok[i].end - j->tok[i].start == 4 &&
+	    memcmp(j->s + j->tok[i].start, "true", 4) == 0;
+}
+
+/* see json.h */
 void
 sbuf_init(struct sbuf *b, char *p, size_t cap)
 {

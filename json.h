@@ -73,6 +73,9 @@ int json_get_str(const struct json *j, int obj, const char *key, char *out,
  */
 bool json_str_eq(const struct json *j, int i, const char *lit);
 
+/* True if token i is the literal true. */
+bool json_is_true(const struct json *j, int i);
+
 /*
  * Bounded string builder. len bytes used out of cap; an append that does
  * not fit sets err and every later append does nothing, so a caller

@@ -271,3 +271,53 @@ jws_sign(const br_ec_private_key *sk, const br_ec_public_key *pk,
 	sbuf_adds(b, "\"}");
 	return b->err != 0 ? -1 : 0;
 }
+
+/* see jws.h */
+int
+jws_eab(const char *kid, const unsigned char *mac, size_t mac_len,
+    int bits, const char *url, const br_ec_public_key *pk, struct sbuf *b)
+{
+	const br_hash_class *h = bits == 512 ? &br_sha512_vtable :
+	    bits == 384 ? &br_sha384_vtable : &br_sha256_vtable;
+	char hdr[1024], jwk[160];
+	struct sbuf hb, kb;
+	br_hmac_key_context kc;
+	br_hmac_context hc;
+	unsigned char tag[64];
+	size_t p0, q0, n;
+
+	sbuf_init(&hb, hdr, sizeof(hdr));
+	sbuf_init(&kb, jwk, sizeof(jwk));
+	sbuf_adds(&hb, bits == 512 ? "{\"alg\":\"HS512\",\"kid\":" :
+	    bits == 384 ? "{\"alg\":\"HS384\",\"kid\":" :
+	    "{\"alg\":\"HS256\",\"kid\":");
+	json_add_str(&hb, kid, strlen(kid));
+	sbuf_adds(&hb, ",\"url\":");
+	json_add_str(&hb, url, strlen(url));
+	sbuf_adds(&hb, "}");
+	if (hb.err != 0 || jws_jwk(pk, &kb) != 0 ||
+	    (bits != 256 && bits != 384 && bits != 512)) {
+		return -1;
+	}
+	sbuf_adds(b, "{\"protected\":\"");
+	p0 = b->len;
+	b64url_add(b, hb.p, hb.len);
+	sbuf_adds(b, "\",\"payload\":\"");
+	q0 = b->len;
+	b64url_add(b, kb.p, kb.len);
+	if (b->err != 0) {
+		return -1;
+	}
+	br_hmac_key_init(&kc, h, mac, mac_len);
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, b->p + p0, q0 - p0 - strlen("\",\"payload\":\""));
+	br_hmac_update(&hc, ".", 1);
+	br_hmac_update(&hc, b->p + q0, b->len - q0);
+	n = br_hmac_out(&hc, tag);
+	sbuf_adds(b, "\",\"signature\":\"");
+	b64url_add(b, tag, n);
+	sbuf_adds(b, "\"}");
+	memset(&kc, 0, sizeof(kc));
+	memset(&hc, 0, sizeof(hc));
+	return b->err != 0 ? -1 : 0;
+}

@@ -83,4 +83,14 @@ int jws_sign(const br_ec_private_key *sk, const br_ec_public_key *pk,
     const char *kid, const char *nonce, const char *url,
     const char *payload, size_t plen, struct sbuf *b);
 
+/*
+ * Appends the externalAccountBinding JWS of RFC 8555 §7.3.4 to b: a
+ * flattened JWS whose protected header is {"alg":"HS256"|"HS384"|
+ * "HS512","kid":kid,"url":url}, whose payload is the JWK of pk, MACed
+ * with mac[0..mac_len) (the CA's key, base64url-decoded by the caller).
+ * bits is 256, 384 or 512. Returns 0 or -1.
+ */
+int jws_eab(const char *kid, const unsigned char *mac, size_t mac_len,
+    int bits, const char *url, const br_ec_public_key *pk, struct sbuf *b);
+
 #endif /* NANOACME_JWS_H */
