@@ -78,6 +78,8 @@ struct run {
 	char anchors_file[STORE_PATH_MAX]; /* where the anchors came from */
 	bool have_account;                 /* kid is valid for dir_url */
 	bool no_new_account;               /* use only an existing one */
+	bool transient;                    /* last failure may pass: retry */
+	long retry_after;                  /* its Retry-After, or -1 */
 	struct http_client http;
 	struct http_listener lis;
 	struct anchors anchors;
@@ -113,7 +115,7 @@ static const char problem_prefix[] = "urn:ietf:params:acme:error:";
 
 /* Reports a failed HTTP exchange; returns EXIT_NET. */
 static int
-net_fail(const struct run *r, const char *method, const char *url)
+net_fail(struct run *r, const char *method, const char *url)
 {
 	const struct http_client *c = &r->http;
 	const char *why = "";
@@ -136,6 +138,10 @@ net_fail(const struct run *r, const char *method, const char *url)
 	msg_clean(url, u, sizeof(u));
 	msg_err("%s %s: %s%s%s", method, u, http_strerror(c->err),
 	    why[0] != '\0' ? ": " : "", why);
+	/* A server that is down or a link that is not up yet may recover;
+	 * a certificate that does not verify will not. */
+	r->transient = c->err != HTTP_ETLS && c->err != HTTP_EURL;
+	r->retry_after = -1;
 	return EXIT_NET;
 }
 
@@ -232,9 +238,13 @@ print_problem_at(const struct run *r, int obj, const char *prefix)
 
 /* Reports an unexpected reply to what (at url); returns EXIT_ACME. */
 static int
-acme_fail(const struct run *r, const char *what, const char *url)
+acme_fail(struct run *r, const char *what, const char *url)
 {
 	char u[HTTP_MAX_URL], prefix[HTTP_MAX_URL + 128];
+
+	r->transient = r->resp.status >= 500 || is_problem(r, "rateLimited") ||
+	    is_problem(r, "serverInternal") || is_problem(r, "badNonce");
+	r->retry_after = r->resp.retry_after;
 
 	msg_clean(url, u, sizeof(u));
 	snprintf(prefix, sizeof(prefix), "%s %s: %d ", what, u,
@@ -1589,6 +1599,96 @@ issue_cert(struct run *r, bool renewal)
 	return deploy_hook(r, renewal);
 }
 
+/* Prints a UTC date of t into out[32]. */
+static void
+fmt_date(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm *tm = gmtime(&tt);
+
+	if (tm == NULL || strftime(out, 32, "%Y-%m-%d %H:%M", tm) == 0) {
+		snprintf(out, 32, "?");
+	}
+}
+
+/* A random number in [0, n] from the kernel (0 if it has none). */
+static unsigned long
+random_upto(unsigned long n)
+{
+	unsigned char b[4];
+
+	if (n == 0 || getrandom(b, sizeof(b), 0) != sizeof(b)) {
+		return 0;
+	}
+	return ((unsigned long)b[0] << 24 | (unsigned long)b[1] << 16 |
+	    (unsigned long)b[2] << 8 | b[3]) % (n + 1);
+}
+
+/*
+ * issue_cert() with --retry: a transient failure (network, 5xx,
+ * rateLimited) is tried again after 10 s, 20 s, 40 s ... up to 600 s,
+ * or the server's Retry-After if longer, each with random jitter, so a
+ * device that boots before its uplink still enrols unattended.
+ */
+static int
+issue_retry(struct run *r, bool renewal)
+{
+	unsigned long wait;
+	long attempt;
+	int rc;
+
+	for (attempt = 0;; attempt++) {
+		r->transient = false;
+		rc = issue_cert(r, renewal);
+		if (rc == 0 || !r->transient || attempt >= r->o->retry) {
+			return rc;
+		}
+		wait = attempt < 10 ? (unsigned long)RETRY_FIRST_S << attempt :
+		    RETRY_MAX_S;
+		wait = wait > RETRY_MAX_S ? RETRY_MAX_S : wait;
+		if (r->retry_after > 0 && (unsigned long)r->retry_after > wait) {
+			wait = r->retry_after < 3600 ? (unsigned long)
+			    r->retry_after : 3600;
+		}
+		wait = wait / 2 + random_upto(wait / 2);
+		msg_info(r->o, 0, "transient failure: retry %ld of %ld in "
+		    "%lu s", attempt + 1, r->o->retry, wait);
+		sleep((unsigned)wait);
+	}
+}
+
+/*
+ * Routers without a real-time clock boot in 1970 (or at their last
+ * saved time) until NTP syncs: TLS would call every certificate not yet
+ * valid and renew would decide wrongly. Waits up to --wait-clock
+ * seconds (counted in sleeps, as the clock itself is what jumps) for
+ * the time to pass CLOCK_MIN_EPOCH.
+ */
+static int
+clock_check(const struct opts *o)
+{
+	long waited = 0;
+	char now[32], min[32];
+
+	while ((int64_t)time(NULL) < CLOCK_MIN_EPOCH) {
+		if (waited >= o->wait_clock) {
+			fmt_date((int64_t)time(NULL), now);
+			fmt_date(CLOCK_MIN_EPOCH, min);
+			msg_err("system clock not set: it says %s UTC, before "
+			    "%s UTC (set it, or wait for NTP: --wait-clock "
+			    "SECONDS)", now, min);
+			return EXIT_CLOCK;
+		}
+		if (waited == 0) {
+			msg_info(o, 0, "waiting up to %ld s for the system clock",
+			    o->wait_clock);
+		}
+		sleep(1);
+		waited++;
+	}
+	return 0;
+}
+
 /* True if two name lists hold the same names (order aside). */
 static bool
 same_names(const struct conf *a, const struct conf *b)
@@ -1609,18 +1709,6 @@ same_names(const struct conf *a, const struct conf *b)
 		}
 	}
 	return true;
-}
-
-/* Prints a UTC date of t into out[32]. */
-static void
-fmt_date(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm *tm = gmtime(&tt);
-
-	if (tm == NULL || strftime(out, 32, "%Y-%m-%d %H:%M", tm) == 0) {
-		snprintf(out, 32, "?");
-	}
 }
 
 /*
@@ -1648,7 +1736,7 @@ cmd_issue(struct run *r, struct conf *c)
 		    "now)", c->names[0], when);
 		return EXIT_NOTHING;
 	}
-	return issue_cert(r, false);
+	return issue_retry(r, false);
 }
 
 /*
@@ -1758,18 +1846,16 @@ renew_collect(struct run *r, int *worst)
 static void
 renew_jitter(const struct run *r)
 {
-	unsigned char rnd[4];
 	unsigned long v;
 	long j = r->o->jitter;
 
 	if (j == CONF_UNSET) {
 		j = isatty(STDIN_FILENO) ? 0 : RENEW_JITTER_S;
 	}
-	if (j <= 0 || getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+	if (j <= 0) {
 		return;
 	}
-	v = ((unsigned long)rnd[0] << 24 | (unsigned long)rnd[1] << 16 |
-	    (unsigned long)rnd[2] << 8 | rnd[3]) % ((unsigned long)j + 1);
+	v = random_upto((unsigned long)j);
 	msg_info(r->o, 1, "waiting %lu s before contacting the CA (jitter)",
 	    v);
 	sleep((unsigned)v);
@@ -1795,7 +1881,7 @@ cmd_renew(struct run *r)
 	for (k = 0, name = r->due; k < n; k++, name += strlen(name) + 1) {
 		msg_prefix(name);
 		if ((rc = renew_conf(r, name)) == 0) {
-			rc = issue_cert(r, true);
+			rc = issue_retry(r, true);
 		}
 		worst = worse(worst, rc);
 	}
@@ -2181,6 +2267,9 @@ main(int argc, char **argv)
 		return rc;
 	}
 	lower_names(&c, names, sizeof(names));
+	if (strcmp(o.cmd, "list") != 0 && (rc = clock_check(&o)) != 0) {
+		return rc;
+	}
 	/* A peer closing a socket must give EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	if ((r = calloc(1, sizeof(*r))) == NULL) {

@@ -153,4 +153,21 @@
 #define RENEW_JITTER_S 300
 #endif
 
+/* A clock before this (seconds since the epoch; 2026-11-01, about when
+ * this version was made) is a router without RTC that has not synced
+ * yet: TLS and due decisions would go wrong, so nanoacme stops. Builds
+ * may set it from SOURCE_DATE_EPOCH. */
+#ifndef CLOCK_MIN_EPOCH
+#define CLOCK_MIN_EPOCH 1793491200
+#endif
+
+/* --retry: first wait, and the longest single wait, seconds. */
+#ifndef RETRY_FIRST_S
+#define RETRY_FIRST_S 10
+#endif
+
+#ifndef RETRY_MAX_S
+#define RETRY_MAX_S 600
+#endif
+
 #endif /* NANOACME_CONFIG_H */
