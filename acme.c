@@ -108,6 +108,7 @@ struct run {
 	char pem[HTTP_MAX_BODY + 8192];
 	char conf_text[8192];              /* settings file being renewed */
 	char due[16384];                   /* names due, NUL-separated */
+	char replaces[256];                /* ARI CertID being renewed */
 	struct conf conf;                  /* settings being worked on */
 };
 
@@ -686,6 +687,13 @@ order_new(struct run *r)
 		json_add_str(&b, r->c->profile, strlen(r->c->profile));
 		sbuf_adds(&b, "}");
 	}
+	/* RFC 9773 §5: name the certificate this order replaces. */
+	if (r->replaces[0] != '\0' && r->dir.renewal_info[0] != '\0') {
+		b.len--;
+		sbuf_adds(&b, ",\"replaces\":");
+		json_add_str(&b, r->replaces, strlen(r->replaces));
+		sbuf_adds(&b, "}");
+	}
 	if (b.err != 0) {
 		msg_err("newOrder: too many or too long names");
 		return EXIT_USAGE;
@@ -1239,6 +1247,8 @@ save_file(const char *dir, const char *name, const char *data, size_t len,
 static int
 save_cert(struct run *r, size_t leaf_len, size_t len)
 {
+	/* The CA has ARI: the first renew asks it (RFC 9773 §4.3). */
+	static const char ari_new[] = "next 0\nat 0\n";
 	char certs[STORE_PATH_MAX], ver[STORE_PATH_MAX], key[1024];
 	const char *pem = r->pem;
 	struct sbuf b, conf;
@@ -1256,6 +1266,10 @@ save_cert(struct run *r, size_t leaf_len, size_t len)
 	sbuf_init(&conf, r->payload, sizeof(r->payload));
 	if (conf_format(r->c, &conf) != 0) {
 		msg_err("settings hold a control character: not stored");
+		goto out;
+	}
+	if (r->dir.renewal_info[0] != '\0' &&
+	    save_file(ver, "ari", ari_new, strlen(ari_new), 0644) != 0) {
 		goto out;
 	}
 	if (save_file(ver, "privkey.pem", b.p, b.len, 0600) != 0 ||
@@ -1450,15 +1464,14 @@ lock_state(const struct opts *o)
 
 
 /*
- * Reads the validity of STATE/certs/NAME/cert.pem. Returns 0, or -1
- * with errno (ENOENT: no such certificate; EINVAL: unreadable).
+ * Reads STATE/certs/NAME/cert.pem into x (pointing into r->der, valid
+ * until r->der is reused). Returns 0, or -1 with errno (ENOENT: no such
+ * certificate; EINVAL: unreadable).
  */
 static int
-cert_dates(struct run *r, const char *name, int64_t *not_before,
-    int64_t *not_after)
+cert_read(struct run *r, const char *name, struct x509_cert *x)
 {
 	char path[STORE_PATH_MAX], label[64];
-	struct x509_cert x;
 	size_t len, pos = 0, der_len;
 
 	if (cert_path(r, name, "cert.pem", path) != 0 ||
@@ -1468,8 +1481,21 @@ cert_dates(struct run *r, const char *name, int64_t *not_before,
 	if (pem_next(r->pem, len, &pos, label, sizeof(label), r->der,
 	    sizeof(r->der), &der_len) != 1 ||
 	    strcmp(label, "CERTIFICATE") != 0 ||
-	    x509_parse(r->der, der_len, &x) != 0) {
+	    x509_parse(r->der, der_len, x) != 0) {
 		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The validity of STATE/certs/NAME/cert.pem (see cert_read()). */
+static int
+cert_dates(struct run *r, const char *name, int64_t *not_before,
+    int64_t *not_after)
+{
+	struct x509_cert x;
+
+	if (cert_read(r, name, &x) != 0) {
 		return -1;
 	}
 	*not_before = x.not_before;
@@ -1764,6 +1790,104 @@ renew_conf(struct run *r, const char *name)
 	return 0;
 }
 
+/* RFC 9773 §4.1: base64url(AKI keyIdentifier) "." base64url(serial). */
+static int
+ari_cert_id(struct run *r, const char *name, char *out, size_t cap)
+{
+	struct x509_cert x;
+	struct sbuf b;
+
+	if (cert_read(r, name, &x) != 0 || x.aki == NULL) {
+		return -1;
+	}
+	sbuf_init(&b, out, cap);
+	b64url_add(&b, x.aki, x.aki_len);
+	sbuf_add(&b, ".", 1);
+	b64url_add(&b, x.serial, x.serial_len);
+	return b.err != 0 ? -1 : 0;
+}
+
+/* Reads the suggested window of the last reply into start and end. */
+static int
+ari_window(const struct run *r, int64_t *start, int64_t *end)
+{
+	char t[64];
+	int w = json_get(&r->js, 0, "suggestedWindow");
+
+	if (json_get_str(&r->js, w, "start", t, sizeof(t), NULL) != 0 ||
+	    rfc3339_parse(t, start) != 0 ||
+	    json_get_str(&r->js, w, "end", t, sizeof(t), NULL) != 0 ||
+	    rfc3339_parse(t, end) != 0) {
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Asks the CA when to renew certificate name (RFC 9773 §4.2), picks a
+ * random moment inside the suggested window, and remembers it with the
+ * time of the next check (Retry-After, else 6 hours) in its ari file.
+ * Returns 0 with *a set, or -1 (renew then uses the lifetime rule).
+ */
+static int
+ari_fetch(struct run *r, const char *name, struct ari_state *a)
+{
+	char id[256], url[HTTP_MAX_URL + 256], path[STORE_PATH_MAX], txt[128];
+	int64_t start, end, now = (int64_t)time(NULL);
+	struct sbuf b;
+	long ra;
+	size_t n;
+
+	if (ari_cert_id(r, name, id, sizeof(id)) != 0 ||
+	    ca_ready(r, false) != 0 || r->dir.renewal_info[0] == '\0') {
+		return -1;
+	}
+	n = strlen(r->dir.renewal_info);
+	snprintf(url, sizeof(url), "%s%s%s", r->dir.renewal_info,
+	    n > 0 && r->dir.renewal_info[n - 1] == '/' ? "" : "/", id);
+	if (send_req(r, "GET", url, NULL, 0) != 0 || r->resp.status != 200 ||
+	    ari_window(r, &start, &end) != 0 || end < start) {
+		msg_info(r->o, 0, "%s: no renewal information from the CA; "
+		    "using the lifetime rule", name);
+		return -1;
+	}
+	a->at = start + (int64_t)random_upto((unsigned long)(end - start >
+	    0x7FFFFFFF ? 0x7FFFFFFF : end - start));
+	ra = r->resp.retry_after;
+	a->next = now + (ra >= 60 && ra <= 7 * 86400 ? ra : 6 * 3600);
+	sbuf_init(&b, txt, sizeof(txt));
+	if (ari_format(a, &b) != 0 || cert_path(r, name, "ari", path) != 0 ||
+	    store_write(path, b.p, b.len, 0644) != 0) {
+		msg_info(r->o, 0, "%s: cannot store renewal information", name);
+	}
+	return 0;
+}
+
+/*
+ * The moment certificate name is due by ARI: the stored pick while it
+ * is fresh, else a new one from the CA. Returns 0, or -1 when the CA
+ * gives no ARI for it (no ari file: it had none at issuance).
+ */
+static int
+ari_due(struct run *r, const char *name, int64_t *due)
+{
+	char path[STORE_PATH_MAX], txt[256];
+	struct ari_state a;
+	size_t len;
+
+	if (cert_path(r, name, "ari", path) != 0 ||
+	    store_read(path, txt, sizeof(txt), &len) != 0 ||
+	    ari_parse(txt, len, &a) != 0) {
+		return -1;
+	}
+	if ((int64_t)time(NULL) >= a.next && ari_fetch(r, name, &a) != 0 &&
+	    a.at == 0) {
+		return -1;
+	}
+	*due = a.at;
+	return 0;
+}
+
 /* True if certificate name is due now (or --force, or revoked). */
 static bool
 renew_is_due(struct run *r, const char *name)
@@ -1783,7 +1907,10 @@ renew_is_due(struct run *r, const char *name)
 		msg_info(r->o, 0, "%s: no readable certificate: due", name);
 		return true;
 	}
-	due = cert_due_at(nb, na, r->c->days);
+	/* An explicit --days is the user's word over the CA's window. */
+	if (r->c->days != CONF_UNSET || ari_due(r, name, &due) != 0) {
+		due = cert_due_at(nb, na, r->c->days);
+	}
 	fmt_date(due, when);
 	msg_info(r->o, 1, "%s: %s %s UTC", name,
 	    due <= (int64_t)time(NULL) ? "due since" : "not due until", when);
@@ -1880,9 +2007,13 @@ cmd_renew(struct run *r)
 	renew_jitter(r);
 	for (k = 0, name = r->due; k < n; k++, name += strlen(name) + 1) {
 		msg_prefix(name);
+		if (ari_cert_id(r, name, r->replaces, sizeof(r->replaces)) != 0) {
+			r->replaces[0] = '\0';
+		}
 		if ((rc = renew_conf(r, name)) == 0) {
 			rc = issue_retry(r, true);
 		}
+		r->replaces[0] = '\0';
 		worst = worse(worst, rc);
 	}
 	msg_prefix(NULL);

@@ -70,7 +70,7 @@ add_line(struct sbuf *b, enum conf_key k, const char *value, int *bad)
 
 /* Decimal text of a non-negative v into buf[24]. */
 static const char *
-num_text(long v, char buf[24])
+num_text(int64_t v, char buf[24])
 {
 	char *p = buf + 23;
 
@@ -225,4 +225,132 @@ cert_due_at(int64_t not_before, int64_t not_after, long days)
 	}
 	/* Let's Encrypt's advice as lifetimes shrink to 45 and 6 days. */
 	return not_after - (life <= 10 * 86400 ? life / 2 : life / 3);
+}
+
+/* n decimal digits at s into *v. Returns 0 or -1. */
+static int
+digits_at(const char *s, int n, int *v)
+{
+	*v = 0;
+	while (n-- > 0) {
+		if (*s < '0' || *s > '9') {
+			return -1;
+		}
+		*v = *v * 10 + (*s++ - '0');
+	}
+	return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t
+days_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* see certs.h */
+int
+rfc3339_parse(const char *s, int64_t *t)
+{
+	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
+
+	if (strlen(s) < 20 || digits_at(s, 4, &y) || s[4] != '-' ||
+	    digits_at(s + 5, 2, &mo) || s[7] != '-' ||
+	    digits_at(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+	    digits_at(s + 11, 2, &h) || s[13] != ':' ||
+	    digits_at(s + 14, 2, &mi) || s[16] != ':' ||
+	    digits_at(s + 17, 2, &se)) {
+		return -1;
+	}
+	s += 19;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++) {
+		}
+	}
+	if (*s == '+' || *s == '-') {
+		sign = *s == '-' ? -1 : 1;
+		if (digits_at(s + 1, 2, &oh) || s[3] != ':' ||
+		    digits_at(s + 4, 2, &om) || s[6] != '\0') {
+			return -1;
+		}
+	} else if ((*s != 'Z' && *s != 'z') || s[1] != '\0') {
+		return -1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    se > 60 || oh > 23 || om > 59) {
+		return -1;
+	}
+	*t = days_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
+	    sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+/* Signed decimal of at most 18 digits at s. Returns 0 or -1. */
+static int
+parse_i64(const char *s, int64_t *v)
+{
+	int n = 0;
+
+	*v = 0;
+	if (*s == '\0') {
+		return -1;
+	}
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || ++n > 18) {
+			return -1;
+		}
+		*v = *v * 10 + (*s - '0');
+	}
+	return 0;
+}
+
+/* see certs.h */
+int
+ari_parse(const char *text, size_t len, struct ari_state *a)
+{
+	char line[64];
+	size_t pos = 0, n;
+	int got = 0;
+
+	a->next = a->at = 0;
+	while (pos < len) {
+		n = strcspn(text + pos, "\n");
+		if (n >= sizeof(line)) {
+			return -1;
+		}
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		pos += n + 1;
+		if (strncmp(line, "next ", 5) == 0 &&
+		    parse_i64(line + 5, &a->next) == 0) {
+			got |= 1;
+		} else if (strncmp(line, "at ", 3) == 0 &&
+		    parse_i64(line + 3, &a->at) == 0) {
+			got |= 2;
+		} else if (line[0] != '\0' && line[0] != '#') {
+			return -1;
+		}
+	}
+	return got == 3 ? 0 : -1;
+}
+
+/* see certs.h */
+int
+ari_format(const struct ari_state *a, struct sbuf *b)
+{
+	char num[24];
+
+	sbuf_adds(b, "# nanoacme: renewal information (RFC 9773)\nnext ");
+	sbuf_adds(b, num_text(a->next > 0 ? a->next : 0, num));
+	sbuf_adds(b, "\nat ");
+	sbuf_adds(b, num_text(a->at > 0 ? a->at : 0, num));
+	sbuf_adds(b, "\n");
+	return b->err ? -1 : 0;
 }

@@ -46,4 +46,27 @@ void conf_merge(struct conf *dst, const struct conf *over);
  */
 int64_t cert_due_at(int64_t not_before, int64_t not_after, long days);
 
+/*
+ * Parses an RFC 3339 date-time ("2025-01-02T04:00:00Z", fractions and
+ * +hh:mm offsets allowed, as in ARI's suggestedWindow) into seconds
+ * since the epoch. Returns 0 or -1.
+ */
+int rfc3339_parse(const char *s, int64_t *t);
+
+/*
+ * What renew remembers of a CA's renewal information (RFC 9773) for a
+ * certificate, kept as "next N" / "at N" lines in its ari file: when to
+ * ask again (Retry-After) and the moment picked inside the window.
+ */
+struct ari_state {
+	int64_t next;
+	int64_t at;
+};
+
+/* Reads text[0..len) (NUL-terminated) into a. Returns 0 or -1. */
+int ari_parse(const char *text, size_t len, struct ari_state *a);
+
+/* Writes a as text into b. Returns 0 or -1. */
+int ari_format(const struct ari_state *a, struct sbuf *b);
+
 #endif /* NANOACME_CERTS_H */
