@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
 # tests/deps.sh: install the Debian packages nanoacme needs, and only the missing ones.
 #
-# Usage: tests/deps.sh build|demo|check
+# Usage: tests/deps.sh build|static|demo|check
 #   build  compiler, make, BearSSL and jsmn headers, CA bundle
+#   static build + musl (make static, make size)
 #   demo   build + pebble (ACME test server), openssl and curl (tests/pebble-env.sh
 #          uses curl to wait for Pebble and fetch its root)
-#   check  demo + clang, valgrind and clang's runtime (sanitizer builds)
+#   check  demo + static + clang, valgrind and clang's runtime (sanitizer
+#          builds)
 # Quiet when everything is installed. Runs `apt-get update` once, and only when
 # something is missing. Needs root to install; otherwise prints the command and
 # exits 1. Exit 2 on a usage error.
 set -u
 
 build_pkgs="gcc make libbearssl-dev libjsmn-dev ca-certificates"
+musl_pkgs="musl-tools"
+static_pkgs="$build_pkgs $musl_pkgs"
 demo_pkgs="$build_pkgs pebble openssl curl"
-check_pkgs="$demo_pkgs clang valgrind libclang-rt-14-dev"
+check_pkgs="$demo_pkgs $musl_pkgs clang valgrind libclang-rt-14-dev"
 
 case ${1:-} in
 build) pkgs=$build_pkgs ;;
+static) pkgs=$static_pkgs ;;
 demo) pkgs=$demo_pkgs ;;
 check) pkgs=$check_pkgs ;;
 *)
-	echo "usage: $0 build|demo|check" >&2
+	echo "usage: $0 build|static|demo|check" >&2
 	exit 2
 	;;
 esac
