@@ -1293,6 +1293,64 @@ out:
 	return rc;
 }
 
+/* True if the chain in the last reply tops out at issuer CN want. */
+static bool
+chain_top_is(struct run *r, const char *want)
+{
+	const char *text = (const char *)r->body;
+	struct x509_cert x;
+	char name[64], cn[256];
+	size_t pos = 0, der_len, top_len = 0;
+
+	/* r->der ends up holding the last (topmost) certificate. */
+	while (pem_next(text, r->resp.body_len, &pos, name, sizeof(name),
+	    r->der, sizeof(r->der), &der_len) == 1) {
+		if (strcmp(name, "CERTIFICATE") == 0) {
+			top_len = der_len;
+		}
+	}
+	return top_len > 0 && top_len == der_len &&
+	    x509_parse(r->der, top_len, &x) == 0 &&
+	    x509_issuer_cn(&x, cn, sizeof(cn)) == 0 && strcmp(cn, want) == 0;
+}
+
+/*
+ * --preferred-chain: when the default chain does not top out at the
+ * wanted issuer, tries the Link rel="alternate" chains (RFC 8555
+ * §7.4.2) in turn; if none does, falls back to the default.
+ */
+static int
+pick_chain(struct run *r)
+{
+	char alt[HTTP_MAX_ALTERNATES][HTTP_MAX_URL];
+	size_t k, n = r->resp.nalternate;
+	int rc;
+
+	if (r->c->preferred_chain == NULL ||
+	    chain_top_is(r, r->c->preferred_chain)) {
+		return 0;
+	}
+	memcpy(alt, r->resp.alternate, sizeof(alt));
+	for (k = 0; k < n; k++) {
+		if ((rc = acme_post(r, alt[k], "", false)) != 0) {
+			return rc;
+		}
+		if (r->resp.status == 200 &&
+		    chain_top_is(r, r->c->preferred_chain)) {
+			msg_info(r->o, 1, "  chain %s tops out at %s", alt[k],
+			    r->c->preferred_chain);
+			return 0;
+		}
+	}
+	msg_info(r->o, 0, "no chain tops out at \"%s\": keeping the default",
+	    r->c->preferred_chain);
+	if ((rc = acme_post(r, r->cert_url, "", false)) != 0) {
+		return rc;
+	}
+	return r->resp.status == 200 ? 0 : acme_fail(r, "certificate",
+	    r->cert_url);
+}
+
 /* Downloads the chain (RFC 8555 §7.4.2), checks it and stores it. */
 static int
 download(struct run *r, bool renewal)
@@ -1308,6 +1366,9 @@ download(struct run *r, bool renewal)
 	}
 	if (r->resp.status != 200) {
 		return acme_fail(r, "certificate", r->cert_url);
+	}
+	if ((rc = pick_chain(r)) != 0) {
+		return rc;
 	}
 	if ((rc = chain_check(r, &leaf_len, &pem_len, &not_after)) != 0 ||
 	    (rc = save_cert(r, leaf_len, pem_len)) != 0) {

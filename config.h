@@ -65,6 +65,12 @@
 #define HTTP_MAX_URL 512
 #endif
 
+/* Link: rel="alternate" URLs kept from one response (alternate chains,
+ * RFC 8555 §7.4.2); Let's Encrypt offers one or two. */
+#ifndef HTTP_MAX_ALTERNATES
+#define HTTP_MAX_ALTERNATES 4
+#endif
+
 /* Replay-Nonce: base64url, Let's Encrypt uses ~44 characters. */
 #ifndef HTTP_MAX_NONCE
 #define HTTP_MAX_NONCE 128

@@ -493,6 +493,65 @@ parse_delta(const unsigned char *v, size_t n)
 	return parse_dec(v, n, LONG_MAX, &x) < 0 ? LONG_MAX : (long)x;
 }
 
+/* True if link parameters v[0..n) say rel="alternate" (or rel=...). */
+static bool
+link_is_alternate(const unsigned char *v, size_t n)
+{
+	static const char rel[] = "rel=";
+	size_t i, k;
+
+	for (i = 0; i + sizeof(rel) - 1 <= n; i++) {
+		if (!eq_nocase(v + i, sizeof(rel) - 1, rel)) {
+			continue;
+		}
+		k = i + sizeof(rel) - 1;
+		k += k < n && v[k] == '"';
+		if (k + 9 <= n && eq_nocase(v + k, 9, "alternate") &&
+		    (k + 9 == n || v[k + 9] == '"' || v[k + 9] == ';' ||
+		    v[k + 9] == ' ' || v[k + 9] == ',')) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Keeps the URLs of Link: <URL>;rel="alternate" (RFC 8288), several per
+ * line allowed. Malformed links are ignored, not fatal: they only ever
+ * offer a choice.
+ */
+static void
+parse_link(struct http_response *r, const unsigned char *v, size_t n)
+{
+	size_t i = 0, u0, u1, p1;
+
+	while (i < n) {
+		while (i < n && (v[i] == ' ' || v[i] == ',' || v[i] == '\t')) {
+			i++;
+		}
+		if (i == n || v[i] != '<') {
+			return;
+		}
+		u0 = ++i;
+		while (i < n && v[i] != '>') {
+			i++;
+		}
+		if (i == n) {
+			return;
+		}
+		u1 = i++;
+		for (p1 = i; p1 < n && v[p1] != ','; p1++) {
+		}
+		if (link_is_alternate(v + i, p1 - i) &&
+		    r->nalternate < HTTP_MAX_ALTERNATES &&
+		    u1 - u0 < HTTP_MAX_URL) {
+			memcpy(r->alternate[r->nalternate], v + u0, u1 - u0);
+			r->alternate[r->nalternate++][u1 - u0] = '\0';
+		}
+		i = p1;
+	}
+}
+
 static int
 apply_field(struct parser *p, const unsigned char *name, size_t nlen,
     const unsigned char *v, size_t n)
@@ -518,6 +577,8 @@ apply_field(struct parser *p, const unsigned char *name, size_t nlen,
 		    v, n);
 	} else if (eq_nocase(name, nlen, "retry-after")) {
 		r->retry_after = parse_delta(v, n);
+	} else if (eq_nocase(name, nlen, "link")) {
+		parse_link(r, v, n);
 	}
 	return 0;
 }
@@ -568,6 +629,7 @@ read_head(struct parser *p)
 	do {
 		r->status = 0;
 		r->location[0] = r->nonce[0] = r->content_type[0] = '\0';
+		r->nalternate = 0;
 		r->retry_after = -1;
 		p->has_clen = p->chunked = p->conn_close = p->conn_keep = false;
 		p->clen = 0;

@@ -58,6 +58,9 @@ struct http_response {
 	char location[HTTP_MAX_URL];       /* Location, "" if absent */
 	char nonce[HTTP_MAX_NONCE];        /* Replay-Nonce, "" if absent */
 	char content_type[128];            /* Content-Type, "" if absent */
+	char alternate[HTTP_MAX_ALTERNATES][HTTP_MAX_URL];
+	size_t nalternate;                 /* Link: rel="alternate" URLs
+	                                      (more, or too long: dropped) */
 	long retry_after;                  /* Retry-After in seconds (delta
 	                                      form only), -1 if absent/bad */
 	bool keep_alive;                   /* false: close after this one */

@@ -434,6 +434,48 @@ x509_has_name(const struct x509_cert *c, const char *name)
 }
 
 /* see x509.h */
+int
+x509_issuer_cn(const struct x509_cert *c, char *out, size_t cap)
+{
+	static const unsigned char oid_cn[] = { 0x55, 0x04, 0x03 };
+	struct der_in name = { c->issuer, c->issuer_len }, rdns, set, atv,
+	    oid, val;
+	unsigned tag;
+	size_t k;
+
+	if (c->issuer == NULL || der_expect(&name, 0x30, &rdns) != 0) {
+		return -1;
+	}
+	while (rdns.len > 0) {
+		if (der_expect(&rdns, 0x31, &set) != 0) {
+			return -1;
+		}
+		while (set.len > 0) {
+			if (der_expect(&set, 0x30, &atv) != 0 ||
+			    der_expect(&atv, 0x06, &oid) != 0 ||
+			    der_get(&atv, &tag, &val, NULL, NULL) != 0) {
+				return -1;
+			}
+			if (oid.len != 3 || memcmp(oid.p, oid_cn, 3) != 0) {
+				continue;
+			}
+			if (val.len >= cap) {
+				return -1;
+			}
+			for (k = 0; k < val.len; k++) {
+				if (val.p[k] < 0x20 || val.p[k] > 0x7E) {
+					return -1;
+				}
+				out[k] = (char)val.p[k];
+			}
+			out[k] = '\0';
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* see x509.h */
 bool
 x509_has_key(const struct x509_cert *c, const struct ec_key *k)
 {

@@ -68,6 +68,13 @@ int x509_parse(const unsigned char *der, size_t len, struct x509_cert *c);
  */
 bool x509_has_name(const struct x509_cert *c, const char *name);
 
+/*
+ * Copies the commonName of c's issuer into out[0..cap) (NUL-terminated,
+ * printable ASCII only). Returns 0, or -1 if there is none or it does
+ * not fit.
+ */
+int x509_issuer_cn(const struct x509_cert *c, char *out, size_t cap);
+
 /* True if c certifies public key k (same P-256 point). */
 bool x509_has_key(const struct x509_cert *c, const struct ec_key *k);
 
