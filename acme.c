@@ -109,6 +109,8 @@ struct run {
 	char conf_text[8192];              /* settings file being renewed */
 	char due[16384];                   /* names due, NUL-separated */
 	char replaces[256];                /* ARI CertID being renewed */
+	unsigned char csr_spki[1024];      /* --csr: the key to expect */
+	size_t csr_spki_len;
 	struct conf conf;                  /* settings being worked on */
 };
 
@@ -1085,18 +1087,93 @@ cert_key(struct run *r)
 	return 0;
 }
 
+/*
+ * Reads the CSR of --csr (PEM "CERTIFICATE REQUEST" or DER) into r->der
+ * and remembers its key, which the certificate must certify. Returns 0
+ * or an exit code.
+ */
+static int
+csr_read(struct run *r, const char *path, size_t *der_len,
+    struct x509_cert *x)
+{
+	char label[64];
+	size_t len, pos = 0;
+	int got = 0;
+
+	if (store_read(path, r->pem, sizeof(r->pem), &len) != 0) {
+		return file_fail("cannot read CSR", path);
+	}
+	while (got == 0 && pem_next(r->pem, len, &pos, label, sizeof(label),
+	    r->der, sizeof(r->der), der_len) == 1) {
+		got = strcmp(label, "CERTIFICATE REQUEST") == 0 ||
+		    strcmp(label, "NEW CERTIFICATE REQUEST") == 0;
+	}
+	if (got == 0 && len <= sizeof(r->der)) {
+		memcpy(r->der, r->pem, len);    /* not PEM: DER as it is */
+		*der_len = len;
+	}
+	if (x509_parse_csr(r->der, *der_len, x) != 0 ||
+	    x->spki_len > sizeof(r->csr_spki)) {
+		msg_err("%s: not a PKCS#10 certificate request", path);
+		return EXIT_USAGE;
+	}
+	memcpy(r->csr_spki, x->spki, x->spki_len);
+	r->csr_spki_len = x->spki_len;
+	return 0;
+}
+
+/*
+ * issue --csr: the names come from the CSR. Names also given on the
+ * command line must be the same set.
+ */
+static int
+csr_names(struct run *r, struct conf *c, char *buf, size_t cap)
+{
+	const char *names[ACME_MAX_NAMES];
+	struct x509_cert x;
+	size_t der_len, n, k, j;
+	int rc;
+
+	if ((rc = csr_read(r, c->csr_file, &der_len, &x)) != 0) {
+		return rc;
+	}
+	if (x509_names(&x, buf, cap, names, ACME_MAX_NAMES, &n) != 0) {
+		msg_err("%s: no usable names in the CSR", c->csr_file);
+		return EXIT_USAGE;
+	}
+	for (k = 0; k < c->nnames; k++) {
+		for (j = 0; j < n && strcmp(names[j], c->names[k]) != 0; j++) {
+		}
+		if (j == n || c->nnames != n) {
+			msg_err("the names given differ from those of %s",
+			    c->csr_file);
+			return EXIT_USAGE;
+		}
+	}
+	for (k = 0; k < n; k++) {
+		c->names[k] = names[k];
+	}
+	c->nnames = n;
+	return 0;
+}
+
 /* POSTs the CSR to finalize (RFC 8555 §7.4) with the certificate key. */
 static int
 finalize(struct run *r)
 {
+	struct x509_cert x;
 	struct sbuf b;
 	size_t der_len;
 	int rc;
 
-	if ((rc = cert_key(r)) != 0) {
+	if (r->c->csr_file != NULL) {
+		/* Bring your own CSR: the key never touches nanoacme. */
+		if ((rc = csr_read(r, r->c->csr_file, &der_len, &x)) != 0) {
+			return rc;
+		}
+	} else if ((rc = cert_key(r)) != 0) {
 		return rc;
-	}
-	if (csr_build(&r->cert_key, r->c->names, r->c->nnames, r->der,
+	} else if (csr_build(&r->cert_key, r->c->names, r->c->nnames, r->der,
 	    sizeof(r->der), &der_len) != 0) {
 		msg_err("cannot build the CSR (names too long?)");
 		return EXIT_LOCAL;
@@ -1169,7 +1246,9 @@ leaf_check(const struct run *r, const unsigned char *der, size_t len,
 		    "certificate", r->cert_url);
 		return EXIT_ACME;
 	}
-	if (!x509_has_key(leaf, &r->cert_key)) {
+	if (r->c->csr_file != NULL ? leaf->spki_len != r->csr_spki_len ||
+	    memcmp(leaf->spki, r->csr_spki, r->csr_spki_len) != 0 :
+	    !x509_has_key(leaf, &r->cert_key)) {
 		msg_err("certificate %s: does not certify our key",
 		    r->cert_url);
 		return EXIT_ACME;
@@ -1260,7 +1339,7 @@ save_cert(struct run *r, size_t leaf_len, size_t len)
 	    store_version_new(certs, r->c->names[0], ver, sizeof(ver)) != 0) {
 		return file_fail("cannot create a directory in", r->o->state);
 	}
-	if (key_to_pem(&r->cert_key, &b) != 0) {
+	if (r->c->csr_file == NULL && key_to_pem(&r->cert_key, &b) != 0) {
 		goto out;
 	}
 	sbuf_init(&conf, r->payload, sizeof(r->payload));
@@ -1272,7 +1351,8 @@ save_cert(struct run *r, size_t leaf_len, size_t len)
 	    save_file(ver, "ari", ari_new, strlen(ari_new), 0644) != 0) {
 		goto out;
 	}
-	if (save_file(ver, "privkey.pem", b.p, b.len, 0600) != 0 ||
+	if ((r->c->csr_file == NULL &&
+	    save_file(ver, "privkey.pem", b.p, b.len, 0600) != 0) ||
 	    save_file(ver, "settings", conf.p, conf.len, 0644) != 0 ||
 	    save_file(ver, "cert.pem", pem, leaf_len, 0644) != 0 ||
 	    save_file(ver, "chain.pem", pem + leaf_len, len - leaf_len,
@@ -2441,7 +2521,7 @@ dispatch(struct run *r, struct conf *c)
 int
 main(int argc, char **argv)
 {
-	static char names[ACME_MAX_NAMES * 256];
+	static char names[ACME_MAX_NAMES * 256], csr_text[ACME_MAX_NAMES * 256];
 	struct opts o;
 	struct conf c;
 	struct run *r;
@@ -2453,17 +2533,6 @@ main(int argc, char **argv)
 	if (o.syslog) {
 		msg_syslog();
 	}
-	c = o.conf;
-	conf_defaults(&c);
-	if ((rc = check_conf(&c)) != 0) {
-		return rc;
-	}
-	lower_names(&c, names, sizeof(names));
-	if (strcmp(o.cmd, "list") != 0 && (rc = clock_check(&o)) != 0) {
-		return rc;
-	}
-	/* A peer closing a socket must give EPIPE, not kill us. */
-	signal(SIGPIPE, SIG_IGN);
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		msg_err("out of memory");
 		return EXIT_LOCAL;
@@ -2472,7 +2541,19 @@ main(int argc, char **argv)
 	r->signer = &r->acct;
 	http_listen_init(&r->lis);
 	http_client_init(&r->http, NULL, 0, r->iobuf, sizeof(r->iobuf));
-	rc = dispatch(r, &c);
+	c = o.conf;
+	conf_defaults(&c);
+	rc = strcmp(o.cmd, "issue") == 0 && c.csr_file != NULL ?
+	    csr_names(r, &c, csr_text, sizeof(csr_text)) : 0;
+	if (rc == 0 && (rc = check_conf(&c)) == 0) {
+		lower_names(&c, names, sizeof(names));
+		rc = strcmp(o.cmd, "list") != 0 ? clock_check(&o) : 0;
+	}
+	/* A peer closing a socket must give EPIPE, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	if (rc == 0) {
+		rc = dispatch(r, &c);
+	}
 	msg_info(&o, 1, "TLS handshakes: %u, HTTP requests: %u",
 	    r->http.handshakes, r->http.requests);
 	http_client_close(&r->http);

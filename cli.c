@@ -348,8 +348,8 @@ check_command(struct opts *o)
 	size_t k;
 
 	if (strcmp(c, "issue") == 0) {
-		if (o->nargs == 0) {
-			msg_err("issue: at least one NAME is needed");
+		if (o->nargs == 0 && o->conf.csr_file == NULL) {
+			msg_err("issue: at least one NAME (or --csr) is needed");
 			return EXIT_USAGE;
 		}
 		for (k = 0; k < o->nargs; k++) {

@@ -5,6 +5,7 @@
  */
 #include "x509.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -355,7 +356,9 @@ x509_tbs(struct der_in tbs, struct x509_cert *c)
 	if (der_expect(&tbs, 0x30, &v) != 0 ||
 	    der_get(&tbs, &tag, &v, &c->issuer, &c->issuer_len) != 0 ||
 	    tag != 0x30 || der_expect(&tbs, 0x30, &v) != 0 ||
-	    x509_validity(v, c) != 0 || der_expect(&tbs, 0x30, &v) != 0 ||
+	    x509_validity(v, c) != 0 ||
+	    der_get(&tbs, &tag, &v, &c->subject, &c->subject_len) != 0 ||
+	    tag != 0x30 ||
 	    der_get(&tbs, &tag, &v, &c->spki, &c->spki_len) != 0 ||
 	    tag != 0x30) {
 		return -1;
@@ -433,17 +436,16 @@ x509_has_name(const struct x509_cert *c, const char *name)
 	return false;
 }
 
-/* see x509.h */
-int
-x509_issuer_cn(const struct x509_cert *c, char *out, size_t cap)
+/* The commonName of the Name TLV dn[0..len) into out (see x509.h). */
+static int
+name_cn(const unsigned char *dn, size_t len, char *out, size_t cap)
 {
 	static const unsigned char oid_cn[] = { 0x55, 0x04, 0x03 };
-	struct der_in name = { c->issuer, c->issuer_len }, rdns, set, atv,
-	    oid, val;
+	struct der_in name = { dn, len }, rdns, set, atv, oid, val;
 	unsigned tag;
 	size_t k;
 
-	if (c->issuer == NULL || der_expect(&name, 0x30, &rdns) != 0) {
+	if (dn == NULL || der_expect(&name, 0x30, &rdns) != 0) {
 		return -1;
 	}
 	while (rdns.len > 0) {
@@ -473,6 +475,118 @@ x509_issuer_cn(const struct x509_cert *c, char *out, size_t cap)
 		}
 	}
 	return -1;
+}
+
+/* see x509.h */
+int
+x509_issuer_cn(const struct x509_cert *c, char *out, size_t cap)
+{
+	return name_cn(c->issuer, c->issuer_len, out, cap);
+}
+
+/* Reads the extensionRequest among the CSR attributes attrs. */
+static int
+csr_attributes(struct der_in attrs, struct x509_cert *c)
+{
+	static const unsigned char oid_ext_req[] = {
+		0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x0E
+	};
+	struct der_in attr, oid, set, exts;
+
+	while (attrs.len > 0) {
+		if (der_expect(&attrs, 0x30, &attr) != 0 ||
+		    der_expect(&attr, 0x06, &oid) != 0 ||
+		    der_expect(&attr, 0x31, &set) != 0) {
+			return -1;
+		}
+		if (oid.len == sizeof(oid_ext_req) &&
+		    memcmp(oid.p, oid_ext_req, oid.len) == 0 &&
+		    (der_expect(&set, 0x30, &exts) != 0 ||
+		    x509_extensions(exts, c) != 0)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* see x509.h */
+int
+x509_parse_csr(const unsigned char *der, size_t len, struct x509_cert *c)
+{
+	struct der_in in = { der, len }, req, cri, v;
+	unsigned tag;
+
+	memset(c, 0, sizeof(*c));
+	if (der_expect(&in, 0x30, &req) != 0 || in.len != 0 ||
+	    der_expect(&req, 0x30, &cri) != 0 ||
+	    der_expect(&cri, 0x02, &v) != 0 ||
+	    der_get(&cri, &tag, &v, &c->subject, &c->subject_len) != 0 ||
+	    tag != 0x30 ||
+	    der_get(&cri, &tag, &v, &c->spki, &c->spki_len) != 0 ||
+	    tag != 0x30) {
+		return -1;
+	}
+	if (cri.len > 0 && (der_expect(&cri, 0xA0, &v) != 0 ||
+	    csr_attributes(v, c) != 0)) {
+		return -1;
+	}
+	return 0;
+}
+
+/* Appends one name (NUL-terminated) to buf; sets names[*n]. */
+static int
+add_name(const char *s, size_t len, char *buf, size_t cap, size_t *used,
+    const char **names, size_t max, size_t *n)
+{
+	size_t k;
+
+	if (*n == max || len == 0 || len >= cap - *used) {
+		return -1;
+	}
+	for (k = 0; k < len; k++) {
+		if ((unsigned char)s[k] <= 0x20 || (unsigned char)s[k] > 0x7E) {
+			return -1;
+		}
+	}
+	memcpy(buf + *used, s, len);
+	buf[*used + len] = '\0';
+	names[(*n)++] = buf + *used;
+	*used += len + 1;
+	return 0;
+}
+
+/* see x509.h */
+int
+x509_names(const struct x509_cert *c, char *buf, size_t cap,
+    const char **names, size_t max, size_t *n)
+{
+	struct der_in gns = { c->san, c->san_len }, gn;
+	char text[INET6_ADDRSTRLEN], cn[256];
+	size_t used = 0;
+	unsigned tag;
+
+	*n = 0;
+	while (c->san != NULL && gns.len > 0) {
+		if (der_get(&gns, &tag, &gn, NULL, NULL) != 0) {
+			return -1;
+		}
+		if (tag == 0x82 && add_name((const char *)gn.p, gn.len, buf, cap,
+		    &used, names, max, n) != 0) {
+			return -1;
+		}
+		if (tag == 0x87 && ((gn.len != 4 && gn.len != 16) ||
+		    inet_ntop(gn.len == 4 ? AF_INET : AF_INET6, gn.p, text,
+		    sizeof(text)) == NULL || add_name(text, strlen(text), buf,
+		    cap, &used, names, max, n) != 0)) {
+			return -1;
+		}
+	}
+	if (*n == 0 && (name_cn(c->subject, c->subject_len, cn, sizeof(cn)) !=
+	    0 || add_name(cn, strlen(cn), buf, cap, &used, names, max, n) !=
+	    0)) {
+		return -1;
+	}
+	return 0;
 }
 
 /* see x509.h */

@@ -52,6 +52,8 @@ struct x509_cert {
 	const unsigned char *aki;          /* authorityKeyIdentifier
 	                                      keyIdentifier, or NULL */
 	size_t aki_len;
+	const unsigned char *subject;      /* subject Name, whole TLV */
+	size_t subject_len;
 	int64_t not_before;                /* seconds since the epoch */
 	int64_t not_after;
 };
@@ -61,6 +63,24 @@ struct x509_cert {
  * every length checked against its container. Returns 0 or -1.
  */
 int x509_parse(const unsigned char *der, size_t len, struct x509_cert *c);
+
+/*
+ * Walks a DER PKCS#10 request der[0..len) (RFC 2986): fills the subject,
+ * spki and san (from the extensionRequest attribute) of c; the other
+ * fields stay empty. The signature is the CA's to check. Returns 0 or -1.
+ */
+int x509_parse_csr(const unsigned char *der, size_t len,
+    struct x509_cert *c);
+
+/*
+ * Lists the names of c: every dNSName and iPAddress (as text) of its
+ * subjectAltName, or the subject's commonName when it has none. The
+ * strings go to buf[0..cap), pointers to names[0..max). Returns 0 with
+ * *n set, or -1 (nothing usable, a name that is not printable ASCII, or
+ * too many).
+ */
+int x509_names(const struct x509_cert *c, char *buf, size_t cap,
+    const char **names, size_t max, size_t *n);
 
 /*
  * True if c's subjectAltName lists name (DNS names compared without
