@@ -3,21 +3,23 @@
 #
 # Usage: tests/deps.sh build|static|demo|check
 #   build  compiler, make, BearSSL and jsmn headers, CA bundle
-#   static build + musl (make static, make size)
+#   static build + musl (make static, make size) and Debian's cross compilers
+#          for mipsel and aarch64 (their musl and BearSSL come from
+#          build-aux/sysroot.sh, not from multiarch packages)
 #   demo   build + pebble (ACME test server), openssl and curl (tests/pebble-env.sh
 #          uses curl to wait for Pebble and fetch its root)
 #   check  demo + static + clang, valgrind and clang's runtime (sanitizer
-#          builds)
+#          builds), qemu-user-static (the router builds under qemu)
 # Quiet when everything is installed. Runs `apt-get update` once, and only when
 # something is missing. Needs root to install; otherwise prints the command and
 # exits 1. Exit 2 on a usage error.
 set -u
 
 build_pkgs="gcc make libbearssl-dev libjsmn-dev ca-certificates"
-musl_pkgs="musl-tools"
+musl_pkgs="musl-tools gcc-mipsel-linux-gnu gcc-aarch64-linux-gnu"
 static_pkgs="$build_pkgs $musl_pkgs"
 demo_pkgs="$build_pkgs pebble openssl curl"
-check_pkgs="$demo_pkgs $musl_pkgs clang valgrind libclang-rt-14-dev"
+check_pkgs="$demo_pkgs $musl_pkgs clang valgrind libclang-rt-14-dev qemu-user-static"
 
 case ${1:-} in
 build) pkgs=$build_pkgs ;;
