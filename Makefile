@@ -27,7 +27,7 @@ NA_CFLAGS += $(SIZE_CFLAGS)
 NA_LDFLAGS = -static $(SIZE_LDFLAGS)
 endif
 
-SRCS = acme.c certs.c cli.c http.c json.c jws.c pem.c store.c x509.c
+SRCS = acme.c alpn.c certs.c cli.c http.c json.c jws.c pem.c store.c x509.c
 OBJS = $(SRCS:.c=.o)
 
 # The sanitizer build used by `make check` (unit tests and Pebble tests).
@@ -46,7 +46,8 @@ nanoacme: $(OBJS)
 	$(CC) $(NA_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Header dependencies, spelled out.
-acme.o: acme.c acme.h certs.h config.h http.h json.h jws.h pem.h store.h x509.h
+acme.o: acme.c acme.h alpn.h certs.h config.h http.h json.h jws.h pem.h store.h x509.h
+alpn.o: alpn.c alpn.h config.h http.h pem.h json.h
 cli.o: cli.c acme.h config.h
 certs.o: certs.c certs.h acme.h json.h config.h
 http.o: http.c http.h config.h

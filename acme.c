@@ -29,6 +29,7 @@
 
 #include <bearssl.h>
 
+#include "alpn.h"
 #include "certs.h"
 #include "http.h"
 #include "json.h"
@@ -81,7 +82,8 @@ struct run {
 	bool transient;                    /* last failure may pass: retry */
 	long retry_after;                  /* its Retry-After, or -1 */
 	struct http_client http;
-	struct http_listener lis;
+	struct http_listener lis;          /* http-01, or --alpn's sockets */
+	struct alpn_responder alpn;
 	struct anchors anchors;
 	struct directory dir;
 	struct ec_key acct;
@@ -889,6 +891,11 @@ authz_fetch(struct run *r, struct authz *a)
 		}
 		a->begun = true;
 	}
+	if (r->c->alpn != NULL && r->c->hook == NULL &&
+	    alpn_add(&r->alpn, a->ident, a->keyauth) != 0) {
+		msg_err("tls-alpn-01: cannot answer for %s", a->ident);
+		return EXIT_LOCAL;
+	}
 	a->pending = true;
 	return 0;
 }
@@ -940,7 +947,9 @@ poll_wait(struct run *r, long *delay_ms, time_t start, const char *what)
 		return EXIT_ACME;
 	}
 	msg_info(r->o, 2, "  waiting %ld ms", ms);
-	if (r->lis.nlfd > 0) {
+	if (r->lis.nlfd > 0 && r->c->alpn != NULL) {
+		alpn_serve(&r->alpn, &r->lis, (int)ms);
+	} else if (r->lis.nlfd > 0) {
 		http_listen_serve(&r->lis, (int)ms);
 	} else {
 		poll(NULL, 0, (int)ms);
@@ -1467,6 +1476,7 @@ download(struct run *r, bool renewal)
 static int
 load_anchors(struct run *r)
 {
+	struct http_listener *serve;
 	char *buf;
 	size_t len, skipped = 0;
 	int rc = 0;
@@ -1490,10 +1500,11 @@ load_anchors(struct run *r)
 	} else {
 		msg_info(r->o, 2, "%zu trust anchors from %s (%zu skipped)",
 		    r->anchors.n, r->c->ca_file, skipped);
+		serve = r->http.serve;
 		http_client_init(&r->http, r->anchors.ta, r->anchors.n,
 		    r->iobuf, sizeof(r->iobuf));
 		r->http.user_agent = "nanoacme/" NANOACME_VERSION;
-		r->http.serve = &r->lis;
+		r->http.serve = serve;
 		snprintf(r->anchors_file, sizeof(r->anchors_file), "%s",
 		    r->c->ca_file);
 	}
@@ -1739,14 +1750,18 @@ deploy_hook(struct run *r, bool renewed)
 static int
 issue_cert(struct run *r, bool renewal)
 {
+	const char *spec;
 	int rc;
 
 	r->naz = 0;
-	/* webroot and hooks leave the port to the web server (uhttpd). */
-	if (r->c->webroot == NULL && r->c->hook == NULL &&
-	    r->c->alpn == NULL && http_listen_open(&r->lis, r->c->listen) !=
-	    0) {
-		msg_err("cannot listen on %s: %s", r->c->listen,
+	alpn_reset(&r->alpn);
+	/* webroot and hooks leave the port to the web server (uhttpd);
+	 * --alpn takes its sockets, answered by the TLS responder only. */
+	spec = r->c->hook != NULL || r->c->webroot != NULL ? NULL :
+	    r->c->alpn != NULL ? r->c->alpn : r->c->listen;
+	r->http.serve = r->c->alpn == NULL ? &r->lis : NULL;
+	if (spec != NULL && http_listen_open(&r->lis, spec) != 0) {
+		msg_err("cannot listen on %s: %s", spec,
 		    r->lis.detail != 0 ? strerror(r->lis.detail) :
 		    http_strerror(r->lis.err));
 		return EXIT_LOCAL;
@@ -2561,6 +2576,7 @@ main(int argc, char **argv)
 	anchors_free(&r->anchors);
 	key_wipe(&r->acct);
 	key_wipe(&r->cert_key);
+	alpn_wipe(&r->alpn);
 	free(r);
 	return rc;
 }

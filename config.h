@@ -106,6 +106,11 @@
 #define LISTEN_CONN_TIMEOUT_MS 10000
 #endif
 
+/* tls-alpn-01 responder: time a validator gets for its handshake, ms. */
+#ifndef ALPN_CONN_TIMEOUT_MS
+#define ALPN_CONN_TIMEOUT_MS 5000
+#endif
+
 /* JSON tokens of one ACME object (an order with 100 names ~ 220). */
 #ifndef JSON_MAX_TOKENS
 #define JSON_MAX_TOKENS 1024

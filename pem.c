@@ -499,3 +499,135 @@ csr_build(const struct ec_key *k, const char *const *names, size_t n,
 	*len = d.len;
 	return 0;
 }
+
+/* Puts a GeneralizedTime of t (RFC 5280 §4.1.2.5.2: YYYYMMDDHHMMSSZ). */
+static void
+der_time(struct der *d, int64_t t)
+{
+	int64_t days = t / 86400, secs = t % 86400, y, m, dd, era, doe, yoe,
+	    doy, mp, v[6];
+	char buf[16];
+	int k;
+
+	/* civil_from_days (H. Hinnant), days since 1970-01-01, t >= 0 */
+	days += 719468;
+	era = days / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	dd = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	v[1] = m;
+	v[2] = dd;
+	v[3] = secs / 3600;
+	v[4] = secs / 60 % 60;
+	v[5] = secs % 60;
+	for (k = 3; k >= 0; k--, y /= 10) {
+		buf[k] = (char)('0' + y % 10);
+	}
+	for (k = 1; k < 6; k++) {
+		buf[2 + 2 * k] = (char)('0' + v[k] / 10);
+		buf[3 + 2 * k] = (char)('0' + v[k] % 10);
+	}
+	buf[14] = 'Z';
+	der_prim(d, 0x18, buf, 15);
+}
+
+/* The extensions of a tls-alpn-01 certificate (RFC 8737 §3). */
+static int
+alpn_extensions(struct der *d, const char *ident,
+    const unsigned char digest[32])
+{
+	static const unsigned char oid_acme_id[] = {
+		0x06, 0x08, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x1F
+	};
+	static const unsigned char critical[] = { 0x01, 0x01, 0xFF };
+	unsigned char ip[16];
+	size_t outer = d->len, exts, ext, oct, iplen;
+	enum name_kind kind = name_classify(ident, ip, &iplen);
+
+	exts = d->len;
+	ext = d->len;
+	der_put(d, oid_san, sizeof(oid_san));
+	oct = d->len;
+	if (kind == NAME_DNS) {
+		der_prim(d, 0x82, ident, strlen(ident));
+	} else if (kind == NAME_IP) {
+		der_prim(d, 0x87, ip, iplen);
+	} else {
+		return -1;
+	}
+	der_wrap(d, oct, 0x30);
+	der_wrap(d, oct, 0x04);
+	der_wrap(d, ext, 0x30);
+	ext = d->len;
+	der_put(d, oid_acme_id, sizeof(oid_acme_id));
+	der_put(d, critical, sizeof(critical));
+	oct = d->len;
+	der_prim(d, 0x04, digest, 32);
+	der_wrap(d, oct, 0x04);
+	der_wrap(d, ext, 0x30);
+	der_wrap(d, exts, 0x30);
+	der_wrap(d, outer, 0xA3);
+	return 0;
+}
+
+/* see pem.h */
+int
+cert_build_alpn(const struct ec_key *k, const char *ident,
+    const unsigned char digest[32], int64_t now, unsigned char *der,
+    size_t cap, size_t *len)
+{
+	static const unsigned char version[] = { 0xA0, 0x03, 0x02, 0x01, 0x02 };
+	static const unsigned char serial[] = { 0x02, 0x01, 0x01 };
+	static const unsigned char name[] = {
+		/* CN=acme-tls-alpn-01: issuer and subject */
+		0x30, 0x1B, 0x31, 0x19, 0x30, 0x17, 0x06, 0x03, 0x55, 0x04,
+		0x03, 0x0C, 0x10, 'a', 'c', 'm', 'e', '-', 't', 'l', 's', '-',
+		'a', 'l', 'p', 'n', '-', '0', '1'
+	};
+	struct der d = { der, 0, cap, 0 };
+	br_sha256_context h;
+	unsigned char hash[32], sig[80];
+	size_t validity, bits, siglen;
+
+	der_put(&d, version, sizeof(version));
+	der_put(&d, serial, sizeof(serial));
+	der_put(&d, alg_ecdsa_sha256, sizeof(alg_ecdsa_sha256));
+	der_put(&d, name, sizeof(name));
+	validity = d.len;
+	der_time(&d, now > 86400 ? now - 86400 : 0);
+	der_time(&d, now + 7 * 86400);
+	der_wrap(&d, validity, 0x30);
+	der_put(&d, name, sizeof(name));
+	der_put(&d, spki_p256_prefix, sizeof(spki_p256_prefix));
+	der_put(&d, k->q, sizeof(k->q));
+	if (alpn_extensions(&d, ident, digest) != 0) {
+		return -1;
+	}
+	der_wrap(&d, 0, 0x30);
+	if (d.err != 0) {
+		return -1;
+	}
+	br_sha256_init(&h);
+	br_sha256_update(&h, d.p, d.len);
+	br_sha256_out(&h, hash);
+	siglen = br_ecdsa_i31_sign_asn1(&br_ec_p256_m31, &br_sha256_vtable,
+	    hash, &k->sk, sig);
+	if (siglen == 0) {
+		return -1;
+	}
+	der_put(&d, alg_ecdsa_sha256, sizeof(alg_ecdsa_sha256));
+	bits = d.len;
+	der_put(&d, "", 1);
+	der_put(&d, sig, siglen);
+	der_wrap(&d, bits, 0x03);
+	der_wrap(&d, 0, 0x30);
+	if (d.err != 0) {
+		return -1;
+	}
+	*len = d.len;
+	return 0;
+}

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <bearssl.h>
 
@@ -69,6 +70,17 @@ bool key_spki_eq(const struct ec_key *k, const unsigned char *spki,
  */
 int csr_build(const struct ec_key *k, const char *const *names, size_t n,
     unsigned char *der, size_t cap, size_t *len);
+
+/*
+ * Builds the self-signed certificate of a tls-alpn-01 answer (RFC 8737
+ * §3, RFC 8738 §6): subjectAltName = ident (dNSName, or iPAddress for an
+ * IP literal), the critical acmeIdentifier extension holding digest (the
+ * SHA-256 of the key authorization), key k, valid from a day before now
+ * for a week, signed ecdsa-with-SHA256. Returns 0 with *len, or -1.
+ */
+int cert_build_alpn(const struct ec_key *k, const char *ident,
+    const unsigned char digest[32], int64_t now, unsigned char *der,
+    size_t cap, size_t *len);
 
 /* Appends der[0..len) as a PEM object called banner to b (64-column). */
 int pem_encode(const char *banner, const void *der, size_t len,
