@@ -118,6 +118,17 @@ struct run {
 
 static const char problem_prefix[] = "urn:ietf:params:acme:error:";
 
+/* Prints a UTC date of t into out[32]: "YYYY-MM-DD HH:MM". */
+static void
+fmt_date(int64_t t, char out[32])
+{
+	int64_t f[6];
+
+	date_split(t > 0 ? t : 0, f);
+	snprintf(out, 32, "%04d-%02d-%02d %02d:%02d", (int)f[0], (int)f[1],
+	    (int)f[2], (int)f[3], (int)f[4]);
+}
+
 /* Reports a failed HTTP exchange; returns EXIT_NET. */
 static int
 net_fail(struct run *r, const char *method, const char *url)
@@ -1447,7 +1458,6 @@ download(struct run *r, bool renewal)
 	size_t leaf_len = 0, pem_len = 0;
 	int64_t not_after = 0;
 	char until[32];
-	time_t t;
 	int rc;
 
 	if ((rc = acme_post(r, r->cert_url, "", false)) != 0) {
@@ -1463,10 +1473,9 @@ download(struct run *r, bool renewal)
 	    (rc = save_cert(r, leaf_len, pem_len)) != 0) {
 		return rc;
 	}
-	t = (time_t)not_after;
-	strftime(until, sizeof(until), "%Y-%m-%d %H:%M UTC", gmtime(&t));
+	fmt_date(not_after, until);
 	/* Quiet on success for cron's renew, unless -v. */
-	msg_info(r->o, renewal ? 1 : 0, "%s %s, valid until %s: %s/certs/%s/",
+	msg_info(r->o, renewal ? 1 : 0, "%s %s, valid until %s UTC: %s/certs/%s/",
 	    renewal ? "renewed" : "issued", r->c->names[0], until,
 	    r->o->state, r->c->names[0]);
 	return 0;
@@ -1781,17 +1790,6 @@ issue_cert(struct run *r, bool renewal)
 	return deploy_hook(r, renewal);
 }
 
-/* Prints a UTC date of t into out[32]. */
-static void
-fmt_date(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm *tm = gmtime(&tt);
-
-	if (tm == NULL || strftime(out, 32, "%Y-%m-%d %H:%M", tm) == 0) {
-		snprintf(out, 32, "?");
-	}
-}
 
 /* A random number in [0, n] from the kernel (0 if it has none). */
 static unsigned long

@@ -198,8 +198,7 @@ server_init(struct alpn_responder *a)
 	br_ssl_engine_set_ec(e, &br_ec_p256_m31);
 	br_ssl_engine_set_hash(e, br_sha256_ID, &br_sha256_vtable);
 	br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
-	br_ssl_engine_set_default_aes_gcm(e);
-	br_ssl_engine_set_default_chapol(e);
+	http_tls_ciphers(e);
 	br_ssl_engine_set_protocol_names(e, alpn_names, 1);
 	br_ssl_engine_add_flags(e, BR_OPT_FAIL_ON_ALPN_MISMATCH);
 	br_ssl_engine_set_buffer(e, a->iobuf, sizeof(a->iobuf), 0);

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "pem.h"
+
 /* Keys of the settings file, in the order they are written. */
 enum conf_key {
 	KEY_NAME, KEY_DIRECTORY, KEY_CA_FILE, KEY_LISTEN, KEY_EMAIL,
@@ -241,20 +243,6 @@ digits_at(const char *s, int n, int *v)
 	return 0;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* see certs.h */
 int
 rfc3339_parse(const char *s, int64_t *t)
@@ -287,7 +275,7 @@ rfc3339_parse(const char *s, int64_t *t)
 	    se > 60 || oh > 23 || om > 59) {
 		return -1;
 	}
-	*t = days_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
+	*t = date_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
 	    sign * (oh * 3600 + om * 60);
 	return 0;
 }

@@ -9,11 +9,14 @@
  */
 #include "acme.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
+#include <unistd.h>
 
 /* One option: long name, short letter, whether it takes a value. */
 struct opt_def {
@@ -142,7 +145,7 @@ msg_clean(const char *s, char *out, size_t cap)
 	out[k] = '\0';
 }
 
-static bool use_syslog;
+static int syslog_fd = -1;
 static const char *msg_for;
 
 /* see acme.h */
@@ -156,8 +159,41 @@ msg_prefix(const char *name)
 void
 msg_syslog(void)
 {
-	openlog("nanoacme", LOG_PID, LOG_DAEMON);
-	use_syslog = true;
+	struct sockaddr_un sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, "/dev/log", sizeof("/dev/log"));
+	syslog_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (syslog_fd >= 0 && connect(syslog_fd, (struct sockaddr *)&sa,
+	    sizeof(sa)) != 0) {
+		close(syslog_fd);
+		syslog_fd = -1;
+	}
+}
+
+/*
+ * Sends one line to syslog, facility daemon: "<PRI>nanoacme[PID]: ...".
+ * Our own few lines instead of syslog(3), which in musl drags in
+ * strftime and the time zone code (5 KB) for a timestamp that logd and
+ * busybox syslogd add themselves.
+ */
+static void
+syslog_line(int severity, bool prefixed, const char *line)
+{
+	char buf[2200];
+	int n;
+
+	if (syslog_fd < 0) {
+		return;
+	}
+	n = snprintf(buf, sizeof(buf), "<%d>nanoacme[%ld]: %s%s%s",
+	    3 * 8 + severity, (long)getpid(), prefixed && msg_for != NULL ?
+	    msg_for : "", prefixed && msg_for != NULL ? ": " : "", line);
+	if (n > 0) {
+		send(syslog_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		    sizeof(buf) - 1, MSG_NOSIGNAL);
+	}
 }
 
 /* see acme.h */
@@ -173,29 +209,25 @@ msg_err(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "nanoacme: %s%s%s\n", msg_for != NULL ? msg_for : "",
 	    msg_for != NULL ? ": " : "", line);
-	if (use_syslog) {
-		syslog(LOG_ERR, "%s%s%s", msg_for != NULL ? msg_for : "",
-		    msg_for != NULL ? ": " : "", line);
-	}
+	syslog_line(3, true, line);      /* LOG_ERR */
 }
 
 /* see acme.h */
 void
 msg_info(const struct opts *o, int level, const char *fmt, ...)
 {
+	char line[2048];
 	va_list ap;
 
 	if (o->verbose < level) {
 		return;
 	}
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	if (use_syslog && level <= 1) {
-		va_start(ap, fmt);
-		vsyslog(level <= 0 ? LOG_NOTICE : LOG_INFO, fmt, ap);
-		va_end(ap);
+	fprintf(stderr, "%s\n", line);
+	if (level <= 1) {
+		syslog_line(level <= 0 ? 5 : 6, false, line);
 	}
 }
 

@@ -1382,6 +1382,29 @@ static const br_ec_impl ec_nist = {
 	ec_generator, ec_order, ec_xoff, ec_mul, ec_mulgen, ec_muladd
 };
 
+/* see http.h */
+void
+http_tls_ciphers(br_ssl_engine_context *e)
+{
+	/* One constant-time implementation each, not the "default" sets,
+	 * which link AES-NI, pclmul and table code too (8 KB static): ACME
+	 * moves a few kilobytes, so speed does not matter, size does. The
+	 * 64-bit forms on 64-bit CPUs, the 32-bit ones on routers. */
+	br_ssl_engine_set_gcm(e, &br_sslrec_in_gcm_vtable,
+	    &br_sslrec_out_gcm_vtable);
+#if UINTPTR_MAX > 0xFFFFFFFFu
+	br_ssl_engine_set_aes_ctr(e, &br_aes_ct64_ctr_vtable);
+	br_ssl_engine_set_ghash(e, &br_ghash_ctmul64);
+#else
+	br_ssl_engine_set_aes_ctr(e, &br_aes_ct_ctr_vtable);
+	br_ssl_engine_set_ghash(e, &br_ghash_ctmul32);
+#endif
+	br_ssl_engine_set_chapol(e, &br_sslrec_in_chapol_vtable,
+	    &br_sslrec_out_chapol_vtable);
+	br_ssl_engine_set_chacha20(e, &br_chacha20_ct_run);
+	br_ssl_engine_set_poly1305(e, &br_poly1305_ctmul_run);
+}
+
 void
 http_client_init(struct http_client *c, const br_x509_trust_anchor *tas,
     size_t tas_num, unsigned char *iobuf, size_t iobuf_len)
@@ -1412,8 +1435,7 @@ http_client_init(struct http_client *c, const br_x509_trust_anchor *tas,
 	br_ssl_engine_set_hash(e, br_sha384_ID, &br_sha384_vtable);
 	br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
 	br_ssl_engine_set_prf_sha384(e, &br_tls12_sha384_prf);
-	br_ssl_engine_set_default_aes_gcm(e);
-	br_ssl_engine_set_default_chapol(e);
+	http_tls_ciphers(e);
 	br_ssl_engine_set_ec(e, &ec_nist);
 	br_ssl_engine_set_ecdsa(e, &br_ecdsa_i31_vrfy_asn1);
 	br_ssl_engine_set_rsavrfy(e, &br_rsa_i31_pkcs1_vrfy);

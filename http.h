@@ -171,6 +171,13 @@ int http_request(struct http_client *c, const char *method, const char *url,
     const char *ctype, const void *req_body, size_t req_len,
     struct http_response *r, unsigned char *body, size_t cap);
 
+/*
+ * Sets the record ciphers of TLS engine e: AES-GCM and
+ * ChaCha20-Poly1305, one small constant-time implementation of each
+ * (shared by the client and the tls-alpn-01 responder).
+ */
+void http_tls_ciphers(br_ssl_engine_context *e);
+
 /* Closes the connection (TLS close_notify, best effort). Idempotent. */
 void http_client_close(struct http_client *c);
 

@@ -500,36 +500,56 @@ csr_build(const struct ec_key *k, const char *const *names, size_t n,
 	return 0;
 }
 
-/* Puts a GeneralizedTime of t (RFC 5280 §4.1.2.5.2: YYYYMMDDHHMMSSZ). */
-static void
-der_time(struct der *d, int64_t t)
+/* see pem.h */
+int64_t
+date_days(int64_t y, int m, int d)
 {
-	int64_t days = t / 86400, secs = t % 86400, y, m, dd, era, doe, yoe,
-	    doy, mp, v[6];
-	char buf[16];
-	int k;
+	int64_t era, yoe, doy, doe;
 
-	/* civil_from_days (H. Hinnant), days since 1970-01-01, t >= 0 */
-	days += 719468;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* see pem.h */
+void
+date_split(int64_t t, int64_t f[6])
+{
+	int64_t days = t / 86400 + 719468, secs = t % 86400, era, doe, yoe,
+	    doy, mp;
+
+	/* H. Hinnant's civil_from_days, the inverse of date_days() */
 	era = days / 146097;
 	doe = days - era * 146097;
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	mp = (5 * doy + 2) / 153;
-	dd = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y = yoe + era * 400 + (m <= 2);
-	v[1] = m;
-	v[2] = dd;
-	v[3] = secs / 3600;
-	v[4] = secs / 60 % 60;
-	v[5] = secs % 60;
-	for (k = 3; k >= 0; k--, y /= 10) {
+	f[2] = doy - (153 * mp + 2) / 5 + 1;
+	f[1] = mp < 10 ? mp + 3 : mp - 9;
+	f[0] = yoe + era * 400 + (f[1] <= 2);
+	f[3] = secs / 3600;
+	f[4] = secs / 60 % 60;
+	f[5] = secs % 60;
+}
+
+/* Puts a GeneralizedTime of t (RFC 5280 §4.1.2.5.2: YYYYMMDDHHMMSSZ). */
+static void
+der_time(struct der *d, int64_t t)
+{
+	int64_t f[6], y;
+	char buf[16];
+	int k;
+
+	date_split(t, f);
+	for (k = 3, y = f[0]; k >= 0; k--, y /= 10) {
 		buf[k] = (char)('0' + y % 10);
 	}
 	for (k = 1; k < 6; k++) {
-		buf[2 + 2 * k] = (char)('0' + v[k] / 10);
-		buf[3 + 2 * k] = (char)('0' + v[k] % 10);
+		buf[2 + 2 * k] = (char)('0' + f[k] / 10);
+		buf[3 + 2 * k] = (char)('0' + f[k] % 10);
 	}
 	buf[14] = 'Z';
 	der_prim(d, 0x18, buf, 15);

@@ -96,6 +96,13 @@ int pem_encode(const char *banner, const void *der, size_t len,
 int pem_next(const char *text, size_t len, size_t *pos, char *name,
     size_t name_cap, unsigned char *der, size_t cap, size_t *der_len);
 
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian calendar). */
+int64_t date_days(int64_t y, int m, int d);
+
+/* Splits t (seconds since the epoch, >= 0) into UTC year, month, day,
+ * hour, minute, second: no gmtime(), whose time zone code is 5 KB. */
+void date_split(int64_t t, int64_t f[6]);
+
 /* What a name given on the command line is (RFC 8555 §9.7.7, RFC 8738). */
 enum name_kind {
 	NAME_BAD = -1,

@@ -220,20 +220,6 @@ der_expect(struct der_in *in, unsigned want, struct der_in *val)
 	return der_get(in, &tag, val, NULL, NULL) == 0 && tag == want ? 0 : -1;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* n decimal digits at s, or -1. */
 static int
 digits(const unsigned char *s, int n)
@@ -275,7 +261,7 @@ der_time(unsigned tag, const struct der_in *v, int64_t *t)
 	    h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60 || s[10] != 'Z') {
 		return -1;
 	}
-	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	*t = date_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 	return 0;
 }
 
