@@ -75,6 +75,7 @@ check:
 	$(MAKE) check-clang
 	$(MAKE) check-unit
 	$(MAKE) check-pebble
+	$(MAKE) check-double
 	$(MAKE) check-valgrind
 	$(MAKE) check-static
 	$(MAKE) size
@@ -92,6 +93,10 @@ check-unit: $(addprefix $(SAN)/,$(TESTS))
 
 check-pebble: $(SAN)/nanoacme
 	tests/pebble.sh $(SAN)/nanoacme
+
+# Profiles and ARI (RFC 9773), which Pebble 2.4 lacks: tests/acme-double.py.
+check-double: $(SAN)/nanoacme
+	tests/double.sh $(SAN)/nanoacme
 
 # Full issuances of the plain build under valgrind: no leak, no error.
 VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
@@ -191,5 +196,5 @@ install: nanoacme
 clean:
 	rm -rf build $(OBJS) nanoacme demo-state
 
-.PHONY: all check check-clang check-unit check-pebble check-valgrind demo size \
+.PHONY: all check check-clang check-unit check-pebble check-double check-valgrind demo size \
 	install clean static check-static

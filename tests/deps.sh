@@ -9,7 +9,8 @@
 #   demo   build + pebble (ACME test server), openssl and curl (tests/pebble-env.sh
 #          uses curl to wait for Pebble and fetch its root)
 #   check  demo + static + clang, valgrind and clang's runtime (sanitizer
-#          builds), qemu-user-static (the router builds under qemu)
+#          builds), qemu-user-static (the router builds under qemu), python3
+#          and python3-cryptography (tests/acme-double.py, make check-double)
 # Quiet when everything is installed. Runs `apt-get update` once, and only when
 # something is missing. Needs root to install; otherwise prints the command and
 # exits 1. Exit 2 on a usage error.
@@ -20,6 +21,7 @@ musl_pkgs="musl-tools gcc-mipsel-linux-gnu gcc-aarch64-linux-gnu"
 static_pkgs="$build_pkgs $musl_pkgs"
 demo_pkgs="$build_pkgs pebble openssl curl"
 check_pkgs="$demo_pkgs $musl_pkgs clang valgrind libclang-rt-14-dev qemu-user-static"
+check_pkgs="$check_pkgs python3 python3-cryptography"
 
 case ${1:-} in
 build) pkgs=$build_pkgs ;;

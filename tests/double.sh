@@ -1,0 +1,793 @@
+#!/usr/bin/env bash
+# tests/double.sh: nanoacme against tests/acme-double.py, a small ACME server
+# of our own, for what Pebble 2.4 lacks: certificate profiles (directory
+# meta.profiles, newOrder "profile") and ACME Renewal Information (RFC 9773:
+# the renewalInfo resource, newOrder "replaces").
+#
+# Usage: tests/double.sh [path-to-nanoacme]      (default: $NANOACME, else ./nanoacme)
+# Environment:
+#   NANOACME_WRAP     words put in front of the binary (valgrind, qemu-...)
+#   NANOACME_TIMEOUT  seconds one nanoacme run may take (default 60)
+#   DOUBLE_TESTS      space-separated test names to run (default: all)
+#   DOUBLE_VERBOSE=1  print each test's log even when it passes
+#   DOUBLE_PYTHON     the python with the cryptography module
+#                     (default /usr/bin/python3: Debian's, python3-cryptography)
+#   DOUBLE_HTTP_PORT  first port tried for nanoacme's http-01 listener, where
+#                     the double validates (default 5012; the next free one)
+#
+# Everything listens on 127.0.0.1 only. One double runs for the whole script
+# (its ACME and control ports are picked by the kernel); every test starts
+# with POST /reset on the control port: default settings, empty request log.
+# The double's listener certificate (DNS:localhost) is made here with openssl,
+# under a throwaway CA given to nanoacme with -c; the double issues from its
+# own root (root.pem in its work directory), which chains are verified against.
+#
+# Runner as in tests/pebble.sh: each test is a function t_NAME run in a fresh
+# directory $T, "ok NAME" or "FAIL NAME: reason (line N)" plus the log of every
+# nanoacme run and the double's requests; the last line is "N passed, N failed"
+# and the exit status is non-zero if any test failed.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+NANOACME=${1:-${NANOACME:-./nanoacme}}
+NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
+DOUBLE_PYTHON=${DOUBLE_PYTHON:-/usr/bin/python3}
+DOUBLE_HTTP_PORT=${DOUBLE_HTTP_PORT:-5012}
+read -r -a wrap <<<"${NANOACME_WRAP:-}"
+
+DAY=86400
+passed=0
+failed=0
+T=
+rc=
+reason=
+TMP=
+DOUBLE_PID=
+DOUBLE_WORK=
+DOUBLE_LOG=
+DOUBLE_CA_FILE=
+DOUBLE_ROOT=
+DOUBLE_DIR_URL=
+DOUBLE_ACME_PORT=
+DOUBLE_CONTROL=
+
+finish() {
+	double_stop
+	if [ -n "$TMP" ]; then
+		rm -rf "$TMP"
+	fi
+	TMP=
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+summary() {
+	finish
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+# --- the double ----------------------------------------------------------------
+
+port_busy() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# double_certs DIR: throwaway CA and a listener certificate for DNS:localhost.
+double_certs() {
+	local d=$1
+	cat >"$d/openssl.cnf" <<-'EOF'
+		[req]
+		distinguished_name = dn
+		prompt = no
+		[dn]
+		CN = nanoacme double listener CA (throwaway)
+		[ca_ext]
+		basicConstraints = critical, CA:TRUE
+		keyUsage = critical, keyCertSign, cRLSign
+		subjectKeyIdentifier = hash
+		[leaf_ext]
+		basicConstraints = critical, CA:FALSE
+		keyUsage = critical, digitalSignature
+		extendedKeyUsage = serverAuth
+		subjectAltName = DNS:localhost
+		subjectKeyIdentifier = hash
+		authorityKeyIdentifier = keyid
+	EOF
+	openssl req -x509 -new -config "$d/openssl.cnf" -extensions ca_ext \
+		-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -days 2 -sha256 \
+		>>"$d/openssl.log" 2>&1 &&
+	openssl req -new -config "$d/openssl.cnf" -subj "/CN=localhost" \
+		-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/listener.key" -out "$d/listener.csr" \
+		>>"$d/openssl.log" 2>&1 &&
+	openssl x509 -req -in "$d/listener.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		-CAcreateserial -CAserial "$d/ca.srl" -days 2 -sha256 \
+		-extfile "$d/openssl.cnf" -extensions leaf_ext -out "$d/listener.pem" \
+		>>"$d/openssl.log" 2>&1
+}
+
+# double_start: certificates, a free port for nanoacme's listener, the double;
+# waits for its ports.json. Sets DOUBLE_* (see the top of this file).
+double_start() {
+	local d p i ports
+	d=$TMP/double
+	mkdir -p "$d" || return 1
+	DOUBLE_WORK=$d
+	if ! double_certs "$d"; then
+		cat "$d/openssl.log"
+		echo "openssl could not make the listener certificate"
+		return 1
+	fi
+	p=$DOUBLE_HTTP_PORT
+	while port_busy "$p"; do
+		p=$((p + 1))
+		if [ "$p" -ge $((DOUBLE_HTTP_PORT + 100)) ]; then
+			echo "no free port in $DOUBLE_HTTP_PORT..$p for the listener"
+			return 1
+		fi
+	done
+	DOUBLE_HTTP_PORT=$p
+	"$DOUBLE_PYTHON" "$here/acme-double.py" --dir "$d" --cert "$d/listener.pem" \
+		--key "$d/listener.key" --http-port "$DOUBLE_HTTP_PORT" \
+		>"$d/double.err" 2>&1 </dev/null &
+	DOUBLE_PID=$!
+	i=0
+	while [ ! -s "$d/ports.json" ]; do
+		if ! kill -0 "$DOUBLE_PID" 2>/dev/null; then
+			DOUBLE_PID=
+			cat "$d/double.err"
+			echo "acme-double.py exited"
+			return 1
+		fi
+		i=$((i + 1))
+		if [ "$i" -ge 100 ]; then
+			cat "$d/double.err"
+			echo "acme-double.py not ready after 10 s"
+			return 1
+		fi
+		sleep 0.1
+	done
+	ports=$(cat "$d/ports.json")
+	DOUBLE_ACME_PORT=$(echo "$ports" | sed -n 's/.*"acme": *\([0-9]*\).*/\1/p')
+	DOUBLE_DIR_URL=https://localhost:$DOUBLE_ACME_PORT/dir
+	DOUBLE_CONTROL=http://127.0.0.1:$(echo "$ports" | sed -n 's/.*"control": *\([0-9]*\).*/\1/p')
+	DOUBLE_CA_FILE=$d/ca.pem
+	DOUBLE_ROOT=$d/root.pem
+	DOUBLE_LOG=$d/log.jsonl
+	if ! curl -fsS --max-time 5 --cacert "$DOUBLE_CA_FILE" \
+		--resolve "localhost:$DOUBLE_ACME_PORT:127.0.0.1" -o /dev/null \
+		"$DOUBLE_DIR_URL"; then
+		echo "the double's directory $DOUBLE_DIR_URL does not answer"
+		return 1
+	fi
+}
+
+# double_stop: TERM, up to 5 s, KILL. Only the pid we started.
+double_stop() {
+	local i=0
+	[ -n "$DOUBLE_PID" ] || return 0
+	kill "$DOUBLE_PID" 2>/dev/null
+	while kill -0 "$DOUBLE_PID" 2>/dev/null && [ "$i" -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$DOUBLE_PID" 2>/dev/null
+	wait "$DOUBLE_PID" 2>/dev/null
+	DOUBLE_PID=
+}
+
+# ctl PATH [JSON]: POST to the double's control port: /config merges JSON
+# into the settings, /reset restores the defaults and empties the log.
+ctl() {
+	curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' \
+		--data "${2:-{\}}" "$DOUBLE_CONTROL$1" >>"$T/ctl" 2>&1
+}
+
+# config JSON: merge settings (see acme-double.py) for the rest of the test.
+config() {
+	printf '# config %s\n' "$1" >>"$T/log"
+	ctl /config "$1" || fail "control port refused config $1"
+}
+
+# --- the double's request log --------------------------------------------------
+
+# log_query count FILTER / log_query values EXPR FILTER: FILTER and EXPR are
+# Python expressions over e, one entry (a dict) of log.jsonl; "count" prints
+# how many entries FILTER picks, "values" EXPR of each as JSON, one a line.
+log_query() {
+	"$DOUBLE_PYTHON" -c '
+import json, sys
+log, mode = sys.argv[1], sys.argv[2]
+expr, flt = (None, sys.argv[3]) if mode == "count" else sys.argv[3:5]
+n = 0
+for line in open(log):
+    e = json.loads(line)
+    try:
+        if not eval(flt, {}, {"e": e}):
+            continue
+    except (KeyError, TypeError, AttributeError):
+        continue
+    n += 1
+    if mode == "values":
+        print(json.dumps(eval(expr, {}, {"e": e}), sort_keys=True))
+if mode == "count":
+    print(n)
+' "$DOUBLE_LOG" "$@"
+}
+
+NEWORDER='e.get("path") == "/new-order"'
+ARI='e.get("method") == "GET" and e.get("path", "").startswith("/renewal-info/")'
+
+# expect_count N FILTER WHAT: the log holds exactly N entries FILTER picks.
+expect_count() {
+	local n
+	n=$(log_query count "$2") || { fail "cannot read the double's log"; return 1; }
+	[ "$n" = "$1" ] || fail "$3: $n in the double's log, want $1"
+}
+
+# expect_some FILTER WHAT: the log holds at least one entry FILTER picks.
+expect_some() {
+	local n
+	n=$(log_query count "$1") || { fail "cannot read the double's log"; return 1; }
+	[ "$n" -ge 1 ] || fail "$2: none in the double's log"
+}
+
+# last_value EXPR FILTER: EXPR (as JSON) of the last entry FILTER picks.
+last_value() {
+	log_query values "$1" "$2" | tail -n 1
+}
+
+# --- helpers: each expect_* sets $reason and returns 1 on failure -------------
+
+fail() {
+	local i=1 line='?'
+	while [ "$i" -lt "${#FUNCNAME[@]}" ]; do
+		case ${FUNCNAME[$i]} in
+		t_*) line=${BASH_LINENO[$((i - 1))]}; break ;;
+		esac
+		i=$((i + 1))
+	done
+	reason="$* (line $line)"
+	return 1
+}
+
+na() {
+	printf '$ %s %s\n' "${wrap[*]:+${wrap[*]} }$NANOACME" "$*" >>"$T/log"
+	timeout --foreground -k 5 "$NANOACME_TIMEOUT" ${wrap[@]+"${wrap[@]}"} "$NANOACME" "$@" \
+		>"$T/out" 2>&1 </dev/null
+	rc=$?
+	cat "$T/out" >>"$T/log"
+	printf '[exit %s]\n' "$rc" >>"$T/log"
+}
+
+# na_std STATE ARGS...: nanoacme against the double with state directory STATE.
+na_std() {
+	local state=$1
+	shift
+	na -D "$DOUBLE_DIR_URL" -c "$DOUBLE_CA_FILE" -C "$state" \
+		-l "127.0.0.1:$DOUBLE_HTTP_PORT" "$@"
+}
+
+# na_renew STATE ARGS...: renew with the stored settings only; --jitter 0,
+# since stdin is not a terminal here (the default would wait up to 300 s).
+na_renew() {
+	local state=$1
+	shift
+	na -C "$state" -v renew --jitter 0 "$@"
+}
+
+expect_rc() {
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		fail "nanoacme timed out after ${NANOACME_TIMEOUT}s (exit $rc), want exit $1"
+		return 1
+	fi
+	[ "$rc" = "$1" ] || fail "exit $rc, want $1"
+}
+
+expect_out() {
+	grep -Eq -- "$1" "$T/out" || fail "output lacks ${2:-/$1/}"
+}
+
+expect_absent() {
+	if [ -e "$1" ] || [ -L "$1" ]; then
+		fail "should not exist: $1"
+	fi
+}
+
+expect_same() {
+	cmp -s "$1" "$2" || fail "$1 differs from $2"
+}
+
+expect_differ() {
+	if cmp -s "$1" "$2"; then
+		fail "$2 was not replaced: same as $1"
+	fi
+}
+
+# expect_eq GOT WANT WHAT
+expect_eq() {
+	[ "$1" = "$2" ] || fail "$3 is '$1', want '$2'"
+}
+
+# expect_cert_dir DIR: the four files, chain verifies to the double's root,
+# key matches, fullchain = cert + chain.
+expect_cert_dir() {
+	local d=$1 f out a b
+	for f in privkey.pem cert.pem chain.pem fullchain.pem; do
+		[ -s "$d/$f" ] || { fail "missing or empty: $d/$f"; return 1; }
+	done
+	cat "$d/cert.pem" "$d/chain.pem" | cmp -s - "$d/fullchain.pem" ||
+		{ fail "fullchain.pem is not cert.pem + chain.pem"; return 1; }
+	if ! out=$(openssl verify -CAfile "$DOUBLE_ROOT" -untrusted "$d/chain.pem" \
+		"$d/cert.pem" 2>&1); then
+		fail "openssl verify: $(echo "$out" | tr '\n' ' ')"
+		return 1
+	fi
+	a=$(openssl x509 -noout -pubkey -in "$d/cert.pem" 2>/dev/null)
+	b=$(openssl pkey -pubout -in "$d/privkey.pem" 2>/dev/null)
+	if [ -z "$a" ] || [ "$a" != "$b" ]; then
+		fail "privkey.pem does not match cert.pem"
+	fi
+}
+
+# cert_time CERT startdate|enddate: seconds since the epoch.
+cert_time() {
+	date -d "$(openssl x509 -noout "-$2" -in "$1" | sed 's/^[^=]*=//')" +%s
+}
+
+# expect_lifetime CERT SECONDS: notAfter - notBefore.
+expect_lifetime() {
+	local nb na
+	if ! nb=$(cert_time "$1" startdate) || ! na=$(cert_time "$1" enddate); then
+		fail "cannot read the dates of $1"
+		return 1
+	fi
+	[ $((na - nb)) = "$2" ] ||
+		fail "lifetime of $1 is $((na - nb)) s ($(((na - nb) / DAY)) days), want $2 s ($(($2 / DAY)) days)"
+}
+
+# cert_id CERT: the RFC 9773 §4.1 CertID of CERT: base64url (no padding) of
+# the authority key identifier's keyIdentifier, ".", base64url of the serial's
+# DER INTEGER content octets (a leading 00 when the top bit is set). Made with
+# openssl and basenc only, a referee independent of the double (t_certid
+# checks it against RFC 9773 Appendix A).
+cert_id() {
+	local aki serial
+	aki=$(openssl x509 -in "$1" -noout -ext authorityKeyIdentifier 2>/dev/null |
+		sed -n 's/^ *\(keyid:\)\{0,1\}\([0-9A-Fa-f]\{2\}\(:[0-9A-Fa-f]\{2\}\)*\) *$/\2/p' |
+		head -n 1 | tr -d : | tr a-f A-F)
+	serial=$(openssl x509 -in "$1" -noout -serial 2>/dev/null |
+		sed -n 's/^serial=//p' | tr a-f A-F)
+	[ -n "$aki" ] && [ -n "$serial" ] || return 1
+	[ $((${#serial} % 2)) = 0 ] || serial=0$serial
+	case $serial in
+	[89A-F]*) serial=00$serial ;;
+	esac
+	printf '%s.%s\n' \
+		"$(printf %s "$aki" | basenc --base16 -d | basenc --base64url -w 0 | tr -d =)" \
+		"$(printf %s "$serial" | basenc --base16 -d | basenc --base64url -w 0 | tr -d =)"
+}
+
+# issue_one STATE NAME [ARGS...]: issue NAME, expect exit 0 and a good cert
+# directory; sets $cid to its CertID and checks the double agrees on it.
+cid=
+issue_one() {
+	local state=$1 name=$2 dcid
+	shift 2
+	na_std "$state" -y -v "$@" issue "$name"
+	expect_rc 0 || return 1
+	expect_cert_dir "$state/certs/$name" || return 1
+	cid=$(cert_id "$state/certs/$name/cert.pem") ||
+		{ fail "cannot compute the CertID of $name with openssl"; return 1; }
+	dcid=$(last_value 'e["certid"]' 'e.get("event") == "issued"')
+	expect_eq "$dcid" "\"$cid\"" "the double's CertID of the certificate it issued"
+}
+
+run_test() {
+	local name=$1
+	T=$TMP/$name
+	mkdir -p "$T" && : >"$T/log" && : >"$T/out" && : >"$T/ctl"
+	reason=
+	if ! ctl /reset; then
+		echo "FAIL $name: the double's control port does not answer"
+		cat "$T/ctl" "$DOUBLE_WORK/double.err" 2>/dev/null | sed 's/^/    /'
+		failed=$((failed + 1))
+		return
+	fi
+	if "t_$name"; then
+		echo "ok $name"
+		if [ "${DOUBLE_VERBOSE:-0}" = 1 ]; then
+			sed 's/^/    /' "$T/log"
+		fi
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name: ${reason:-returned non-zero}"
+		sed 's/^/    /' "$T/log"
+		echo "    --- the double's log (method path status; events)"
+		log_query values \
+			'[e["method"], e["path"], e.get("status"), str(e.get("payload"))[:100]] if "method" in e else str(e)[:200]' \
+			'True' 2>&1 | tail -n 30 | sed 's/^/    /'
+		if [ -s "$DOUBLE_WORK/double.err" ]; then
+			echo "    --- acme-double.py stderr"
+			tail -n 20 "$DOUBLE_WORK/double.err" | sed 's/^/    /'
+		fi
+		failed=$((failed + 1))
+	fi
+}
+
+# --- tests: the double itself ------------------------------------------------
+
+# The referee of every CertID below, on RFC 9773 Appendix A's certificate.
+t_certid() {
+	local got
+	cat >"$T/ari.pem" <<-'EOF'
+		-----BEGIN CERTIFICATE-----
+		MIIBQzCB66ADAgECAgUAh2VDITAKBggqhkjOPQQDAjAVMRMwEQYDVQQDEwpFeGFt
+		cGxlIENBMCIYDzAwMDEwMTAxMDAwMDAwWhgPMDAwMTAxMDEwMDAwMDBaMBYxFDAS
+		BgNVBAMTC2V4YW1wbGUuY29tMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEeBZu
+		7cbpAYNXZLbbh8rNIzuOoqOOtmxA1v7cRm//AwyMwWxyHz4zfwmBhcSrf47NUAFf
+		qzLQ2PPQxdTXREYEnKMjMCEwHwYDVR0jBBgwFoAUaYhba4dGQEHhs3uEe6CuLN4B
+		yNQwCgYIKoZIzj0EAwIDRwAwRAIge09+S5TZAlw5tgtiVvuERV6cT4mfutXIlwTb
+		+FYN/8oCIClDsqBklhB9KAelFiYt9+6FDj3z4KGVelYM5MdsO3pK
+		-----END CERTIFICATE-----
+	EOF
+	got=$(cert_id "$T/ari.pem")
+	expect_eq "$got" "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE" "CertID of RFC 9773 Appendix A"
+}
+
+# A plain issuance: everything the double checks (JWS signatures, nonces,
+# http-01 fetched from nanoacme's listener, the CSR) passed.
+t_issue() {
+	local d
+	issue_one "$T/s" i1.nanoacme.test || return
+	d=$T/s/certs/i1.nanoacme.test
+	expect_lifetime "$d/cert.pem" $((90 * DAY)) || return
+	expect_count 1 'e.get("path") == "/new-account" and "jwk" in e["protected"] and e["status"] == 201' \
+		"newAccount with jwk, 201" || return
+	expect_count 1 "$NEWORDER and e[\"status\"] == 201" "newOrder, 201" || return
+	expect_eq "$(last_value 'e["payload"]["identifiers"]' "$NEWORDER")" \
+		'[{"type": "dns", "value": "i1.nanoacme.test"}]' "newOrder identifiers" || return
+	expect_count 1 'e.get("event") == "validate" and e["ok"] and e["type"] == "http-01"' \
+		"successful http-01 validation" || return
+	expect_count 0 'e.get("event") == "validate" and not e["ok"]' "failed validation" || return
+	# Nothing to replace, no profile asked for: neither field is sent.
+	expect_eq "$(last_value 'sorted(e["payload"])' "$NEWORDER")" '["identifiers"]' \
+		"newOrder fields" || return
+	expect_count 0 'e.get("status", 0) >= 400' "error replies" || return
+}
+
+# --- tests: profiles -------------------------------------------------------------
+
+t_profile_shortlived() {
+	local d
+	issue_one "$T/s" p1.nanoacme.test --profile shortlived || return
+	d=$T/s/certs/p1.nanoacme.test
+	expect_eq "$(last_value 'e["payload"].get("profile")' "$NEWORDER")" '"shortlived"' \
+		"newOrder profile" || return
+	expect_lifetime "$d/cert.pem" $((6 * DAY)) || return
+	expect_eq "$(last_value 'e["profile"]' 'e.get("event") == "issued"')" '"shortlived"' \
+		"profile the double issued under" || return
+}
+
+# An unknown profile is refused from the directory's meta.profiles, before
+# any order is made.
+t_profile_unknown() {
+	na_std "$T/s" -y issue --profile nosuch p2.nanoacme.test
+	expect_rc 2 || return
+	expect_out 'nosuch' "the profile's name" || return
+	expect_some 'e.get("path") == "/dir"' "directory requests" || return
+	expect_count 0 "$NEWORDER" "newOrder requests" || return
+	expect_absent "$T/s/certs/p2.nanoacme.test" || return
+}
+
+# A profile the directory lists but newOrder refuses: the CA's problem
+# (invalidProfile) is shown, exit 4.
+t_profile_refused() {
+	config '{"advertise_only": ["retired"]}' || return
+	na_std "$T/s" -y issue --profile retired p3.nanoacme.test
+	expect_rc 4 || return
+	expect_out 'invalidProfile' "the ACME problem type invalidProfile" || return
+	expect_count 1 "$NEWORDER and e[\"status\"] == 400" "refused newOrder" || return
+	expect_absent "$T/s/certs/p3.nanoacme.test" || return
+}
+
+# renew redoes the stored profile. A 6-day certificate made 4 days old is due
+# by the lifetime rule (half of a lifetime of 10 days or less); no ARI here,
+# so nothing but that rule decides.
+t_profile_renew() {
+	local d
+	config "{\"renewal_info\": false, \"backdate\": $((4 * DAY))}" || return
+	issue_one "$T/s" p4.nanoacme.test --profile shortlived || return
+	d=$T/s/certs/p4.nanoacme.test
+	expect_lifetime "$d/cert.pem" $((6 * DAY)) || return
+	cp "$d/cert.pem" "$T/old.pem" || return
+	config '{"backdate": 0}' || return
+	na_renew "$T/s"
+	expect_rc 0 || return
+	expect_count 2 "$NEWORDER and e[\"status\"] == 201" "newOrder requests" || return
+	expect_eq "$(last_value 'e["payload"].get("profile")' "$NEWORDER")" '"shortlived"' \
+		"profile of the renewal's newOrder" || return
+	expect_cert_dir "$d" || return
+	expect_differ "$T/old.pem" "$d/cert.pem" || return
+	expect_lifetime "$d/cert.pem" $((6 * DAY)) || return
+}
+
+# --- tests: ARI (RFC 9773) -------------------------------------------------------
+
+# The CA says "renew now" for a fresh 90-day certificate: renewed, and the
+# new order names the certificate it replaces (RFC 9773 §5).
+t_ari_due() {
+	local d old
+	issue_one "$T/s" a1.nanoacme.test || return
+	d=$T/s/certs/a1.nanoacme.test
+	old=$cid
+	cp "$d/cert.pem" "$T/old.pem" || return
+	config '{"window": "past"}' || return
+	na_renew "$T/s"
+	expect_rc 0 || return
+	expect_count 1 "$ARI and e[\"path\"] == \"/renewal-info/$old\"" \
+		"GET renewalInfo/<CertID of the old certificate>" || return
+	expect_count 2 "$NEWORDER and e[\"status\"] == 201" "newOrder requests" || return
+	expect_eq "$(last_value 'e["payload"].get("replaces")' "$NEWORDER")" "\"$old\"" \
+		"replaces of the renewal's newOrder" || return
+	expect_cert_dir "$d" || return
+	expect_differ "$T/old.pem" "$d/cert.pem" || return
+}
+
+# The window is a month away: not due (exit 1), and that was decided by
+# asking the CA (the lifetime rule alone would say the same).
+t_ari_not_due() {
+	local d
+	issue_one "$T/s" a2.nanoacme.test || return
+	d=$T/s/certs/a2.nanoacme.test
+	cp "$d/cert.pem" "$T/old.pem" || return
+	config '{"window": "future"}' || return
+	na_renew "$T/s"
+	expect_rc 1 || return
+	expect_count 1 "$ARI and e[\"path\"] == \"/renewal-info/$cid\"" \
+		"GET renewalInfo/<CertID>" || return
+	expect_count 1 "$NEWORDER" "newOrder requests (the issue's only)" || return
+	expect_same "$T/old.pem" "$d/cert.pem" || return
+}
+
+# Retry-After of the renewalInfo reply: no second check before it passed, even
+# when the CA would now answer differently (RFC 9773 §4.3).
+t_ari_retry_after() {
+	local d
+	issue_one "$T/s" a3.nanoacme.test || return
+	d=$T/s/certs/a3.nanoacme.test
+	cp "$d/cert.pem" "$T/old.pem" || return
+	config '{"window": "future", "retry_after": 3600}' || return
+	na_renew "$T/s"
+	expect_rc 1 || return
+	expect_count 1 "$ARI" "renewalInfo requests after the first renew" || return
+	config '{"window": "past"}' || return
+	na_renew "$T/s"
+	expect_rc 1 || return
+	expect_count 1 "$ARI" "renewalInfo requests after a second renew within Retry-After" || return
+	expect_count 1 "$NEWORDER" "newOrder requests (the issue's only)" || return
+	expect_same "$T/old.pem" "$d/cert.pem" || return
+}
+
+# No renewalInfo in the directory: the lifetime rule; a fresh certificate is
+# not due.
+t_ari_absent() {
+	local d
+	config '{"renewal_info": false}' || return
+	issue_one "$T/s" a4.nanoacme.test || return
+	d=$T/s/certs/a4.nanoacme.test
+	cp "$d/cert.pem" "$T/old.pem" || return
+	na_renew "$T/s"
+	expect_rc 1 || return
+	expect_count 0 "$ARI" "renewalInfo requests" || return
+	expect_count 1 "$NEWORDER" "newOrder requests (the issue's only)" || return
+	expect_same "$T/old.pem" "$d/cert.pem" || return
+}
+
+# No renewalInfo, and the lifetime rule says due (20 of 90 days left): renewed,
+# without "replaces", which is only for CAs that offer ARI (RFC 9773 §5).
+t_ari_absent_due() {
+	local d
+	config "{\"renewal_info\": false, \"backdate\": $((70 * DAY))}" || return
+	issue_one "$T/s" a5.nanoacme.test || return
+	d=$T/s/certs/a5.nanoacme.test
+	cp "$d/cert.pem" "$T/old.pem" || return
+	config '{"backdate": 0}' || return
+	na_renew "$T/s"
+	expect_rc 0 || return
+	expect_count 0 "$ARI" "renewalInfo requests" || return
+	expect_count 2 "$NEWORDER and e[\"status\"] == 201" "newOrder requests" || return
+	expect_eq "$(last_value '"replaces" in e["payload"]' "$NEWORDER")" 'false' \
+		"replaces sent to a CA without renewalInfo" || return
+	expect_cert_dir "$d" || return
+	expect_differ "$T/old.pem" "$d/cert.pem" || return
+}
+
+# A window whose end precedes its start is invalid: treated as no answer
+# (RFC 9773 §4.2), so the lifetime rule decides: a fresh certificate is not
+# due, although both ends are in the past.
+t_ari_invalid_window() {
+	local d
+	issue_one "$T/s" a6.nanoacme.test || return
+	d=$T/s/certs/a6.nanoacme.test
+	cp "$d/cert.pem" "$T/old.pem" || return
+	config '{"window": "inverted"}' || return
+	na_renew "$T/s"
+	expect_rc 1 || return
+	expect_count 1 "$ARI" "renewalInfo requests" || return
+	expect_count 1 "$NEWORDER" "newOrder requests (the issue's only)" || return
+	expect_same "$T/old.pem" "$d/cert.pem" || return
+}
+
+# renewalInfo fails (500) for a certificate the lifetime rule says is due:
+# a broken ARI must not keep a certificate from being renewed.
+t_ari_error_due() {
+	local d
+	config "{\"backdate\": $((70 * DAY))}" || return
+	issue_one "$T/s" a7.nanoacme.test || return
+	d=$T/s/certs/a7.nanoacme.test
+	cp "$d/cert.pem" "$T/old.pem" || return
+	config '{"backdate": 0, "ari_status": 500}' || return
+	na_renew "$T/s"
+	expect_rc 0 || return
+	expect_count 2 "$NEWORDER and e[\"status\"] == 201" "newOrder requests" || return
+	expect_cert_dir "$d" || return
+	expect_differ "$T/old.pem" "$d/cert.pem" || return
+}
+
+# A window that starts and ends at the same moment is invalid too ("the end
+# timestamp equals or precedes the start", RFC 9773 §4.2): the lifetime rule
+# decides, and a fresh certificate is not due.
+t_ari_empty_window() {
+	local d when
+	issue_one "$T/s" a8.nanoacme.test || return
+	d=$T/s/certs/a8.nanoacme.test
+	cp "$d/cert.pem" "$T/old.pem" || return
+	when=$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)
+	config "{\"window\": {\"start\": \"$when\", \"end\": \"$when\"}}" || return
+	na_renew "$T/s"
+	expect_rc 1 || return
+	expect_count 1 "$ARI" "renewalInfo requests" || return
+	expect_count 1 "$NEWORDER" "newOrder requests (the issue's only)" || return
+	expect_same "$T/old.pem" "$d/cert.pem" || return
+}
+
+# A serial whose DER INTEGER needs no leading 00 byte: the CertID has none
+# (the double's serials have one otherwise).
+t_ari_plain_serial() {
+	local old
+	config '{"serial_pad": false}' || return
+	issue_one "$T/s" a9.nanoacme.test || return
+	old=$cid
+	case $(openssl x509 -noout -serial -in "$T/s/certs/a9.nanoacme.test/cert.pem") in
+	serial=[0-7]*) ;;
+	*) fail "precondition: the serial's top bit is set"; return ;;
+	esac
+	config '{"window": "past"}' || return
+	na_renew "$T/s"
+	expect_rc 0 || return
+	expect_count 1 "$ARI and e[\"path\"] == \"/renewal-info/$old\"" \
+		"GET renewalInfo/<CertID of the old certificate>" || return
+	expect_eq "$(last_value 'e["payload"].get("replaces")' "$NEWORDER")" "\"$old\"" \
+		"replaces of the renewal's newOrder" || return
+}
+
+# The CA offers ARI only after the certificate was issued (or the certificate
+# is older than this nanoacme): "when the directory has renewalInfo, renew
+# asks for the certificate's suggested window".
+t_ari_added_later() {
+	local d old
+	config '{"renewal_info": false}' || return
+	issue_one "$T/s" a10.nanoacme.test || return
+	d=$T/s/certs/a10.nanoacme.test
+	old=$cid
+	cp "$d/cert.pem" "$T/old.pem" || return
+	config '{"renewal_info": true, "window": "past"}' || return
+	na_renew "$T/s"
+	expect_rc 0 || return
+	expect_count 1 "$ARI and e[\"path\"] == \"/renewal-info/$old\"" \
+		"GET renewalInfo/<CertID of the old certificate>" || return
+	expect_eq "$(last_value 'e["payload"].get("replaces")' "$NEWORDER")" "\"$old\"" \
+		"replaces of the renewal's newOrder" || return
+	expect_differ "$T/old.pem" "$d/cert.pem" || return
+}
+
+# The CA already replaced the certificate nanoacme holds: a run killed after
+# finalize (the old pair stays, as it should), or /etc restored from a
+# backup. The state is put back as it was before a renewal; the next renewal
+# names the old certificate again and the CA answers 409 alreadyReplaced
+# (RFC 9773 §5). A certificate must still come of it (lego retries without
+# "replaces": go-acme/lego#2475), not exit 4 on every run from then on.
+t_ari_already_replaced() {
+	local d old
+	issue_one "$T/s" a11.nanoacme.test || return
+	d=$T/s/certs/a11.nanoacme.test
+	old=$cid
+	cp -a "$T/s" "$T/snapshot" || return
+	config '{"window": "past"}' || return
+	na_renew "$T/s"
+	expect_rc 0 || return
+	rm -rf "$T/s" && cp -a "$T/snapshot" "$T/s" || return
+	cp "$d/cert.pem" "$T/old.pem" || return
+	na_renew "$T/s"
+	expect_count 1 "$NEWORDER and e[\"status\"] == 409" \
+		"precondition: a newOrder refused with alreadyReplaced" || return
+	expect_rc 0 || return
+	expect_cert_dir "$d" || return
+	expect_differ "$T/old.pem" "$d/cert.pem" || return
+}
+
+# The CA does not know the certificate (another CA issued it: renew -D to a
+# new CA, or the CA's ARI lost it): renewalInfo 404, the lifetime rule says
+# due (20 of 90 days left), and a "replaces" naming it is refused. A
+# certificate must still come of it (cert-manager#9074: Let's Encrypt
+# answers such a "replaces" with malformed).
+t_ari_replaces_unknown() {
+	local d
+	config "{\"backdate\": $((70 * DAY))}" || return
+	issue_one "$T/s" a12.nanoacme.test || return
+	d=$T/s/certs/a12.nanoacme.test
+	cp "$d/cert.pem" "$T/old.pem" || return
+	config '{"backdate": 0}' || return
+	ctl /forget || { fail "control port refused /forget"; return; }
+	na_renew "$T/s"
+	expect_count 1 "$ARI and e[\"status\"] == 404" \
+		"precondition: renewalInfo 404 for the unknown certificate" || return
+	expect_rc 0 || return
+	expect_cert_dir "$d" || return
+	expect_differ "$T/old.pem" "$d/cert.pem" || return
+}
+
+# --- main ------------------------------------------------------------------------
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-double.XXXXXX") || exit 1
+T=$TMP/setup
+mkdir -p "$T"
+: >"$T/log"
+
+if [ ! -f "$NANOACME" ] || [ ! -x "$NANOACME" ]; then
+	echo "FAIL setup: $NANOACME is not an executable file (build it with make)"
+	failed=$((failed + 1))
+	summary
+	exit
+fi
+for p in openssl curl timeout cmp basenc date "$DOUBLE_PYTHON"; do
+	if ! command -v "$p" >/dev/null 2>&1; then
+		echo "FAIL setup: $p not found (tests/deps.sh check)"
+		failed=$((failed + 1))
+		summary
+		exit
+	fi
+done
+if ! "$DOUBLE_PYTHON" -c 'import cryptography' 2>/dev/null; then
+	echo "FAIL setup: $DOUBLE_PYTHON has no cryptography module (python3-cryptography)"
+	failed=$((failed + 1))
+	summary
+	exit
+fi
+if ! double_start >"$T/start" 2>&1; then
+	echo "FAIL setup: cannot start tests/acme-double.py"
+	sed 's/^/    /' "$T/start"
+	failed=$((failed + 1))
+	summary
+	exit
+fi
+
+all_tests="certid issue profile_shortlived profile_unknown profile_refused"
+all_tests="$all_tests profile_renew ari_due ari_not_due ari_retry_after"
+all_tests="$all_tests ari_absent ari_absent_due ari_invalid_window ari_error_due"
+all_tests="$all_tests ari_empty_window ari_plain_serial ari_added_later"
+all_tests="$all_tests ari_already_replaced ari_replaces_unknown"
+for t in ${DOUBLE_TESTS:-$all_tests}; do
+	if ! declare -F "t_$t" >/dev/null; then
+		echo "FAIL $t: no such test (known: $all_tests)"
+		failed=$((failed + 1))
+		continue
+	fi
+	run_test "$t"
+done
+summary
