@@ -27,7 +27,7 @@ NA_CFLAGS += $(SIZE_CFLAGS)
 NA_LDFLAGS = -static $(SIZE_LDFLAGS)
 endif
 
-SRCS = acme.c alpn.c certs.c cli.c http.c json.c jws.c pem.c store.c x509.c
+SRCS = acme.c alpn.c certs.c cli.c fmt.c http.c json.c jws.c pem.c store.c x509.c
 OBJS = $(SRCS:.c=.o)
 
 # The sanitizer build used by `make check` (unit tests and Pebble tests).
@@ -46,15 +46,16 @@ nanoacme: $(OBJS)
 	$(CC) $(NA_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Header dependencies, spelled out.
-acme.o: acme.c acme.h alpn.h certs.h config.h http.h json.h jws.h pem.h store.h x509.h
-alpn.o: alpn.c alpn.h config.h http.h pem.h json.h
-cli.o: cli.c acme.h config.h
+acme.o: acme.c acme.h alpn.h certs.h fmt.h config.h http.h json.h jws.h pem.h store.h x509.h
+alpn.o: alpn.c alpn.h config.h fmt.h http.h pem.h json.h
+cli.o: cli.c acme.h config.h fmt.h
+fmt.o: fmt.c fmt.h
 certs.o: certs.c certs.h acme.h json.h config.h
 http.o: http.c http.h config.h
 json.o: json.c json.h config.h
 jws.o: jws.c jws.h json.h config.h
 pem.o: pem.c pem.h json.h config.h
-store.o: store.c store.h
+store.o: store.c store.h fmt.h
 x509.o: x509.c x509.h pem.h json.h config.h
 
 $(SAN)/%.o: %.c $(wildcard *.h)
@@ -65,7 +66,7 @@ $(SAN)/nanoacme: $(addprefix $(SAN)/,$(OBJS))
 	$(CC) -fsanitize=address,undefined -o $@ $^ $(BEARSSL_LIBS)
 
 # Each unit test links the module objects it covers (not acme.o/cli.o).
-LIB_OBJS = $(addprefix $(SAN)/,http.o json.o jws.o pem.o store.o x509.o)
+LIB_OBJS = $(addprefix $(SAN)/,fmt.o http.o json.o jws.o pem.o store.o x509.o)
 $(SAN)/%: tests/%.c tests/runner.h $(LIB_OBJS)
 	$(CC) $(SAN_CFLAGS) -I. -o $@ $< $(LIB_OBJS) $(BEARSSL_LIBS)
 

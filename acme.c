@@ -21,7 +21,8 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
+
+#include <stdio.h>      /* rename() */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,6 +32,7 @@
 
 #include "alpn.h"
 #include "certs.h"
+#include "fmt.h"
 #include "http.h"
 #include "json.h"
 #include "jws.h"
@@ -125,7 +127,7 @@ fmt_date(int64_t t, char out[32])
 	int64_t f[6];
 
 	date_split(t > 0 ? t : 0, f);
-	snprintf(out, 32, "%04d-%02d-%02d %02d:%02d", (int)f[0], (int)f[1],
+	fmt_s(out, 32, "%04d-%02d-%02d %02d:%02d", (int)f[0], (int)f[1],
 	    (int)f[2], (int)f[3], (int)f[4]);
 }
 
@@ -263,7 +265,7 @@ acme_fail(struct run *r, const char *what, const char *url)
 	r->retry_after = r->resp.retry_after;
 
 	msg_clean(url, u, sizeof(u));
-	snprintf(prefix, sizeof(prefix), "%s %s: %d ", what, u,
+	fmt_s(prefix, sizeof(prefix), "%s %s: %d ", what, u,
 	    r->resp.status);
 	if (r->js.ntok > 0 && json_get(&r->js, 0, "type") >= 0) {
 		print_problem_at(r, 0, prefix);
@@ -429,7 +431,7 @@ account_dir(const struct run *r, char *out, size_t cap)
 static int
 path_of(char *out, const char *dir, const char *name)
 {
-	int n = snprintf(out, STORE_PATH_MAX, "%s/%s", dir, name);
+	int n = fmt_s(out, STORE_PATH_MAX, "%s/%s", dir, name);
 
 	return n < 0 || n >= STORE_PATH_MAX ? -1 : 0;
 }
@@ -439,7 +441,7 @@ static int
 cert_path(const struct run *r, const char *name, const char *file,
     char *out)
 {
-	int n = snprintf(out, STORE_PATH_MAX, "%s/certs/%s%s%s", r->o->state,
+	int n = fmt_s(out, STORE_PATH_MAX, "%s/certs/%s%s%s", r->o->state,
 	    name, file[0] != '\0' ? "/" : "", file);
 
 	return n < 0 || n >= STORE_PATH_MAX ? -1 : 0;
@@ -587,7 +589,7 @@ account_post(struct run *r, bool only_existing)
 			return rc;
 		}
 		if (r->c->email != NULL) {
-			n = snprintf(contact, sizeof(contact), "mailto:%s",
+			n = fmt_s(contact, sizeof(contact), "mailto:%s",
 			    r->c->email);
 			sbuf_adds(&b, ",\"contact\":[");
 			json_add_str(&b, contact, strlen(contact));
@@ -716,6 +718,17 @@ order_new(struct run *r)
 	if ((rc = acme_post(r, r->dir.new_order, b.p, false)) != 0) {
 		return rc;
 	}
+	/* The CA may have replaced it already (a run killed after finalize,
+	 * a restored backup) or not know it (another CA): order anew
+	 * without "replaces" rather than fail forever. */
+	if (r->replaces[0] != '\0' && r->resp.status >= 400 &&
+	    r->resp.status < 500 && !is_problem(r, "rateLimited") &&
+	    !is_problem(r, "unauthorized")) {
+		msg_info(r->o, 0, "newOrder refused \"replaces\" (%d): "
+		    "ordering without it", r->resp.status);
+		r->replaces[0] = '\0';
+		return order_new(r);
+	}
 	arr = json_get(&r->js, 0, "authorizations");
 	if (r->resp.status != 201 || r->resp.location[0] == '\0' ||
 	    get_url(r, 0, "finalize", r->finalize) != 0 ||
@@ -763,7 +776,6 @@ run_hook(const struct run *r, const char *step, const struct authz *a)
 		}
 		auth = digest;
 	}
-	fflush(NULL);
 	if ((pid = fork()) == 0) {
 		execl(r->c->hook, r->c->hook, step, a->type, a->ident, a->token,
 		    auth, (char *)NULL);
@@ -782,7 +794,7 @@ run_hook(const struct run *r, const char *step, const struct authz *a)
 static int
 webroot_path(const struct run *r, const char *token, char *out)
 {
-	int n = snprintf(out, STORE_PATH_MAX, "%s/.well-known/acme-challenge"
+	int n = fmt_s(out, STORE_PATH_MAX, "%s/.well-known/acme-challenge"
 	    "%s%s", r->c->webroot, token[0] != '\0' ? "/" : "", token);
 
 	return n < 0 || n >= STORE_PATH_MAX ? -1 : 0;
@@ -977,7 +989,7 @@ authz_invalid(struct run *r, const struct authz *a)
 	char prefix[600];
 	int arr, i, k, n, err;
 
-	snprintf(prefix, sizeof(prefix), "validation of %s failed: ",
+	fmt_s(prefix, sizeof(prefix), "validation of %s failed: ",
 	    a->ident);
 	arr = json_get(&r->js, 0, "challenges");
 	n = json_is(&r->js, arr, JSMN_ARRAY) ? r->js.tok[arr].size : 0;
@@ -1514,7 +1526,7 @@ load_anchors(struct run *r)
 		    r->iobuf, sizeof(r->iobuf));
 		r->http.user_agent = "nanoacme/" NANOACME_VERSION;
 		r->http.serve = serve;
-		snprintf(r->anchors_file, sizeof(r->anchors_file), "%s",
+		fmt_s(r->anchors_file, sizeof(r->anchors_file), "%s",
 		    r->c->ca_file);
 	}
 	free(buf);
@@ -1540,7 +1552,7 @@ ca_ready(struct run *r, bool need_account)
 		if ((rc = get_directory(r)) != 0) {
 			return rc;
 		}
-		snprintf(r->dir_url, sizeof(r->dir_url), "%s",
+		fmt_s(r->dir_url, sizeof(r->dir_url), "%s",
 		    r->c->directory);
 	}
 	if (need_account && !r->have_account) {
@@ -1623,7 +1635,6 @@ lock_state(const struct opts *o)
 	return 0;
 }
 
-
 /*
  * Reads STATE/certs/NAME/cert.pem into x (pointing into r->der, valid
  * until r->der is reused). Returns 0, or -1 with errno (ENOENT: no such
@@ -1692,7 +1703,7 @@ hook_env(const char *name, const char *dir, const char *file)
 {
 	char v[STORE_PATH_MAX + 32];
 
-	snprintf(v, sizeof(v), "%s%s%s", dir, file[0] != '\0' ? "/" : "",
+	fmt_s(v, sizeof(v), "%s%s%s", dir, file[0] != '\0' ? "/" : "",
 	    file);
 	setenv(name, v, 1);
 }
@@ -1721,7 +1732,6 @@ deploy_hook(struct run *r, bool renewed)
 		sbuf_adds(&b, k > 0 ? " " : "");
 		sbuf_adds(&b, r->c->names[k]);
 	}
-	fflush(NULL);
 	if ((pid = fork()) == 0) {
 		setenv("NANOACME_EVENT", renewed ? "renewed" : "issued", 1);
 		setenv("NANOACME_NAME", r->c->names[0], 1);
@@ -1789,7 +1799,6 @@ issue_cert(struct run *r, bool renewal)
 	key_wipe(&r->cert_key);
 	return deploy_hook(r, renewal);
 }
-
 
 /* A random number in [0, n] from the kernel (0 if it has none). */
 static unsigned long
@@ -1997,10 +2006,10 @@ ari_fetch(struct run *r, const char *name, struct ari_state *a)
 		return -1;
 	}
 	n = strlen(r->dir.renewal_info);
-	snprintf(url, sizeof(url), "%s%s%s", r->dir.renewal_info,
+	fmt_s(url, sizeof(url), "%s%s%s", r->dir.renewal_info,
 	    n > 0 && r->dir.renewal_info[n - 1] == '/' ? "" : "/", id);
 	if (send_req(r, "GET", url, NULL, 0) != 0 || r->resp.status != 200 ||
-	    ari_window(r, &start, &end) != 0 || end < start) {
+	    ari_window(r, &start, &end) != 0 || end <= start) {
 		msg_info(r->o, 0, "%s: no renewal information from the CA; "
 		    "using the lifetime rule", name);
 		return -1;
@@ -2008,7 +2017,9 @@ ari_fetch(struct run *r, const char *name, struct ari_state *a)
 	a->at = start + (int64_t)random_upto((unsigned long)(end - start >
 	    0x7FFFFFFF ? 0x7FFFFFFF : end - start));
 	ra = r->resp.retry_after;
-	a->next = now + (ra >= 60 && ra <= 7 * 86400 ? ra : 6 * 3600);
+	/* RFC 9773 §4.3.2: between a minute and a day; 6 hours if none. */
+	a->next = now + (ra < 0 ? 6 * 3600 : ra < 60 ? 60 : ra > 86400 ?
+	    86400 : ra);
 	sbuf_init(&b, txt, sizeof(txt));
 	if (ari_format(a, &b) != 0 || cert_path(r, name, "ari", path) != 0 ||
 	    store_write(path, b.p, b.len, 0644) != 0) {
@@ -2040,6 +2051,19 @@ ari_due(struct run *r, const char *name, int64_t *due)
 	}
 	*due = a.at;
 	return 0;
+}
+
+/* True if the CA answered renewal information for certificate name. */
+static bool
+ari_known(struct run *r, const char *name)
+{
+	char path[STORE_PATH_MAX], txt[256];
+	struct ari_state a;
+	size_t len;
+
+	return cert_path(r, name, "ari", path) == 0 &&
+	    store_read(path, txt, sizeof(txt), &len) == 0 &&
+	    ari_parse(txt, len, &a) == 0 && a.at > 0;
 }
 
 /* True if certificate name is due now (or --force, or revoked). */
@@ -2161,7 +2185,9 @@ cmd_renew(struct run *r)
 	renew_jitter(r);
 	for (k = 0, name = r->due; k < n; k++, name += strlen(name) + 1) {
 		msg_prefix(name);
-		if (ari_cert_id(r, name, r->replaces, sizeof(r->replaces)) != 0) {
+		/* Only a certificate the CA gave a window for is "replaced". */
+		if (!ari_known(r, name) || ari_cert_id(r, name, r->replaces,
+		    sizeof(r->replaces)) != 0) {
 			r->replaces[0] = '\0';
 		}
 		if ((rc = renew_conf(r, name)) == 0) {
@@ -2192,7 +2218,7 @@ list_one(struct run *r, const char *name)
 		}
 	}
 	if (cert_dates(r, name, &nb, &na) != 0) {
-		printf("%-32s %-16s %5s  %-8s %s\n", name, "-", "-",
+		fmt_fd(1, "%-32s %-16s %5s  %-8s %s\n", name, "-", "-",
 		    "unreadable", names);
 		return;
 	}
@@ -2208,7 +2234,7 @@ list_one(struct run *r, const char *name)
 	} else {
 		status = "ok";
 	}
-	printf("%-32s %-16s %5lld  %-8s %s\n", name, when,
+	fmt_fd(1, "%-32s %-16s %5lld  %-8s %s\n", name, when,
 	    (long long)((na - now) / 86400), status, names);
 }
 
@@ -2224,7 +2250,7 @@ cmd_list(struct run *r)
 	    (d = opendir(certs)) == NULL) {
 		return EXIT_NOTHING;
 	}
-	printf("%-32s %-16s %5s  %-8s %s\n", "NAME", "EXPIRES (UTC)", "DAYS",
+	fmt_fd(1, "%-32s %-16s %5s  %-8s %s\n", "NAME", "EXPIRES (UTC)", "DAYS",
 	    "STATUS", "NAMES");
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] != '.') {
@@ -2272,7 +2298,7 @@ revoke_post(struct run *r, size_t der_len, bool jwk)
 	b64url_add(&b, r->der, der_len);
 	sbuf_adds(&b, "\"");
 	if (r->o->reason != CONF_UNSET) {
-		snprintf(num, sizeof(num), "%ld", r->o->reason);
+		fmt_s(num, sizeof(num), "%ld", r->o->reason);
 		sbuf_adds(&b, ",\"reason\":");
 		sbuf_adds(&b, num);
 	}
@@ -2374,20 +2400,20 @@ account_print(const struct run *r)
 	char v[HTTP_MAX_URL], clean[HTTP_MAX_URL];
 	int arr, i, k, n;
 
-	printf("account: %s\n", r->kid);
+	fmt_fd(1, "account: %s\n", r->kid);
 	if (json_get_str(&r->js, 0, "status", v, sizeof(v), NULL) == 0) {
 		msg_clean(v, clean, sizeof(clean));
-		printf("status: %s\n", clean);
+		fmt_fd(1, "status: %s\n", clean);
 	}
 	arr = json_get(&r->js, 0, "contact");
 	n = json_is(&r->js, arr, JSMN_ARRAY) ? r->js.tok[arr].size : 0;
 	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
 		if (json_str(&r->js, i, v, sizeof(v), NULL) == 0) {
 			msg_clean(v, clean, sizeof(clean));
-			printf("contact: %s\n", clean);
+			fmt_fd(1, "contact: %s\n", clean);
 		}
 	}
-	printf("key: %s/key.pem (thumbprint %s)\n", r->acct_dir, r->thumb);
+	fmt_fd(1, "key: %s/key.pem (thumbprint %s)\n", r->acct_dir, r->thumb);
 }
 
 /* account deactivate (RFC 8555 §7.3.6); marks it locally once done. */

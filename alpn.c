@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdio.h>
+#include "fmt.h"
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -225,11 +225,11 @@ reverse_name(const char *ident, char *out, size_t cap)
 	int n;
 
 	if (name_classify(ident, ip, &len) != NAME_IP) {
-		n = snprintf(out, cap, "%s", ident);
+		n = fmt_s(out, cap, "%s", ident);
 		return n < 0 || (size_t)n >= cap ? -1 : 0;
 	}
 	if (len == 4) {
-		n = snprintf(out, cap, "%u.%u.%u.%u.in-addr.arpa", ip[3], ip[2],
+		n = fmt_s(out, cap, "%u.%u.%u.%u.in-addr.arpa", ip[3], ip[2],
 		    ip[1], ip[0]);
 		return n < 0 || (size_t)n >= cap ? -1 : 0;
 	}

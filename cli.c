@@ -13,10 +13,12 @@
 #include <sys/un.h>
 
 #include <stdarg.h>
-#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "fmt.h"
 
 /* One option: long name, short letter, whether it takes a value. */
 struct opt_def {
@@ -187,7 +189,7 @@ syslog_line(int severity, bool prefixed, const char *line)
 	if (syslog_fd < 0) {
 		return;
 	}
-	n = snprintf(buf, sizeof(buf), "<%d>nanoacme[%ld]: %s%s%s",
+	n = fmt_s(buf, sizeof(buf), "<%d>nanoacme[%ld]: %s%s%s",
 	    3 * 8 + severity, (long)getpid(), prefixed && msg_for != NULL ?
 	    msg_for : "", prefixed && msg_for != NULL ? ": " : "", line);
 	if (n > 0) {
@@ -205,9 +207,9 @@ msg_err(const char *fmt, ...)
 	char line[2048];
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	fmt_v(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "nanoacme: %s%s%s\n", msg_for != NULL ? msg_for : "",
+	fmt_fd(2, "nanoacme: %s%s%s\n", msg_for != NULL ? msg_for : "",
 	    msg_for != NULL ? ": " : "", line);
 	syslog_line(3, true, line);      /* LOG_ERR */
 }
@@ -223,9 +225,9 @@ msg_info(const struct opts *o, int level, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	fmt_v(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s\n", line);
+	fmt_fd(2, "%s\n", line);
 	if (level <= 1) {
 		syslog_line(level <= 0 ? 5 : 6, false, line);
 	}
@@ -313,10 +315,10 @@ opt_apply(struct opts *o, const struct opt_def *d, const char *v)
 	case 'v': o->verbose = o->verbose < 0 ? 1 : o->verbose + 1; break;
 	case 'q': o->verbose = -1; break;
 	case 'h':
-		fputs(usage_text, stdout);
+		fmt_puts(1, usage_text);
 		return EXIT_ISSUED;
 	default:    /* --version */
-		printf("nanoacme %s\n", NANOACME_VERSION);
+		fmt_fd(1, "nanoacme %s\n", NANOACME_VERSION);
 		return EXIT_ISSUED;
 	}
 	return -1;
@@ -466,7 +468,7 @@ cli_parse(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (o->cmd == NULL) {
-		fputs(usage_text, stderr);
+		fmt_puts(2, usage_text);
 		return EXIT_USAGE;
 	}
 	return check_command(o);

@@ -344,6 +344,71 @@ name_classify(const char *name, unsigned char ip[16], size_t *ip_len)
 	return NAME_DNS;
 }
 
+/* Appends the decimal or hex text of v to out at *o. */
+static void
+put_num(char *out, size_t *o, unsigned v, unsigned base)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[8];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = digits[v % base];
+		v /= base;
+	} while (v > 0);
+	while (n > 0) {
+		out[(*o)++] = tmp[--n];
+	}
+}
+
+/* see pem.h */
+int
+ip_text(const unsigned char *ip, size_t len, char *out, size_t cap)
+{
+	size_t o = 0, k, run = 0, best = 0, best_at = 8;
+	unsigned g[8];
+
+	if ((len != 4 && len != 16) || cap < 46) {
+		return -1;
+	}
+	if (len == 4) {
+		for (k = 0; k < 4; k++) {
+			if (k > 0) {
+				out[o++] = '.';
+			}
+			put_num(out, &o, ip[k], 10);
+		}
+		out[o] = '\0';
+		return 0;
+	}
+	for (k = 0; k < 8; k++) {
+		g[k] = (unsigned)ip[2 * k] << 8 | ip[2 * k + 1];
+		run = g[k] == 0 ? run + 1 : 0;
+		if (run > best) {
+			best = run;
+			best_at = k + 1 - run;
+		}
+	}
+	/* RFC 5952 §4.2.2: a single zero group is not shortened. */
+	if (best < 2) {
+		best_at = 8;
+	}
+	for (k = 0; k < 8; k++) {
+		if (k == best_at) {
+			out[o++] = ':';
+			out[o++] = ':';
+			k += best - 1;
+			continue;
+		}
+		if (k > 0 && k != best_at + best) {
+			out[o++] = ':';
+		}
+		put_num(out, &o, g[k], 16);
+	}
+	out[o] = '\0';
+	return 0;
+}
+
 /* A DER output buffer; err is sticky like sbuf's. */
 struct der {
 	unsigned char *p;

@@ -121,4 +121,12 @@ enum name_kind {
 enum name_kind name_classify(const char *name, unsigned char ip[16],
     size_t *ip_len);
 
+/*
+ * Writes the text form of IPv4 (len 4) or IPv6 (len 16) address ip into
+ * out[0..cap) (RFC 5952 for IPv6: lowercase, longest zero run as "::").
+ * Returns 0, or -1 for another length or a cap under 46. Our own, as
+ * musl's inet_ntop() links all of printf.
+ */
+int ip_text(const unsigned char *ip, size_t len, char *out, size_t cap);
+
 #endif /* NANOACME_PEM_H */

@@ -12,15 +12,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
+#include <stdio.h>      /* rename() */
+#include "fmt.h"
 #include <string.h>
 #include <unistd.h>
 
-/* snprintf into out[0..cap), failing with ENAMETOOLONG on truncation. */
+/* fmt_s() into out[0..cap), failing with ENAMETOOLONG on truncation. */
 static int
 path_join(char *out, size_t cap, const char *dir, const char *name)
 {
-	int n = snprintf(out, cap, "%s/%s", dir, name);
+	int n = fmt_s(out, cap, "%s/%s", dir, name);
 
 	if (n < 0 || (size_t)n >= cap) {
 		errno = ENAMETOOLONG;
@@ -151,7 +152,7 @@ store_write(const char *path, const void *data, size_t len, mode_t mode)
 	char tmp[STORE_PATH_MAX];
 	int fd = -1, n, rc = -1, saved;
 
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	n = fmt_s(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -219,7 +220,7 @@ store_version_new(const char *certs_dir, const char *name, char *out,
 	int k, n;
 
 	for (k = 1; k < 1000; k++) {
-		n = snprintf(out, cap, "%s/.%s.%d", certs_dir, name, k);
+		n = fmt_s(out, cap, "%s/.%s.%d", certs_dir, name, k);
 		if (n < 0 || (size_t)n >= cap) {
 			errno = ENAMETOOLONG;
 			return -1;
@@ -271,7 +272,7 @@ drop_old_versions(const char *certs_dir, const char *name, const char *keep)
 	DIR *d;
 	int n;
 
-	n = snprintf(prefix, sizeof(prefix), ".%s.", name);
+	n = fmt_s(prefix, sizeof(prefix), ".%s.", name);
 	if (n < 0 || (size_t)n >= sizeof(prefix) ||
 	    (d = opendir(certs_dir)) == NULL) {
 		return;
@@ -304,7 +305,7 @@ store_version_commit(const char *certs_dir, const char *name,
 	if (path_join(link_path, sizeof(link_path), certs_dir, name) != 0) {
 		return -1;
 	}
-	n = snprintf(tmp, sizeof(tmp), "%s/.%s.lnk", certs_dir, name);
+	n = fmt_s(tmp, sizeof(tmp), "%s/.%s.lnk", certs_dir, name);
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;

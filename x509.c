@@ -5,7 +5,6 @@
  */
 #include "x509.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -547,7 +546,7 @@ x509_names(const struct x509_cert *c, char *buf, size_t cap,
     const char **names, size_t max, size_t *n)
 {
 	struct der_in gns = { c->san, c->san_len }, gn;
-	char text[INET6_ADDRSTRLEN], cn[256];
+	char text[48], cn[256];
 	size_t used = 0;
 	unsigned tag;
 
@@ -560,9 +559,8 @@ x509_names(const struct x509_cert *c, char *buf, size_t cap,
 		    &used, names, max, n) != 0) {
 			return -1;
 		}
-		if (tag == 0x87 && ((gn.len != 4 && gn.len != 16) ||
-		    inet_ntop(gn.len == 4 ? AF_INET : AF_INET6, gn.p, text,
-		    sizeof(text)) == NULL || add_name(text, strlen(text), buf,
+		if (tag == 0x87 && (ip_text(gn.p, gn.len, text,
+		    sizeof(text)) != 0 || add_name(text, strlen(text), buf,
 		    cap, &used, names, max, n) != 0)) {
 			return -1;
 		}

@@ -373,7 +373,7 @@ test_key_from_pem_after_cert(void)
 
 /* openssl's text form of IP literal s ("IP Address:..."). */
 static void
-ip_text(const char *s, char *out, size_t cap)
+openssl_ip_text(const char *s, char *out, size_t cap)
 {
 	unsigned char b[16];
 	size_t k, n;
@@ -432,7 +432,7 @@ csr_check(const struct ec_key *k, const unsigned char *der, size_t len,
 	*end = '\0';
 	for (i = 0; i < n; i++) {
 		if (name_classify(names[i], NULL, NULL) == NAME_IP) {
-			ip_text(names[i], want, sizeof(want));
+			openssl_ip_text(names[i], want, sizeof(want));
 		} else {
 			snprintf(want, sizeof(want), "DNS:%s", names[i]);
 		}

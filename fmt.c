@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fmt.c - the small printf of fmt.h. See there for why it exists.
+ */
+#include "fmt.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The output so far: out[0..cap) holds what fits, len counts it all. */
+struct fmt_out {
+	char *p;
+	size_t cap, len;
+};
+
+static void
+put(struct fmt_out *o, const char *s, size_t n)
+{
+	size_t room;
+
+	if (o->cap > 0 && o->len < o->cap - 1) {
+		room = o->cap - 1 - o->len;
+		memcpy(o->p + o->len, s, n < room ? n : room);
+	}
+	o->len += n;
+}
+
+static void
+pad(struct fmt_out *o, char c, size_t n)
+{
+	while (n-- > 0) {
+		put(o, &c, 1);
+	}
+}
+
+/* Puts s[0..n) in a field of width w, left-aligned with '-'. */
+static void
+field(struct fmt_out *o, const char *s, size_t n, size_t w, int left,
+    char fill)
+{
+	if (!left && n < w) {
+		/* zero padding goes after a sign */
+		if (fill == '0' && n > 0 && s[0] == '-') {
+			put(o, s, 1);
+			s++;
+			n--;
+			w--;
+		}
+		pad(o, fill, w - n);
+	}
+	put(o, s, n);
+	if (left && n < w) {
+		pad(o, ' ', w - n);
+	}
+}
+
+/* Decimal (base 10) or hex (base 16) text of v, sign first if neg. */
+static size_t
+num(char buf[24], unsigned long long v, int neg, unsigned base)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[24];
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = digits[v % base];
+		v /= base;
+	} while (v > 0);
+	if (neg) {
+		buf[k++] = '-';
+	}
+	while (n > 0) {
+		buf[k++] = tmp[--n];
+	}
+	return k;
+}
+
+/* Reads one integer argument of length modifier len (0 none, 1 l, 2 ll,
+ * 3 z) as signed or unsigned. */
+static unsigned long long
+arg_int(va_list *ap, int len, int is_signed, int *neg)
+{
+	long long s;
+
+	*neg = 0;
+	if (!is_signed) {
+		return len == 2 ? va_arg(*ap, unsigned long long) :
+		    len == 1 ? va_arg(*ap, unsigned long) :
+		    len == 3 ? va_arg(*ap, size_t) : va_arg(*ap, unsigned);
+	}
+	s = len == 2 ? va_arg(*ap, long long) : len == 1 ? va_arg(*ap, long) :
+	    len == 3 ? (long long)va_arg(*ap, size_t) : va_arg(*ap, int);
+	*neg = s < 0;
+	return s < 0 ? 0 - (unsigned long long)s : (unsigned long long)s;
+}
+
+/* see fmt.h */
+int
+fmt_v(char *out, size_t cap, const char *fmt, va_list ap)
+{
+	struct fmt_out o = { out, cap, 0 };
+	char buf[24], fill;
+	unsigned long long v;
+	const char *s;
+	size_t w, n;
+	int left, len, neg;
+	va_list aq;
+
+	va_copy(aq, ap);
+	for (; *fmt != '\0'; fmt++) {
+		if (*fmt != '%') {
+			put(&o, fmt, 1);
+			continue;
+		}
+		fmt++;
+		left = *fmt == '-';
+		fmt += left;
+		fill = *fmt == '0' ? '0' : ' ';
+		for (w = 0; *fmt >= '0' && *fmt <= '9'; fmt++) {
+			w = w * 10 + (size_t)(*fmt - '0');
+		}
+		len = 0;
+		if (*fmt == 'z') {
+			len = 3;
+			fmt++;
+		}
+		while (*fmt == 'l' && len < 2) {
+			len++;
+			fmt++;
+		}
+		switch (*fmt) {
+		case 's':
+			s = va_arg(aq, const char *);
+			s = s != NULL ? s : "(null)";
+			field(&o, s, strlen(s), w, left, ' ');
+			break;
+		case 'c':
+			buf[0] = (char)va_arg(aq, int);
+			field(&o, buf, 1, w, left, ' ');
+			break;
+		case 'd':
+		case 'i':
+		case 'u':
+		case 'x':
+			v = arg_int(&aq, len, *fmt == 'd' || *fmt == 'i', &neg);
+			n = num(buf, v, neg, *fmt == 'x' ? 16 : 10);
+			field(&o, buf, n, w, left, left ? ' ' : fill);
+			break;
+		case '%':
+			put(&o, "%", 1);
+			break;
+		default:
+			va_end(aq);
+			return -1;
+		}
+	}
+	va_end(aq);
+	if (cap > 0) {
+		out[o.len < cap ? o.len : cap - 1] = '\0';
+	}
+	return o.len > 0x7FFFFFFF ? 0x7FFFFFFF : (int)o.len;
+}
+
+/* see fmt.h */
+int
+fmt_s(char *out, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_v(out, cap, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* Writes s[0..n) to fd, retrying short writes. */
+static void
+write_all(int fd, const char *s, size_t n)
+{
+	ssize_t r;
+
+	while (n > 0) {
+		r = write(fd, s, n);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			return;
+		}
+		s += r;
+		n -= (size_t)r;
+	}
+}
+
+/* see fmt.h */
+void
+fmt_puts(int fd, const char *s)
+{
+	write_all(fd, s, strlen(s));
+}
+
+/* see fmt.h */
+void
+fmt_fd(int fd, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_v(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		write_all(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		    sizeof(buf) - 1);
+	}
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fmt.h - our own small printf: %s %c %d %i %u %x with the l, ll and z
+ * length modifiers, '-' and '0' flags and a field width.
+ *
+ * Why: musl's printf family links floating-point and wide-character
+ * formatting (fmt_fp, mbsrtowcs: ~10 KB) that nanoacme never uses, and
+ * stdio's buffers on top; the static binary has a size budget (192 KiB
+ * on x86_64). Output goes straight to a file descriptor with write(2).
+ * The functions carry GCC's format attribute, so the compiler checks
+ * every call as it would printf's.
+ */
+#ifndef NANOACME_FMT_H
+#define NANOACME_FMT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define FMT_CHECK(f, a) __attribute__((format(printf, f, a)))
+#else
+#define FMT_CHECK(f, a)
+#endif
+
+/*
+ * Formats into out[0..cap) like vsnprintf: always NUL-terminated when
+ * cap > 0, returns the length the whole result has (so n >= cap means
+ * it was cut), or -1 on a conversion it does not know.
+ */
+int fmt_v(char *out, size_t cap, const char *fmt, va_list ap);
+
+/* fmt_v() with arguments: snprintf. */
+int fmt_s(char *out, size_t cap, const char *fmt, ...) FMT_CHECK(3, 4);
+
+/* Formats (up to 4 KB) and writes to file descriptor fd: dprintf. */
+void fmt_fd(int fd, const char *fmt, ...) FMT_CHECK(2, 3);
+
+/* Writes the NUL-terminated s to fd, whole. */
+void fmt_puts(int fd, const char *s);
+
+#endif /* NANOACME_FMT_H */
