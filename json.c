@@ -15,6 +15,144 @@
 #include <limits.h>
 #include <string.h>
 
+/* RFC 8259 §2: insignificant white space. */
+static bool
+is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* s[a..b) is white space around at most one separator sep (0: none). */
+static bool
+gap_ok(const char *s, int a, int b, char sep)
+{
+	while (a < b && is_ws(s[a])) {
+		a++;
+	}
+	if (sep != 0) {
+		if (a == b || s[a] != sep) {
+			return false;
+		}
+		a++;
+	}
+	while (a < b && is_ws(s[a])) {
+		a++;
+	}
+	return a == b;
+}
+
+/* RFC 8259 §3 and §6: true, false, null or a number, nothing else. */
+static bool
+primitive_ok(const char *s, int n)
+{
+	int i = 0, d;
+
+	if ((n == 4 && (memcmp(s, "true", 4) == 0 ||
+	    memcmp(s, "null", 4) == 0)) ||
+	    (n == 5 && memcmp(s, "false", 5) == 0)) {
+		return true;
+	}
+	i += i < n && s[i] == '-';
+	if (i < n && s[i] == '0') {
+		i++;
+	} else {
+		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			continue;
+		}
+		if (i == d) {
+			return false;
+		}
+	}
+	if (i < n && s[i] == '.') {
+		for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			continue;
+		}
+		if (i == d) {
+			return false;
+		}
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		i += i < n && (s[i] == '+' || s[i] == '-');
+		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			continue;
+		}
+		if (i == d) {
+			return false;
+		}
+	}
+	return i == n;
+}
+
+/* Where token t begins and ends in the text: a string token leaves its
+ * quotes out. */
+static int
+tok_begin(const jsmntok_t *t)
+{
+	return t->start - (t->type == JSMN_STRING);
+}
+
+static int
+tok_finish(const jsmntok_t *t)
+{
+	return t->end + (t->type == JSMN_STRING);
+}
+
+/*
+ * Checks the members of container i: between its children only the
+ * separators JSON allows (',' between members or elements, ':' between
+ * a key and its value), keys are strings, and the sizes jsmn counted
+ * match (json_get() relies on them).
+ */
+static bool
+container_ok(const struct json *j, int i)
+{
+	const jsmntok_t *t = j->tok, *c;
+	bool obj = t[i].type == JSMN_OBJECT, key;
+	int k, pos = t[i].start + 1;
+
+	for (k = 0, c = &t[i + 1]; c < t + j->ntok && c->start < t[i].end;
+	    k++, c = &t[json_skip(j, (int)(c - t))]) {
+		key = obj && k % 2 == 0;
+		if (!gap_ok(j->s, pos, tok_begin(c),
+		    k == 0 ? 0 : key || !obj ? ',' : ':') ||
+		    (key && c->type != JSMN_STRING) ||
+		    (c->type == JSMN_STRING && c->size != (key ? 1 : 0)) ||
+		    (c->type == JSMN_PRIMITIVE && c->size != 0)) {
+			return false;
+		}
+		pos = tok_finish(c);
+	}
+	return gap_ok(j->s, pos, t[i].end - 1, 0) &&
+	    (obj ? k % 2 == 0 && t[i].size == k / 2 : t[i].size == k);
+}
+
+/*
+ * jsmn's strict mode still lets through what is not JSON: missing or
+ * extra commas and colons ("[1 2]", "{\"a\":1,}", ",{}"), members
+ * without a value ({"a","b":1}), keys in arrays, and any primitive that
+ * starts like one ("tru", "01", "--1"). Such a document is refused
+ * here, so that no two readers can see different members in it.
+ */
+static bool
+well_formed(const struct json *j)
+{
+	const jsmntok_t *t = j->tok;
+	int i;
+
+	if (!gap_ok(j->s, 0, tok_begin(&t[0]), 0)) {
+		return false;
+	}
+	for (i = 0; i < j->ntok; i++) {
+		if (t[i].type == JSMN_PRIMITIVE ?
+		    !primitive_ok(j->s + t[i].start, t[i].end - t[i].start) :
+		    t[i].type != JSMN_STRING && !container_ok(j, i)) {
+			return false;
+		}
+	}
+	return true;
+}
+
 /* see json.h */
 int
 json_parse(struct json *j, const char *s, size_t len, jsmntok_t *tok,
@@ -43,11 +181,12 @@ json_parse(struct json *j, const char *s, size_t len, jsmntok_t *tok,
 	    s[end] == '\r' || s[end] == '\n')) {
 		end++;
 	}
-	if (end != len || json_skip(&(struct json){ s, len, tok, n }, 0) != n) {
+	j->ntok = n;
+	if (end != len || json_skip(j, 0) != n || !well_formed(j)) {
+		j->ntok = 0;
 		return -1;
 	}
 	j->len = len;
-	j->ntok = n;
 	return 0;
 }
 
