@@ -14,6 +14,7 @@
 #   . tests/pebble-env.sh
 #   trap pebble_stop EXIT
 #   pebble_start [VAR=value...] || exit 1   # VAR=value go to pebble's environment
+#   pebble_start --validity SECONDS [VAR=value...]   # leaves valid SECONDS long
 #   nanoacme -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" ... \
 #       -l "127.0.0.1:$PEBBLE_HTTP_PORT" issue a.nanoacme.test
 #   pebble_root "$PEBBLE_WORK/root.pem"     # issuing root, to openssl-verify the chain
@@ -47,6 +48,14 @@
 #   /roots/0 and /intermediates/0 both answer 200 with one PEM certificate;
 #   /roots/1 is 404 unless PEBBLE_ALTERNATE_ROOTS is set. Root and intermediate
 #   are RSA-2048, regenerated at every start, valid 30 years; leaves 5 years.
+#   /cert-status-by-serial/HEX takes the serial in hex as openssl prints it
+#   (either case, leading zeros allowed) and answers JSON: "Status" ("Valid" or
+#   "Revoked"), "Serial" (lower-case hex), "Certificate" (PEM), and once
+#   revoked "RevokedAt" and "Reason" (the number the client sent; absent if it
+#   sent none); 404 for an unknown serial.
+# - "certificateValidityPeriod": SECONDS (pebble_start --validity) is honoured:
+#   notBefore is the issuing second (not backdated), notAfter notBefore +
+#   SECONDS - 1 (30 gives 29 s, 86400 gives 23:59:59).
 # - Names: Pebble checks no TLD list: a.nanoacme.test, www.example.com and
 #   localhost are accepted; orders fold upper case; an IP address as a "dns"
 #   identifier and names with "_" are refused (400); *.x.test gets only a
@@ -145,10 +154,22 @@ pebble_make_certs() {
 		>>"$d/openssl.log" 2>&1
 }
 
-# pebble_start [VAR=value...]: start challtestsrv and Pebble, wait until both
-# answer. Returns 0, or 1 with a message (and everything started stopped again).
+# pebble_start [--validity SECONDS] [VAR=value...]: start challtestsrv and
+# Pebble, wait until both answer. --validity sets the lifetime of the leaf
+# certificates Pebble issues ("certificateValidityPeriod", default 5 years).
+# Returns 0, or 1 with a message (and everything started stopped again).
 pebble_start() {
-	local a p i
+	local a p i validity=
+	if [ "${1:-}" = --validity ]; then
+		validity=${2:-}
+		case $validity in
+		'' | *[!0-9]*)
+			echo "pebble_start: --validity needs SECONDS, got '$validity'" >&2
+			return 1
+			;;
+		esac
+		shift 2
+	fi
 	for a in "$@"; do
 		case $a in
 		[A-Za-z_]*=*) ;;
@@ -199,7 +220,8 @@ pebble_start() {
 		    "httpPort": $PEBBLE_HTTP_PORT,
 		    "tlsPort": $PEBBLE_TLS_PORT,
 		    "ocspResponderURL": "",
-		    "externalAccountBindingRequired": false
+		    "externalAccountBindingRequired": false${validity:+,
+		    \"certificateValidityPeriod\": $validity}
 		  }
 		}
 	EOF
