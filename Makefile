@@ -77,6 +77,7 @@ check:
 	$(MAKE) check-unit
 	$(MAKE) check-fuzz
 	$(MAKE) check-pebble
+	$(MAKE) check-lifecycle
 	$(MAKE) check-double
 	$(MAKE) check-valgrind
 	$(MAKE) check-static
@@ -95,6 +96,11 @@ check-unit: $(addprefix $(SAN)/,$(TESTS))
 
 check-pebble: $(SAN)/nanoacme
 	tests/pebble.sh $(SAN)/nanoacme
+
+# renew, list, revoke, account, due rule, hooks, jitter, lock: real Pebble.
+.PHONY: check-lifecycle
+check-lifecycle: $(SAN)/nanoacme
+	tests/lifecycle.sh $(SAN)/nanoacme
 
 # Profiles and ARI (RFC 9773), which Pebble 2.4 lacks: tests/acme-double.py.
 check-double: $(SAN)/nanoacme
