@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
@@ -1202,6 +1203,29 @@ http_listen_serve(struct http_listener *l, int timeout_ms)
 	return 0;
 }
 
+/*
+ * Linux: accept() a connection only once its first bytes are there. A
+ * flood of connections that never send anything then stays in the
+ * kernel and takes no slot; without it, such a flood made every new
+ * connection push out the oldest, and a validator accepted a moment
+ * before its request arrived could be dropped unanswered. A CA sends
+ * its request at once, so it is accepted with it and answered in the
+ * same round. Other systems go without.
+ */
+static void
+defer_accept(int fd)
+{
+#ifdef TCP_DEFER_ACCEPT
+	int secs = (LISTEN_CONN_TIMEOUT_MS + 999) / 1000;
+
+	/* best effort: without it the listener works, just less well */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
+	    sizeof(secs));
+#else
+	(void)fd;
+#endif
+}
+
 /* One listening socket; an optional (IPv6) one may be missing. */
 static int
 listen_one(struct http_listener *l, const struct sockaddr *sa,
@@ -1222,6 +1246,7 @@ listen_one(struct http_listener *l, const struct sockaddr *sa,
 		return optional && (l->detail == EAFNOSUPPORT ||
 		    l->detail == EADDRNOTAVAIL) ? 0 : -1;
 	}
+	defer_accept(fd);
 	l->lfd[l->nlfd++] = fd;
 	return 0;
 }
