@@ -111,6 +111,8 @@ struct run {
 	unsigned char der[16384];
 	char pem[HTTP_MAX_BODY + 8192];
 	char conf_text[8192];              /* settings file being renewed */
+	const struct conf *keep;           /* the settings to store */
+	struct conf stored;                /* renew: as read from the file */
 	char due[16384];                   /* names due, NUL-separated */
 	char replaces[256];                /* ARI CertID being renewed */
 	unsigned char csr_spki[1024];      /* --csr: the key to expect */
@@ -456,6 +458,28 @@ file_fail(const char *what, const char *path)
 }
 
 /*
+ * Fails, before any network request, when the account of this CA was
+ * deactivated (account deactivate leaves a marker): nothing can use it.
+ */
+static int
+account_usable(struct run *r)
+{
+	char path[STORE_PATH_MAX];
+
+	if (account_dir(r, r->acct_dir, sizeof(r->acct_dir)) != 0 ||
+	    path_of(path, r->acct_dir, "deactivated") != 0) {
+		msg_err("state directory path too long");
+		return EXIT_LOCAL;
+	}
+	if (access(path, F_OK) == 0) {
+		msg_err("the account in %s was deactivated; remove that "
+		    "directory to create a new account", r->acct_dir);
+		return EXIT_ACME;
+	}
+	return 0;
+}
+
+/*
  * Loads the account key and URL of this CA. *have_key and *have_url say what
  * was found. A stored directory URL that differs (two URLs folding to the
  * same folder name) is refused rather than mixed.
@@ -477,14 +501,6 @@ account_load(struct run *r, bool *have_key, bool *have_url)
 		msg_err("%s belongs to directory %s, not %s", r->acct_dir, buf,
 		    r->c->directory);
 		return EXIT_LOCAL;
-	}
-	if (path_of(path, r->acct_dir, "deactivated") != 0) {
-		return EXIT_LOCAL;
-	}
-	if (access(path, F_OK) == 0) {
-		msg_err("the account in %s was deactivated; remove that "
-		    "directory to create a new account", r->acct_dir);
-		return EXIT_ACME;
 	}
 	if (path_of(path, r->acct_dir, "key.pem") != 0) {
 		return EXIT_LOCAL;
@@ -1375,7 +1391,9 @@ save_cert(struct run *r, size_t leaf_len, size_t len)
 		goto out;
 	}
 	sbuf_init(&conf, r->payload, sizeof(r->payload));
-	if (conf_format(r->c, &conf) != 0) {
+	/* renew stores what it read, not its command line's one-off
+	 * options: those hold "for that run" only. */
+	if (conf_format(r->keep != NULL ? r->keep : r->c, &conf) != 0) {
 		msg_err("settings hold a control character: not stored");
 		goto out;
 	}
@@ -1543,6 +1561,9 @@ ca_ready(struct run *r, bool need_account)
 {
 	int rc;
 
+	if (need_account && (rc = account_usable(r)) != 0) {
+		return rc;
+	}
 	if ((rc = load_anchors(r)) != 0) {
 		return rc;
 	}
@@ -1772,6 +1793,9 @@ issue_cert(struct run *r, bool renewal)
 	const char *spec;
 	int rc;
 
+	if ((rc = account_usable(r)) != 0) {
+		return rc;
+	}
 	r->naz = 0;
 	alpn_reset(&r->alpn);
 	/* webroot and hooks leave the port to the web server (uhttpd);
@@ -1940,6 +1964,8 @@ renew_conf(struct run *r, const char *name)
 	if ((rc = settings_load(r, name)) != 0) {
 		return rc;
 	}
+	r->stored = r->conf;
+	r->keep = &r->stored;
 	conf_merge(&r->conf, &r->o->conf);
 	conf_defaults(&r->conf);
 	if ((rc = check_conf(&r->conf)) != 0) {

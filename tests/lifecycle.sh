@@ -63,7 +63,8 @@ trap 'exit 143' TERM
 
 summary() {
 	finish
-	echo "$passed passed, $failed failed ($(($(date +%s) - started)) s)"
+	echo "lifecycle.sh: $(($(date +%s) - started)) s"
+	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
 
