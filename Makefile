@@ -78,6 +78,7 @@ check:
 	$(MAKE) check-fuzz
 	$(MAKE) check-pebble
 	$(MAKE) check-lifecycle
+	$(MAKE) check-modes
 	$(MAKE) check-double
 	$(MAKE) check-valgrind
 	$(MAKE) check-static
@@ -101,6 +102,12 @@ check-pebble: $(SAN)/nanoacme
 .PHONY: check-lifecycle
 check-lifecycle: $(SAN)/nanoacme
 	tests/lifecycle.sh $(SAN)/nanoacme
+
+# webroot, challenge hook, tls-alpn-01, IP addresses, EAB, alternate chains,
+# --csr, --profile against real Pebble.
+.PHONY: check-modes
+check-modes: $(SAN)/nanoacme
+	tests/modes.sh $(SAN)/nanoacme
 
 # Profiles and ARI (RFC 9773), which Pebble 2.4 lacks: tests/acme-double.py.
 check-double: $(SAN)/nanoacme

@@ -56,7 +56,8 @@ for t in "$@"; do
 		passed=$((passed + 1))
 	else
 		echo "FAIL $t: exit $rc; inputs saved as $dir/$name-*; log $log:"
-		grep -E 'ERROR|SUMMARY|runtime error|Test unit written|^    #[0-9] ' "$log" |
+		grep -E 'ERROR|SUMMARY|runtime error|Test unit written|^    #[0-9]+ ' "$log" |
+			grep -Ev 'fuzzer::|libc\.so|__sanitizer|compiler-rt|_start' |
 			head -n 20 | sed 's/^/    /'
 		failed=$((failed + 1))
 	fi

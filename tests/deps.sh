@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/deps.sh: install the Debian packages nanoacme needs, and only the missing ones.
 #
-# Usage: tests/deps.sh build|static|demo|check
+# Usage: tests/deps.sh build|static|demo|check|bench
 #   build  compiler, make, BearSSL and jsmn headers, CA bundle
 #   static build + musl (make static, make size) and Debian's cross compilers
 #          for mipsel and aarch64 (their musl and BearSSL come from
@@ -11,6 +11,7 @@
 #   check  demo + static + clang, valgrind and clang's runtime (sanitizer
 #          builds), qemu-user-static (the router builds under qemu), python3
 #          and python3-cryptography (tests/acme-double.py, make check-double)
+#   bench  check + strace, uacme, lego and certbot (bench/compare.sh)
 # Quiet when everything is installed. Runs `apt-get update` once, and only when
 # something is missing. Needs root to install; otherwise prints the command and
 # exits 1. Exit 2 on a usage error.
@@ -22,14 +23,16 @@ static_pkgs="$build_pkgs $musl_pkgs"
 demo_pkgs="$build_pkgs pebble openssl curl"
 check_pkgs="$demo_pkgs $musl_pkgs clang valgrind libclang-rt-14-dev qemu-user-static"
 check_pkgs="$check_pkgs python3 python3-cryptography"
+bench_pkgs="$check_pkgs strace python3 uacme lego certbot"
 
 case ${1:-} in
 build) pkgs=$build_pkgs ;;
 static) pkgs=$static_pkgs ;;
 demo) pkgs=$demo_pkgs ;;
 check) pkgs=$check_pkgs ;;
+bench) pkgs=$bench_pkgs ;;
 *)
-	echo "usage: $0 build|static|demo|check" >&2
+	echo "usage: $0 build|static|demo|check|bench" >&2
 	exit 2
 	;;
 esac

@@ -26,6 +26,10 @@
 #   client listens here), PEBBLE_TLS_PORT=5001 (tls-alpn-01, unused by us),
 #   CHALLTESTSRV_DNS_PORT=8053, CHALLTESTSRV_MGMT_PORT=8055.
 # Exports after pebble_start: PEBBLE_DIR_URL, PEBBLE_CA_FILE, PEBBLE_WORK.
+# PEBBLE_EXTRA_CONFIG (read by pebble_start): extra JSON members for the "pebble"
+# object of the config, appended last, e.g. '"externalAccountBindingRequired":
+# true, "externalAccountMACKeys": {"kid-1": "BASE64URL"}'. A member named twice
+# takes the last value (Go's encoding/json), so these override the defaults.
 #
 # Facts about Debian's Pebble 2.4 (2.4.0+ds1, bookworm), checked on this machine:
 # - Config keys (from the binary's config struct): listenAddress,
@@ -222,6 +226,7 @@ pebble_start() {
 		    "ocspResponderURL": "",
 		    "externalAccountBindingRequired": false${validity:+,
 		    \"certificateValidityPeriod\": $validity}
+		    ${PEBBLE_EXTRA_CONFIG:+, $PEBBLE_EXTRA_CONFIG}
 		  }
 		}
 	EOF
