@@ -2562,6 +2562,54 @@ cmd_account(struct run *r, struct conf *c)
 	return account_rollover(r);
 }
 
+/*
+ * Makes the file settings of c absolute: renew runs from cron, in
+ * another directory than the issue that stored them. The strings go to
+ * buf[0..cap) (STORE_PATH_MAX each). Returns 0 or EXIT_USAGE.
+ */
+static int
+absolute_paths(struct conf *c, char *buf, size_t cap)
+{
+	const char **p[4] = { &c->ca_file, &c->webroot, &c->hook,
+	    &c->csr_file };
+	char cwd[STORE_PATH_MAX];
+	size_t k, used = 0;
+	int n;
+
+	for (k = 0; k < 4; k++) {
+		if (*p[k] == NULL || (*p[k])[0] == '/') {
+			continue;
+		}
+		if (getcwd(cwd, sizeof(cwd)) == NULL ||
+		    (n = fmt_s(buf + used, cap - used, "%s/%s", cwd, *p[k])) < 0 ||
+		    (size_t)n >= cap - used) {
+			msg_err("%s: cannot make it an absolute path", *p[k]);
+			return EXIT_USAGE;
+		}
+		*p[k] = buf + used;
+		used += (size_t)n + 1;
+	}
+	return 0;
+}
+
+/* The run a signal interrupts: its published challenges are taken back. */
+static struct run *signal_run;
+
+/*
+ * SIGTERM/SIGINT/SIGHUP (OpenWrt's "service acme abort", a user's ^C):
+ * take back what was published (webroot files, the hook's "failed"),
+ * as the normal path would, then exit. unlink, fork, exec and waitpid
+ * are async-signal-safe; our formatting takes no lock.
+ */
+static void
+on_signal(int sig)
+{
+	if (signal_run != NULL && signal_run->c != NULL) {
+		challenges_cleanup(signal_run);
+	}
+	_exit(128 + sig);
+}
+
 /* Runs the command of o; r is zeroed and set up. */
 static int
 dispatch(struct run *r, struct conf *c)
@@ -2586,7 +2634,8 @@ dispatch(struct run *r, struct conf *c)
 int
 main(int argc, char **argv)
 {
-	static char names[ACME_MAX_NAMES * 256], csr_text[ACME_MAX_NAMES * 256];
+	static char names[ACME_MAX_NAMES * 256], csr_text[ACME_MAX_NAMES * 256],
+	    paths[4 * STORE_PATH_MAX];
 	struct opts o;
 	struct conf c;
 	struct run *r;
@@ -2608,14 +2657,24 @@ main(int argc, char **argv)
 	http_client_init(&r->http, NULL, 0, r->iobuf, sizeof(r->iobuf));
 	c = o.conf;
 	conf_defaults(&c);
-	rc = strcmp(o.cmd, "issue") == 0 && c.csr_file != NULL ?
-	    csr_names(r, &c, csr_text, sizeof(csr_text)) : 0;
+	/* Files we make that others read (webroot tokens and their
+	 * directories, certificates) are 0644/0755 whatever umask cron or
+	 * a shell left; keys and the state stay 0600/0700 by their modes. */
+	umask(022);
+	rc = absolute_paths(&c, paths, sizeof(paths));
+	if (rc == 0 && strcmp(o.cmd, "issue") == 0 && c.csr_file != NULL) {
+		rc = csr_names(r, &c, csr_text, sizeof(csr_text));
+	}
 	if (rc == 0 && (rc = check_conf(&c)) == 0) {
 		lower_names(&c, names, sizeof(names));
 		rc = strcmp(o.cmd, "list") != 0 ? clock_check(&o) : 0;
 	}
 	/* A peer closing a socket must give EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
+	signal_run = r;
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	signal(SIGHUP, on_signal);
 	if (rc == 0) {
 		rc = dispatch(r, &c);
 	}
