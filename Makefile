@@ -77,6 +77,7 @@ check:
 	$(MAKE) check-unit
 	$(MAKE) check-fuzz
 	$(MAKE) check-pebble
+	$(MAKE) check-hostile
 	$(MAKE) check-lifecycle
 	$(MAKE) check-modes
 	$(MAKE) check-double
@@ -152,6 +153,26 @@ fuzz: $(addprefix $(FUZZ)/,$(FUZZ_TARGETS))
 check-fuzz: $(SAN)/t_regress $(addprefix $(FUZZ)/,$(FUZZ_TARGETS))
 	(cd tests && ../$(SAN)/t_regress)
 	fuzz/run.sh $(FUZZ) $(FUZZ_CHECK_TIME) check $(FUZZ_TARGETS)
+
+# The sanitizer build with short timeouts of the abuse tests, so that a
+# stalling server or client costs seconds, not minutes.
+SHORT = build/short
+SHORT_CPPFLAGS = -DHTTP_CONNECT_TIMEOUT_MS=2000 -DHTTP_IO_TIMEOUT_MS=2000 \
+	-DHTTP_REQUEST_TIMEOUT_MS=4000 -DLISTEN_CONN_TIMEOUT_MS=2000 \
+	-DACME_POLL_TOTAL_S=5 -DACME_POLL_MAX_MS=500 -DACME_RETRY_AFTER_MAX_S=1
+
+$(SHORT)/%.o: %.c $(wildcard *.h)
+	@mkdir -p $(SHORT)
+	$(CC) $(SAN_CFLAGS) $(SHORT_CPPFLAGS) -c -o $@ $<
+
+$(SHORT)/nanoacme: $(addprefix $(SHORT)/,$(OBJS))
+	$(CC) -fsanitize=address,undefined -o $@ $^ $(BEARSSL_LIBS)
+
+# A hostile ACME server (tests/hostile.py): every failure gets its exit
+# code and message, in time, and the state directory stays as it was.
+.PHONY: check-hostile
+check-hostile: $(SHORT)/nanoacme
+	tests/hostile.sh $(SHORT)/nanoacme
 
 demo:
 	tests/deps.sh demo

@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# tests/hostile.sh: nanoacme against a hostile ACME server (tests/hostile.py).
+#
+# Usage: tests/hostile.sh [path-to-nanoacme]    (default build/short/nanoacme)
+# The binary should be the sanitizer build with short timeouts that
+# `make check-hostile` makes (HTTP_IO_TIMEOUT_MS=2000,
+# HTTP_REQUEST_TIMEOUT_MS=4000, ACME_POLL_TOTAL_S=5, ...): a stall then
+# costs seconds. Environment: HOSTILE_TESTS="name..." runs only those
+# cases; HOSTILE_VERBOSE=1 prints every run's output.
+#
+# Setup: a throwaway CA and TLS certificates made here with openssl (one
+# for localhost, one for another name, one expired, one self-signed), the
+# server on 127.0.0.1 only, and one good issuance, which creates the
+# account and a certificate. Then each case makes the server misbehave at
+# one step and runs `nanoacme issue --force` (some also `renew --force`)
+# against it, and checks:
+#   - the exit status is the documented one, and a line of the output
+#     names the problem;
+#   - no crash, no sanitizer report;
+#   - it ends within the configured timeouts (each case has a bound);
+#   - the state directory (account, certificate, key, every file, mode
+#     and link) is byte for byte what it was before;
+#   - the client broke no protocol rule the server checks (each nonce
+#     used once, JWS url = request URL, the account's kid).
+# Finally a good issuance must still work with the same state.
+# Prints "ok NAME" or "FAIL NAME: reason", then "N passed, N failed".
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/hostile-env.sh
+. "$here/hostile-env.sh"
+NANOACME=${1:-build/short/nanoacme}
+PY=$(command -v python3 || true)
+passed=0
+failed=0
+TMP=
+
+finish() {
+	hostile_stop
+	[ -n "$TMP" ] && rm -rf "$TMP"
+	TMP=
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+ok() {
+	echo "ok $1"
+	passed=$((passed + 1))
+}
+
+# bad NAME REASON: count a failure and show the run's output.
+bad() {
+	echo "FAIL $1: $2"
+	[ -f "$T/out" ] && sed 's/^/    /' "$T/out" | head -n 40
+	failed=$((failed + 1))
+}
+
+summary() {
+	finish
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+# --- cases: name (tests/hostile.py's SCENARIOS say what the server does),
+# expected exit, ERE one line of the output must match, bound in seconds,
+# and the server's listener when not "good" ---------------------------------
+# Timeouts of the test build: I/O 2 s, request 4 s, polling 5 s.
+CASES='
+big-body            3 too large                      5
+big-body-eos        3 too large                      5
+chunked-endless     3 too large                      5
+chunked-endless-ext 3 too large|timed out            6
+chunked-bad-size    3 malformed HTTP response        5
+big-header-line     3 too large                      5
+many-headers        3 too large                      5
+big-headers-total   3 too large                      5
+endless-continue    3 too large                      5
+location-too-long   3 too large                      5
+bad-framing         3 malformed HTTP response        5
+not-http            3 malformed HTTP response        5
+body-stops          3 closed                         5
+body-stops-stall    3 timed out                      7
+stall               3 timed out                      7
+slowloris           3 timed out                      7
+slow-body           3 timed out                      7
+bad-json            4 directory .*unexpected reply   5
+not-json            4 directory .*unexpected reply   5
+dir-no-newnonce     4 newNonce                       5
+dir-wrong-types     4 newOrder missing|newOrder      5
+dir-http-url        4 not an https URL               5
+no-replay-nonce     4 without a Replay-Nonce         5
+bad-replay-nonce    4 without a Replay-Nonce         5
+order-wrong-types   4 newOrder .*unexpected reply    5
+order-no-finalize   4 newOrder .*unexpected reply    5
+order-no-location   4 newOrder .*unexpected reply    5
+order-authz-numbers 4 newOrder .*unexpected reply    5
+order-too-many-authz 4 101 authorizations            5
+server-error        4 newOrder .*500                 5
+deep-subproblems    4 newOrder .*400                 5
+problem-controls    4 rejectedIdentifier             5
+authz-status-number 4 without status                 5
+authz-no-challenges 4 no challenge                   5
+token-traversal     4 no challenge                   5
+token-too-long      4 no challenge                   5
+chall-refused       4 challenge .*malformed          5
+authz-revoked       4 became revoked                 5
+authz-invalid       5 hostile says no                5
+bad-nonce-forever   4 badNonce                       8
+finalize-refused    4 badCSR                         5
+order-invalid       4 is invalid                     5
+order-processing-forever 4 still not done            8
+order-valid-no-cert 4 order .*unexpected reply       5
+cert-garbage        4 not a PEM certificate chain    5
+cert-empty          4 not a PEM certificate chain    5
+cert-pem-garbage    4 not a valid X.509|not a PEM    5
+cert-wrong-key      4 does not certify our key       5
+cert-wrong-names    4 missing from its names         5
+redirect-loop-dir   4 directory .*301                5
+redirect-loop-cert  4 certificate .*301              5
+tls-wrong-host      3 server name does not match     5 wronghost
+tls-expired         3 expired                        5 expired
+tls-untrusted       3 not trusted                    5 untrusted
+tls-garbage         3 TLS|closed|malformed           5 raw
+tls-stall           3 timed out                      7 raw
+tls-close           3 closed|reset|TLS               5 raw
+'
+# Cases also run as `renew --force`: the renewal path keeps the old pair too.
+RENEW_CASES="body-stops cert-wrong-key cert-garbage tls-untrusted stall"
+
+# run_case NAME EXIT ERE BOUND LISTENER CMD...: one hostile run.
+run_case() {
+	local name=$1 want=$2 ere=$3 bound=$4 lis=$5 port before after v
+	shift 5
+	T=$TMP/$name
+	mkdir -p "$T"
+	port=$(sed -n "s/^$lis //p" "$W/ports")
+	set_scenario "$name"
+	: >"$W/violations.log"
+	snapshot "$S" >"$T/before"
+	na "$port" "$@"
+	snapshot "$S" >"$T/after"
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		bad "$name" "no exit after 60 s (killed)"
+	elif grep -Eq 'Sanitizer|runtime error|LeakSanitizer' "$T/out"; then
+		bad "$name" "sanitizer report (exit $rc)"
+	elif [ "$rc" != "$want" ]; then
+		bad "$name" "exit $rc, want $want"
+	elif ! grep -Eq -- "$ere" "$T/out"; then
+		bad "$name" "no line of the output matches /$ere/"
+	elif ! grep -Eq '^nanoacme: ' "$T/out"; then
+		bad "$name" "no 'nanoacme: ' error message"
+	elif LC_ALL=C grep -q "$(printf '\033')" "$T/out"; then
+		bad "$name" "an escape character from the server reached the terminal"
+	elif [ "${secs%.*}" -ge "$bound" ]; then
+		bad "$name" "took ${secs}s, bound ${bound}s"
+	elif ! cmp -s "$T/before" "$T/after"; then
+		bad "$name" "state directory changed: $(diff "$T/before" "$T/after" | tr '\n' ' ')"
+	elif [ -s "$W/violations.log" ]; then
+		bad "$name" "protocol violation: $(head -n 3 "$W/violations.log" | tr '\n' ' ')"
+	else
+		v=$name
+		[ "$1" = renew ] && v="$name (renew)"
+		ok "$v (exit $rc in ${secs}s)"
+	fi
+}
+
+# --- main ------------------------------------------------------------------------
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-hostile.XXXXXX") || exit 1
+T=$TMP/setup
+mkdir -p "$T"
+for p in openssl timeout sha256sum; do
+	command -v "$p" >/dev/null 2>&1 || { bad setup "$p not found (tests/deps.sh check)"; summary; exit; }
+done
+if [ -z "$PY" ]; then
+	bad setup "python3 not found (tests/deps.sh check)"
+	summary
+	exit
+fi
+if [ ! -x "$NANOACME" ]; then
+	bad setup "$NANOACME is not an executable (make check-hostile builds it)"
+	summary
+	exit
+fi
+if ! hostile_start; then
+	bad setup "$hostile_err"
+	summary
+	exit
+fi
+ok "good (exit 0 in ${secs}s: account, certificate, validation)"
+
+while read -r name want rest; do
+	[ -z "$name" ] && continue
+	case " ${HOSTILE_TESTS:-$name} " in *" $name "*) ;; *) continue ;; esac
+	# the ERE may hold spaces: the bound and listener are the last words
+	set -f
+	# shellcheck disable=SC2086
+	set -- $rest
+	set +f
+	lis=good
+	case ${!#} in
+	good | wronghost | expired | untrusted | raw) lis=${!#}; set -- "${@:1:$(($# - 1))}" ;;
+	esac
+	bound=${!#}
+	ere=${*:1:$(($# - 1))}
+	run_case "$name" "$want" "$ere" "$bound" "$lis" issue --force "$NAME"
+	case " $RENEW_CASES " in
+	*" $name "*) run_case "$name" "$want" "$ere" "$bound" "$lis" renew --force ;;
+	esac
+done <<<"$CASES"
+
+# A token the server sends must never become a path: with --webroot, a
+# traversal token gives exit 4 and writes nothing anywhere.
+T=$TMP/webroot-traversal
+mkdir -p "$T" "$TMP/www"
+set_scenario token-traversal
+snapshot "$S" >"$T/before"
+na "$GOOD" --webroot "$TMP/www" issue --force "$NAME"
+snapshot "$S" >"$T/after"
+if [ "$rc" != 4 ] || [ -e /tmp/nanoacme-pwned ] ||
+	[ -n "$(find "$TMP/www" -type f)" ] || ! cmp -s "$T/before" "$T/after"; then
+	bad webroot-traversal "exit $rc (want 4), or a file was written"
+else
+	ok "webroot-traversal (exit 4, nothing written)"
+fi
+
+# After all that, the same state still issues.
+T=$TMP/good-again
+mkdir -p "$T"
+set_scenario good
+cp -p "$S/certs/$NAME/cert.pem" "$T/cert.before"
+na "$GOOD" issue --force "$NAME"
+if [ "$rc" != 0 ] || ! pair_ok "$S/certs/$NAME" ||
+	cmp -s "$T/cert.before" "$S/certs/$NAME/cert.pem" || [ -s "$W/violations.log" ]; then
+	bad good-again "exit $rc, or no new matching certificate"
+else
+	ok "good-again (exit 0 in ${secs}s, new pair installed)"
+fi
+summary
