@@ -78,6 +78,7 @@ check:
 	$(MAKE) check-fuzz
 	$(MAKE) check-pebble
 	$(MAKE) check-hostile
+	$(MAKE) check-listener
 	$(MAKE) check-lifecycle
 	$(MAKE) check-modes
 	$(MAKE) check-double
@@ -173,6 +174,11 @@ $(SHORT)/nanoacme: $(addprefix $(SHORT)/,$(OBJS))
 .PHONY: check-hostile
 check-hostile: $(SHORT)/nanoacme
 	tests/hostile.sh $(SHORT)/nanoacme
+
+# The http-01 listener flooded and probed during a real validation.
+.PHONY: check-listener
+check-listener: $(SHORT)/nanoacme
+	tests/listener.sh $(SHORT)/nanoacme
 
 demo:
 	tests/deps.sh demo
