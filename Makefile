@@ -81,6 +81,7 @@ check:
 	$(MAKE) check-listener
 	$(MAKE) check-lifecycle
 	$(MAKE) check-modes
+	$(MAKE) check-openwrt
 	$(MAKE) check-double
 	$(MAKE) check-valgrind
 	$(MAKE) check-static
@@ -110,6 +111,12 @@ check-lifecycle: $(SAN)/nanoacme
 .PHONY: check-modes
 check-modes: $(SAN)/nanoacme
 	tests/modes.sh $(SAN)/nanoacme
+
+# openwrt/: the acme-common hook, cron, uhttpd and NTP glue under busybox
+# ash, real Pebble, busybox crond and lighttpd; the package Makefile.
+.PHONY: check-openwrt
+check-openwrt: nanoacme
+	tests/openwrt.sh ./nanoacme
 
 # Profiles and ARI (RFC 9773), which Pebble 2.4 lacks: tests/acme-double.py.
 check-double: $(SAN)/nanoacme

@@ -10,7 +10,9 @@
 #          uses curl to wait for Pebble and fetch its root)
 #   check  demo + static + clang, valgrind and clang's runtime (sanitizer
 #          builds), qemu-user-static (the router builds under qemu), python3
-#          and python3-cryptography (tests/acme-double.py, make check-double)
+#          and python3-cryptography (tests/acme-double.py, make check-double),
+#          busybox-static (ash, crond, httpd), lighttpd and its TLS module
+#          (tests/openwrt.sh, make check-openwrt)
 #   bench  check + strace, uacme, lego and certbot (bench/compare.sh)
 # Quiet when everything is installed. Runs `apt-get update` once, and only when
 # something is missing. Needs root to install; otherwise prints the command and
@@ -23,6 +25,7 @@ static_pkgs="$build_pkgs $musl_pkgs"
 demo_pkgs="$build_pkgs pebble openssl curl"
 check_pkgs="$demo_pkgs $musl_pkgs clang valgrind libclang-rt-14-dev qemu-user-static"
 check_pkgs="$check_pkgs python3 python3-cryptography"
+check_pkgs="$check_pkgs busybox-static lighttpd lighttpd-mod-openssl"
 bench_pkgs="$check_pkgs strace python3 uacme lego certbot"
 
 case ${1:-} in
