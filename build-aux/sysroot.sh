@@ -111,7 +111,7 @@ else
 		"$specs" >"$tmp/musl-gcc.specs"
 	# Keep usr/include to the headers -I may show: the musl headers stay
 	# in their own subdirectory (the specs file's -isystem), nothing else.
-	rm -rf "$tmp/usr/bin" "$tmp/usr/share" "$apt"
+	rm -rf "${tmp:?}/usr/bin" "${tmp:?}/usr/share" "$apt"
 fi
 
 rm -rf "$dir"
