@@ -347,6 +347,28 @@ t_makefile() {
 	done
 }
 
+# nanoacme.1 documents every option --help lists, every command and every
+# exit code (the man page is the package's documentation on the router).
+t_manpage() {
+	local man=$repo/nanoacme.1 txt o c
+	[ -f "$man" ] || { fail "no $man"; return; }
+	txt=$(sed 's/\\-/-/g' "$man")
+	for o in $(grep -Eo -- '--[a-z][a-z-]+' <<<"$HELP" | sort -u); do
+		grep -qF -- "$o" <<<"$txt" || { fail "nanoacme.1 lacks $o"; return; }
+	done
+	for c in issue renew list revoke account deactivate rollover; do
+		grep -q "^\.B.* $c" <<<"$txt" || { fail "nanoacme.1 lacks the command $c"; return; }
+	done
+	for c in $(grep -Eo '(^|[ ,])[0-9]+ [a-z]' <<<"$(sed -n '/^Exit codes/,$p' <<<"$HELP")" |
+		grep -Eo '[0-9]+'); do
+		grep -qx "\.B $c" <<<"$txt" || { fail "nanoacme.1 lacks exit code $c"; return; }
+	done
+	if command -v man >/dev/null 2>&1; then
+		o=$(LC_ALL=C man --warnings -l "$man" 2>&1 >/dev/null)
+		[ -z "$o" ] || { fail "man warns: $o"; return; }
+	fi
+}
+
 # Every script parses under busybox ash and starts with #!/bin/sh.
 t_syntax() {
 	local f out
@@ -812,7 +834,7 @@ served() {
 
 # --- main ------------------------------------------------------------------------
 
-all_tests="crond_start makefile syntax hook_args hook_standalone hook_webroot hook_alpn
+all_tests="crond_start makefile manpage syntax hook_args hook_standalone hook_webroot hook_alpn
 hook_dns hook_fail hook_lock_retry hook_concurrent hook_term hook_clock cron_install
 cron_clock deploy_uhttpd crond_check"
 tests=${OPENWRT_TESTS:-$all_tests}
