@@ -35,7 +35,7 @@ SAN = build/asan
 SAN_CFLAGS = -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -g -O1 \
 	-fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all $(BEARSSL_CFLAGS)
-TESTS = t_json t_jws t_pem t_http
+TESTS = t_json t_jws t_pem t_http t_roots
 
 all: nanoacme
 
@@ -46,7 +46,7 @@ nanoacme: $(OBJS)
 	$(CC) $(NA_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Header dependencies, spelled out.
-acme.o: acme.c acme.h alpn.h certs.h fmt.h config.h http.h json.h jws.h pem.h store.h x509.h
+acme.o: acme.c acme.h alpn.h certs.h fmt.h roots.h config.h http.h json.h jws.h pem.h store.h x509.h
 alpn.o: alpn.c alpn.h config.h fmt.h http.h pem.h json.h
 cli.o: cli.c acme.h config.h fmt.h
 fmt.o: fmt.c fmt.h
@@ -73,7 +73,7 @@ $(SAN)/%: tests/%.c tests/runner.h $(LIB_OBJS)
 # Installs what the tests need (apt-get, as root), then runs them all.
 check:
 	tests/deps.sh check
-	$(MAKE) check-clang
+	$(MAKE) check-clang check-roots
 	$(MAKE) check-unit
 	$(MAKE) check-fuzz
 	$(MAKE) check-pebble
@@ -86,6 +86,22 @@ check:
 	$(MAKE) check-valgrind
 	$(MAKE) check-static
 	$(MAKE) size
+
+# roots.h: Let's Encrypt's roots, built in for its directories, taken
+# from Debian's ca-certificates by build-aux/mkroots.c. `make roots`
+# writes it; `make check-roots` fails if the committed one differs.
+ROOTS_PEM = /usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt \
+	/usr/share/ca-certificates/mozilla/ISRG_Root_X2.crt
+build/mkroots: build-aux/mkroots.c x509.c pem.c json.c store.c fmt.c
+	@mkdir -p build
+	$(CC) $(NA_CFLAGS) -I. -o $@ $^ $(BEARSSL_LIBS)
+
+roots: build/mkroots
+	build/mkroots $(ROOTS_PEM) > roots.h
+
+check-roots: build/mkroots
+	build/mkroots $(ROOTS_PEM) > build/roots.h
+	cmp build/roots.h roots.h
 
 # The code must stay warning-free with clang too.
 check-clang:
@@ -288,5 +304,5 @@ install: nanoacme
 clean:
 	rm -rf build $(OBJS) nanoacme demo-state
 
-.PHONY: all check check-clang check-unit check-pebble check-double check-valgrind demo size \
+.PHONY: all roots check-roots check check-clang check-unit check-pebble check-double check-valgrind demo size \
 	install clean static check-static

@@ -86,8 +86,8 @@ static const char usage_text[] =
 "      --staging         use Let's Encrypt's staging directory\n"
 "  -C, --state DIR       state directory (default " DEFAULT_STATE_DIR ")\n"
 "  -c, --ca-file FILE    PEM bundle anchoring the CA's TLS certificate\n"
-"                        (default $SSL_CERT_FILE, else\n"
-"                        " DEFAULT_CA_FILE ")\n"
+"                        (default $SSL_CERT_FILE, else for Let's Encrypt\n"
+"                        its built-in roots, else " DEFAULT_CA_FILE ")\n"
 "  -e, --email ADDR      account contact (optional)\n"
 "  -y, --agree-tos       agree to the CA's terms of service (needed to\n"
 "                        create an account)\n"
@@ -428,12 +428,9 @@ conf_defaults(struct conf *c)
 	if (c->listen == NULL) {
 		c->listen = DEFAULT_LISTEN;
 	}
-	if (c->ca_file == NULL) {
-		c->ca_file = getenv("SSL_CERT_FILE");
-		if (c->ca_file == NULL || c->ca_file[0] == '\0') {
-			c->ca_file = DEFAULT_CA_FILE;
-		}
-	}
+	/* ca_file stays NULL when not given: the TLS setup then picks
+	 * $SSL_CERT_FILE, the built-in roots of Let's Encrypt, or the
+	 * system bundle, and so does every later renew. */
 }
 
 /* see acme.h */
