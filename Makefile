@@ -297,9 +297,12 @@ size:
 			$$a $$n $$((t / 10)) $$((t % 10)) $$kib $$v; done; \
 	[ $$over -eq 0 ]
 
+MANDIR ?= $(PREFIX)/share/man
+
 install: nanoacme
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 nanoacme $(DESTDIR)$(BINDIR)/nanoacme
+	install -m 0644 nanoacme.1 $(DESTDIR)$(MANDIR)/man1/nanoacme.1
 
 clean:
 	rm -rf build $(OBJS) nanoacme demo-state
