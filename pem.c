@@ -519,6 +519,39 @@ csr_san_request(struct der *d, const char *const *names, size_t n)
 	return 0;
 }
 
+/*
+ * Turns d (the to-be-signed body, p[0..len)) into the signed structure
+ * SEQUENCE { body, ecdsa-with-SHA256, BIT STRING signature } that a CSR
+ * (RFC 2986) and a certificate (RFC 5280) share. Returns 0 or -1.
+ */
+static int
+der_sign(struct der *d, const struct ec_key *k)
+{
+	br_sha256_context h;
+	unsigned char digest[32], sig[80];
+	size_t siglen, bits;
+
+	der_wrap(d, 0, 0x30);
+	if (d->err != 0) {
+		return -1;
+	}
+	br_sha256_init(&h);
+	br_sha256_update(&h, d->p, d->len);
+	br_sha256_out(&h, digest);
+	siglen = br_ecdsa_i31_sign_asn1(&br_ec_p256_m31, &br_sha256_vtable,
+	    digest, &k->sk, sig);
+	if (siglen == 0) {
+		return -1;
+	}
+	der_put(d, alg_ecdsa_sha256, sizeof(alg_ecdsa_sha256));
+	bits = d->len;
+	der_put(d, "", 1);      /* no unused bits */
+	der_put(d, sig, siglen);
+	der_wrap(d, bits, 0x03);
+	der_wrap(d, 0, 0x30);
+	return d->err != 0 ? -1 : 0;
+}
+
 /* see pem.h */
 int
 csr_build(const struct ec_key *k, const char *const *names, size_t n,
@@ -526,9 +559,6 @@ csr_build(const struct ec_key *k, const char *const *names, size_t n,
 {
 	static const unsigned char version[] = { 0x02, 0x01, 0x00 };
 	struct der d = { der, 0, cap, 0 };
-	br_sha256_context h;
-	unsigned char digest[32], sig[80];
-	size_t siglen, bits;
 
 	if (n == 0) {
 		return -1;
@@ -540,24 +570,9 @@ csr_build(const struct ec_key *k, const char *const *names, size_t n,
 	if (csr_san_request(&d, names, n) != 0) {
 		return -1;
 	}
-	der_wrap(&d, 0, 0x30);
-	if (d.err != 0) {
+	if (der_sign(&d, k) != 0) {
 		return -1;
 	}
-	br_sha256_init(&h);
-	br_sha256_update(&h, d.p, d.len);
-	br_sha256_out(&h, digest);
-	siglen = br_ecdsa_i31_sign_asn1(&br_ec_p256_m31, &br_sha256_vtable,
-	    digest, &k->sk, sig);
-	if (siglen == 0) {
-		return -1;
-	}
-	der_put(&d, alg_ecdsa_sha256, sizeof(alg_ecdsa_sha256));
-	bits = d.len;
-	der_put(&d, "", 1);     /* no unused bits */
-	der_put(&d, sig, siglen);
-	der_wrap(&d, bits, 0x03);
-	der_wrap(&d, 0, 0x30);
 	if (d.err != 0) {
 		return -1;
 	}
@@ -674,9 +689,7 @@ cert_build_alpn(const struct ec_key *k, const char *ident,
 		'a', 'l', 'p', 'n', '-', '0', '1'
 	};
 	struct der d = { der, 0, cap, 0 };
-	br_sha256_context h;
-	unsigned char hash[32], sig[80];
-	size_t validity, bits, siglen;
+	size_t validity;
 
 	der_put(&d, version, sizeof(version));
 	der_put(&d, serial, sizeof(serial));
@@ -692,24 +705,9 @@ cert_build_alpn(const struct ec_key *k, const char *ident,
 	if (alpn_extensions(&d, ident, digest) != 0) {
 		return -1;
 	}
-	der_wrap(&d, 0, 0x30);
-	if (d.err != 0) {
+	if (der_sign(&d, k) != 0) {
 		return -1;
 	}
-	br_sha256_init(&h);
-	br_sha256_update(&h, d.p, d.len);
-	br_sha256_out(&h, hash);
-	siglen = br_ecdsa_i31_sign_asn1(&br_ec_p256_m31, &br_sha256_vtable,
-	    hash, &k->sk, sig);
-	if (siglen == 0) {
-		return -1;
-	}
-	der_put(&d, alg_ecdsa_sha256, sizeof(alg_ecdsa_sha256));
-	bits = d.len;
-	der_put(&d, "", 1);
-	der_put(&d, sig, siglen);
-	der_wrap(&d, bits, 0x03);
-	der_wrap(&d, 0, 0x30);
 	if (d.err != 0) {
 		return -1;
 	}
