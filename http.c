@@ -1520,6 +1520,23 @@ wait_fd(struct http_client *c, int fd, short ev, long long until)
 	}
 }
 
+/*
+ * The whole-request deadline, checked before every read and write and
+ * not only when one would wait: a server that keeps the socket full
+ * (an endless chunked body of 1-byte chunks behind 4 KB extensions is
+ * 256 MB before the body cap) must not hold us past it either.
+ */
+static bool
+past_deadline(struct http_client *c)
+{
+	if (now_ms() < c->deadline_ms) {
+		return false;
+	}
+	c->err = HTTP_ETIMEOUT;
+	c->detail = 0;
+	return true;
+}
+
 /* br_sslio low-level read: end of stream is an error for BearSSL, so it
  * is recorded here as HTTP_ECLOSED, errno failures as HTTP_EIO. */
 static int
@@ -1530,6 +1547,9 @@ sock_read(void *ctx, unsigned char *buf, size_t len)
 	ssize_t n;
 
 	for (;;) {
+		if (past_deadline(c)) {
+			return -1;
+		}
 		n = recv(c->fd, buf, len, 0);
 		if (n > 0) {
 			return (int)n;     /* len < 20000 (br_sslio_init) */
@@ -1553,6 +1573,9 @@ sock_write(void *ctx, const unsigned char *buf, size_t len)
 	ssize_t n;
 
 	for (;;) {
+		if (past_deadline(c)) {
+			return -1;
+		}
 		n = send(c->fd, buf, len, MSG_NOSIGNAL);
 		if (n > 0) {
 			return (int)n;

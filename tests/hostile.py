@@ -365,10 +365,13 @@ SCENARIOS = {
         b"Transfer-Encoding: chunked\r\nLocation: " +
         (x["base"] + "/order/1").encode() + b"\r\n\r\n",
         b"1000\r\n" + b"C" * 4096 + b"\r\n")),
+    # 1-byte chunks behind 4 KB extensions, as fast as the socket takes
+    # them: 256 MB before the body cap, so only the request deadline
+    # stops it in time
     "chunked-endless-ext": ("authz", lambda c, x: stream(
         c, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
         b"Transfer-Encoding: chunked\r\n\r\n",
-        b"1;" + b"e" * 4000 + b"\r\nD\r\n")),
+        (b"1;" + b"e" * 4000 + b"\r\nD\r\n") * 64)),
     "chunked-bad-size": ("finalize", lambda c, x: sendall(
         c, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
         b"Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")),

@@ -70,7 +70,7 @@ CASES='
 big-body            3 too large                      5
 big-body-eos        3 too large                      5
 chunked-endless     3 too large                      5
-chunked-endless-ext 3 too large|timed out            6
+chunked-endless-ext 3 timed out|too large            5
 chunked-bad-size    3 malformed HTTP response        5
 big-header-line     3 too large                      5
 many-headers        3 too large                      5
