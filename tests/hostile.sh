@@ -22,7 +22,11 @@
 #     and link) is byte for byte what it was before;
 #   - the client broke no protocol rule the server checks (each nonce
 #     used once, JWS url = request URL, the account's kid).
-# Finally a good issuance must still work with the same state.
+# Then: a webroot run must not write a traversal token anywhere; no
+# option of --help, no usual spelling of an "insecure" switch and no
+# such environment variable makes nanoacme accept the self-signed
+# server (tls-no-off-switch). Finally a good issuance must still work
+# with the same state.
 # Prints "ok NAME" or "FAIL NAME: reason", then "N passed, N failed".
 set -u
 
@@ -223,6 +227,71 @@ if [ "$rc" != 4 ] || [ -e /tmp/nanoacme-pwned ] ||
 	bad webroot-traversal "exit $rc (want 4), or a file was written"
 else
 	ok "webroot-traversal (exit 4, nothing written)"
+fi
+
+# No option turns TLS verification off: every option of --help (with a
+# plausible value) and the usual spellings of such a switch, against the
+# server's self-signed listener, give exit 3 "not trusted" (or a usage or
+# local error before any connection), never a certificate. The tested
+# option comes first, so the -D that follows overrides --staging.
+T=$TMP/tls-no-off-switch
+mkdir -p "$T" "$TMP/www"
+set_scenario good
+UNTRUSTED=$(sed -n 's/^untrusted //p' "$W/ports")
+openssl req -new -key "$W/good.key" -subj "/CN=$NAME" \
+	-addext "subjectAltName=DNS:$NAME" -out "$TMP/name.csr" 2>/dev/null
+opts=$("$NANOACME" --help 2>&1 |
+	grep -oE -- '--[a-z][a-z0-9-]+( [A-Z][A-Z0-9|]*| ?\[ADDR\]:PORT| [0-9|]+)?' | sort -u)
+snapshot "$S" >"$T/before"
+tried=0 refused=0 nopts=0 why= codes=
+while read -r opt meta; do
+	case $opt in --help | --version | '') continue ;; esac
+	case $meta in
+	'') set -- "$opt" ;;
+	URL) set -- "$opt" "https://localhost:$UNTRUSTED/dir" ;;
+	DIR) set -- "$opt" "$TMP/www" ;;
+	FILE) if [ "$opt" = --csr ]; then set -- "$opt" "$TMP/name.csr"; else set -- "$opt" "$W/ca.pem"; fi ;;
+	*PORT) set -- "$opt" "127.0.0.1:$LPORT" ;;
+	PROGRAM | CMD) set -- "$opt" true ;;
+	N | SECONDS) set -- "$opt" 0 ;;
+	[0-9]*) set -- "$opt" "${meta%%|*}" ;;
+	ADDR) set -- "$opt" a@example.test ;;
+	*) set -- "$opt" x ;;
+	esac
+	na "$UNTRUSTED" "$@" -D "https://localhost:$UNTRUSTED/dir" issue --force "$NAME"
+	tried=$((tried + 1))
+	nopts=$((nopts + 1))
+	codes="$codes $opt=$rc"
+	case $rc in
+	0 | 1 | 9) why="$why $*: exit $rc;" ;;
+	3) if grep -q 'not trusted' "$T/out"; then refused=$((refused + 1)); else
+		why="$why $*: exit 3 without 'not trusted';"; fi ;;
+	esac
+done <<<"$opts"
+# what such a switch is called elsewhere: unknown here (usage error)
+for sw in --insecure --no-verify --tls-no-verify --skip-verify \
+	--no-check-certificate --insecure-skip-tls-verify -K; do
+	na "$UNTRUSTED" "$sw" -D "https://localhost:$UNTRUSTED/dir" issue --force "$NAME"
+	tried=$((tried + 1))
+	case $rc in 2 | 3) ;; *) why="$why $sw: exit $rc;" ;; esac
+done
+# and the environment variables other tools listen to
+for env in NANOACME_INSECURE=1 SSL_NO_VERIFY=1 CURL_INSECURE=1 \
+	NODE_TLS_REJECT_UNAUTHORIZED=0 PYTHONHTTPSVERIFY=0; do
+	env "$env" timeout -k 5 60 "$NANOACME" -D "https://localhost:$UNTRUSTED/dir" \
+		-c "$W/ca.pem" -C "$S" -l "127.0.0.1:$LPORT" issue --force "$NAME" \
+		>"$T/out" 2>&1 </dev/null
+	rc=$?
+	tried=$((tried + 1))
+	[ "$rc" = 3 ] && grep -q 'not trusted' "$T/out" || why="$why $env: exit $rc;"
+done
+[ "${HOSTILE_VERBOSE:-0}" = 1 ] && echo "  exit codes by option:$codes"
+snapshot "$S" >"$T/after"
+cmp -s "$T/before" "$T/after" || why="$why the state directory changed;"
+if [ -n "$why" ] || [ "$((refused * 2))" -lt "$nopts" ]; then
+	bad tls-no-off-switch "${why:-only $refused of $nopts options reached the TLS check}"
+else
+	ok "tls-no-off-switch ($tried runs with every option: none trusted the server; $refused said 'not trusted')"
 fi
 
 # After all that, the same state still issues.
