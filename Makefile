@@ -83,6 +83,7 @@ check:
 	$(MAKE) check-modes
 	$(MAKE) check-openwrt
 	$(MAKE) check-double
+	$(MAKE) check-firstboot
 	$(MAKE) check-valgrind
 	$(MAKE) check-static
 	$(MAKE) size
@@ -133,6 +134,12 @@ check-modes: $(SAN)/nanoacme
 .PHONY: check-openwrt
 check-openwrt: nanoacme
 	tests/openwrt.sh ./nanoacme
+
+# First boot: no real-time clock (--wait-clock, exit 10; the clock faked
+# with libfaketime, so the plain build: ASan must come first in a process)
+# and an uplink that comes up late (--retry).
+check-firstboot: nanoacme
+	tests/firstboot.sh ./nanoacme
 
 # Profiles and ARI (RFC 9773), which Pebble 2.4 lacks: tests/acme-double.py.
 check-double: $(SAN)/nanoacme
@@ -307,5 +314,5 @@ install: nanoacme
 clean:
 	rm -rf build $(OBJS) nanoacme demo-state
 
-.PHONY: all roots check-roots check check-clang check-unit check-pebble check-double check-valgrind demo size \
+.PHONY: all roots check-roots check check-clang check-firstboot check-unit check-pebble check-double check-valgrind demo size \
 	install clean static check-static

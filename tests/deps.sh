@@ -24,7 +24,7 @@ musl_pkgs="musl-tools gcc-mipsel-linux-gnu gcc-aarch64-linux-gnu"
 static_pkgs="$build_pkgs $musl_pkgs"
 demo_pkgs="$build_pkgs pebble openssl curl"
 check_pkgs="$demo_pkgs $musl_pkgs clang valgrind libclang-rt-14-dev qemu-user-static"
-check_pkgs="$check_pkgs python3 python3-cryptography"
+check_pkgs="$check_pkgs python3 python3-cryptography faketime"
 check_pkgs="$check_pkgs busybox-static lighttpd lighttpd-mod-openssl"
 bench_pkgs="$check_pkgs strace python3 uacme lego certbot"
 

@@ -26,6 +26,8 @@
 #   client listens here), PEBBLE_TLS_PORT=5001 (tls-alpn-01, unused by us),
 #   CHALLTESTSRV_DNS_PORT=8053, CHALLTESTSRV_MGMT_PORT=8055.
 # Exports after pebble_start: PEBBLE_DIR_URL, PEBBLE_CA_FILE, PEBBLE_WORK.
+# PEBBLE_REUSE_CERTS=DIR (read by pebble_start): reuse DIR/ca.pem,
+# DIR/listener.pem and DIR/listener.key instead of making new ones.
 # PEBBLE_EXTRA_CONFIG (read by pebble_start): extra JSON members for the "pebble"
 # object of the config, appended last, e.g. '"externalAccountBindingRequired":
 # true, "externalAccountMACKeys": {"kid-1": "BASE64URL"}'. A member named twice
@@ -126,6 +128,14 @@ pebble_fail() {
 # not depend on the system openssl.cnf.
 pebble_make_certs() {
 	local d=$1
+	# PEBBLE_REUSE_CERTS=DIR: the CA and listener certificate of an earlier
+	# start (DIR/ca.pem, listener.pem, listener.key), for a test that
+	# restarts Pebble under a client that already holds the CA.
+	if [ -n "${PEBBLE_REUSE_CERTS:-}" ]; then
+		cp "$PEBBLE_REUSE_CERTS/ca.pem" "$PEBBLE_REUSE_CERTS/listener.pem" \
+			"$PEBBLE_REUSE_CERTS/listener.key" "$d/" 2>"$d/openssl.log"
+		return
+	fi
 	cat >"$d/openssl.cnf" <<-'EOF'
 		[req]
 		distinguished_name = dn
