@@ -79,6 +79,7 @@ check:
 	$(MAKE) check-pebble
 	$(MAKE) check-hostile
 	$(MAKE) check-listener
+	$(MAKE) check-powerloss
 	$(MAKE) check-lifecycle
 	$(MAKE) check-modes
 	$(MAKE) check-openwrt
@@ -209,6 +210,12 @@ check-hostile: $(SHORT)/nanoacme
 .PHONY: check-listener
 check-listener: $(SHORT)/nanoacme
 	tests/listener.sh $(SHORT)/nanoacme
+
+# kill -9 at many points of issue and renew against real Pebble, a full
+# disk, a read-only state directory, and how keys are written.
+.PHONY: check-powerloss
+check-powerloss: $(SAN)/nanoacme
+	tests/powerloss.sh $(SAN)/nanoacme
 
 demo:
 	tests/deps.sh demo

@@ -12,7 +12,8 @@
 #          builds), qemu-user-static (the router builds under qemu), python3
 #          and python3-cryptography (tests/acme-double.py, make check-double),
 #          busybox-static (ash, crond, httpd), lighttpd and its TLS module
-#          (tests/openwrt.sh, make check-openwrt)
+#          (tests/openwrt.sh, make check-openwrt), strace (tests/powerloss.sh,
+#          make check-powerloss: kills at chosen syscalls, key file modes)
 #   bench  check + strace, uacme, lego and certbot (bench/compare.sh)
 # Quiet when everything is installed. Runs `apt-get update` once, and only when
 # something is missing. Needs root to install; otherwise prints the command and
@@ -26,6 +27,7 @@ demo_pkgs="$build_pkgs pebble openssl curl"
 check_pkgs="$demo_pkgs $musl_pkgs clang valgrind libclang-rt-14-dev qemu-user-static"
 check_pkgs="$check_pkgs python3 python3-cryptography faketime"
 check_pkgs="$check_pkgs busybox-static lighttpd lighttpd-mod-openssl"
+check_pkgs="$check_pkgs strace"
 bench_pkgs="$check_pkgs strace python3 uacme lego certbot"
 
 case ${1:-} in
