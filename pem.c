@@ -225,8 +225,9 @@ pem_sink_add(void *ctx, const void *src, size_t len)
 static int
 pem_name(const char *in, char *out, size_t cap)
 {
-	const char *dash = strstr(in, "-----");
-	size_t n = dash != NULL ? (size_t)(dash - in) : strlen(in);
+	/* strcspn, not strstr: musl's strstr is 1.5 KB of the size budget,
+	 * and no PEM object name has a '-' of its own. */
+	size_t n = strcspn(in, "-");
 
 	if (n >= cap) {
 		return -1;
