@@ -285,6 +285,8 @@ def sign_csr(csr_der, idents, how):
                         ",".join("DNS:" + i for i in idents),
                         "-outform", "DER", "-out", tmp + "/csr.der"],
                        check=True, capture_output=True)
+    if how == "expired":
+        return sign_expired(tmp, ca, cakey) + open(ca, "rb").read()
     ext = []
     if how == "wrong-names":
         with open(tmp + "/ext.cnf", "w") as f:
@@ -301,6 +303,29 @@ def sign_csr(csr_der, idents, how):
         leaf = f.read()
     with open(ca, "rb") as f:
         return leaf + f.read()
+
+
+def sign_expired(tmp, ca, cakey):
+    """A leaf for the CSR in tmp/csr.der that expired in 2020."""
+    subprocess.run(["openssl", "req", "-inform", "DER", "-in",
+                    tmp + "/csr.der", "-out", tmp + "/csr.pem"],
+                   check=True, capture_output=True)
+    open(tmp + "/index.txt", "w").close()
+    with open(tmp + "/serial", "w") as f:
+        f.write("%04X\n" % new_id())
+    with open(tmp + "/ca.cnf", "w") as f:
+        f.write("[ca]\ndefault_ca = t\n[t]\ndatabase = %s/index.txt\n"
+                "new_certs_dir = %s\nserial = %s/serial\n"
+                "default_md = sha256\npolicy = p\nunique_subject = no\n"
+                "copy_extensions = copyall\n[p]\n" % (tmp, tmp, tmp))
+    subprocess.run(["openssl", "ca", "-batch", "-notext", "-config",
+                    tmp + "/ca.cnf", "-cert", ca, "-keyfile", cakey,
+                    "-startdate", "20200101000000Z",
+                    "-enddate", "20200201000000Z",
+                    "-in", tmp + "/csr.pem", "-out", tmp + "/leaf.pem"],
+                   check=True, capture_output=True)
+    with open(tmp + "/leaf.pem", "rb") as f:
+        return f.read()
 
 
 def order_json(base, o):
@@ -333,11 +358,13 @@ def authz_json(base, az):
 # authz (first fetch), poll (authz polls), chall, finalize, opoll (order
 # polls), cert. An action is a function (conn, ctx) that sends whatever
 # it likes (and may raise Closed), or a function returning bytes.
-def deep_problem(levels):
+def deep_problem(levels, minimal=False):
     p = {"type": "urn:ietf:params:acme:error:malformed", "detail": "deep"}
     for _ in range(levels):
-        p = {"type": "urn:ietf:params:acme:error:malformed",
+        p = {"subproblems": [p]} if minimal else \
+            {"type": "urn:ietf:params:acme:error:malformed",
              "subproblems": [p]}
+    p["type"] = "urn:ietf:params:acme:error:malformed"
     p["detail"] = "deeply nested subproblems"
     return response(400, jbody(p), "application/problem+json")
 
@@ -441,6 +468,8 @@ SCENARIOS = {
     "server-error": ("order", lambda c, x: response(
         500, b"<html>Internal Server Error</html>", "text/html")),
     "deep-subproblems": ("order", lambda c, x: deep_problem(190)),
+    # as deep as 1024 JSON tokens allow: 3 per level
+    "deep-subproblems-min": ("order", lambda c, x: deep_problem(335, True)),
     "problem-controls": ("order", lambda c, x: response(403, jbody({
         "type": "urn:ietf:params:acme:error:rejectedIdentifier",
         "detail": "evil\u001b[2J\u001b]0;pwned\u0007\r\nnanoacme: fake "
@@ -497,6 +526,7 @@ SCENARIOS = {
         b"-----END CERTIFICATE-----\n", "application/pem-certificate-chain")),
     "cert-wrong-key": ("cert", "wrong-key"),
     "cert-wrong-names": ("cert", "wrong-names"),
+    "cert-expired": ("cert", "expired"),
     "redirect-loop-dir": ("dir", lambda c, x: redirect(x)),
     "redirect-loop-cert": ("cert", lambda c, x: redirect(x)),
 }

@@ -102,6 +102,7 @@ order-authz-numbers 4 newOrder .*unexpected reply    5
 order-too-many-authz 4 101 authorizations            5
 server-error        4 newOrder .*500                 5
 deep-subproblems    4 newOrder .*400                 5
+deep-subproblems-min 4 newOrder .*400                5
 problem-controls    4 rejectedIdentifier             5
 authz-status-number 4 without status                 5
 authz-no-challenges 4 no challenge                   5
@@ -120,6 +121,7 @@ cert-empty          4 not a PEM certificate chain    5
 cert-pem-garbage    4 not a valid X.509|not a PEM    5
 cert-wrong-key      4 does not certify our key       5
 cert-wrong-names    4 missing from its names         5
+cert-expired        4 expired                        5
 redirect-loop-dir   4 directory .*301                5
 redirect-loop-cert  4 certificate .*301              5
 tls-wrong-host      3 server name does not match     5 wronghost
@@ -129,6 +131,19 @@ tls-garbage         3 TLS|closed|malformed           5 raw
 tls-stall           3 timed out                      7 raw
 tls-close           3 closed|reset|TLS               5 raw
 '
+# Known bugs of files this test may not fix, reported to their owners:
+# skipped (and listed at the end) unless named in HOSTILE_TESTS. Remove a
+# name once its bug is fixed.
+#   cert-expired: acme.c installs a certificate that has already expired
+#     (leaf_check() looks at key and names, not at notBefore/notAfter),
+#     replacing the working one.
+#   deep-subproblems-min: acme.c's print_problem_at() recurses once per
+#     nesting level of subproblems (335 levels fit in 1024 tokens, about
+#     3 KB of stack each): with a 1 MB stack (ulimit -s 1024, as this case
+#     runs) a CA's problem document crashes nanoacme (SIGSEGV).
+PENDING="cert-expired deep-subproblems-min"
+# Cases run with a 1 MB stack (ulimit -s 1024), as on a small router.
+SMALL_STACK="deep-subproblems deep-subproblems-min"
 # Cases also run as `renew --force`: the renewal path keeps the old pair too.
 RENEW_CASES="body-stops cert-wrong-key cert-garbage tls-untrusted stall"
 
@@ -142,7 +157,14 @@ run_case() {
 	set_scenario "$name"
 	: >"$W/violations.log"
 	snapshot "$S" >"$T/before"
-	na "$port" "$@"
+	case " $SMALL_STACK " in
+	*" $name "*)
+		ulimit -S -s 1024
+		na "$port" "$@"
+		ulimit -S -s "$STACK"
+		;;
+	*) na "$port" "$@" ;;
+	esac
 	snapshot "$S" >"$T/after"
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		bad "$name" "no exit after 60 s (killed)"
@@ -194,9 +216,19 @@ if ! hostile_start; then
 fi
 ok "good (exit 0 in ${secs}s: account, certificate, validation)"
 
+STACK=$(ulimit -S -s)
+skipped=
 while read -r name want rest; do
 	[ -z "$name" ] && continue
 	case " ${HOSTILE_TESTS:-$name} " in *" $name "*) ;; *) continue ;; esac
+	case " $PENDING " in
+	*" $name "*)
+		case " ${HOSTILE_TESTS:-} " in
+		*" $name "*) ;;
+		*) skipped="$skipped $name"; continue ;;
+		esac
+		;;
+	esac
 	# the ERE may hold spaces: the bound and listener are the last words
 	set -f
 	# shellcheck disable=SC2086
@@ -306,4 +338,5 @@ if [ "$rc" != 0 ] || ! pair_ok "$S/certs/$NAME" ||
 else
 	ok "good-again (exit 0 in ${secs}s, new pair installed)"
 fi
+[ -n "$skipped" ] && echo "  (pending known bugs, not run:$skipped; see PENDING)"
 summary
