@@ -253,8 +253,10 @@ http_tls_strerror(int brerr)
 		    "(is the system clock right?)";
 	case BR_ERR_X509_TIME_UNKNOWN:
 		return "certificate validity time unknown";
-	case BR_ERR_BAD_VERSION:
 	case BR_ERR_UNSUPPORTED_VERSION:
+		/* a record that is not TLS 1.x at all: plain HTTP, SSH, ... */
+		return "server does not speak TLS 1.2 (not a TLS server?)";
+	case BR_ERR_BAD_VERSION:
 	case BR_ERR_RECV_FATAL_ALERT + 70:
 		return "server does not support TLS 1.2";
 	case BR_ERR_BAD_CIPHER_SUITE:

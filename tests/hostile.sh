@@ -127,7 +127,7 @@ redirect-loop-cert  4 certificate .*301              5
 tls-wrong-host      3 server name does not match     5 wronghost
 tls-expired         3 expired                        5 expired
 tls-untrusted       3 not trusted                    5 untrusted
-tls-garbage         3 TLS|closed|malformed           5 raw
+tls-garbage         3 not a TLS server               5 raw
 tls-stall           3 timed out                      7 raw
 tls-close           3 closed|reset|TLS               5 raw
 '

@@ -170,10 +170,28 @@ test_listener_flood_keeps_validator(void)
 	return 0;
 }
 
+/*
+ * Plain text where TLS was expected (a web server on the CA's port, a
+ * proxy's error page) read "server does not support TLS 1.2", which
+ * sends one looking for an old server. BearSSL reports such a record as
+ * BR_ERR_UNSUPPORTED_VERSION; a real TLS server refusing 1.2 answers
+ * with the protocol_version alert (70). tests/hostile.sh: tls-garbage.
+ */
+static int
+test_tls_not_tls(void)
+{
+	CHECK(strstr(http_tls_strerror(BR_ERR_UNSUPPORTED_VERSION),
+	    "not a TLS server") != NULL);
+	CHECK(strstr(http_tls_strerror(BR_ERR_RECV_FATAL_ALERT + 70),
+	    "does not support TLS 1.2") != NULL);
+	return 0;
+}
+
 int
 main(void)
 {
 	RUN(test_json_not_json);
 	RUN(test_listener_flood_keeps_validator);
+	RUN(test_tls_not_tls);
 	return runner_done();
 }
