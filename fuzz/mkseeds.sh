@@ -15,6 +15,7 @@ done
 
 # http: byte 0 = read size (0: any), byte 1 = flags (bit 0 HEAD, bit 1
 # source fails at the end, bits 2-3 body cap: 64K, 0, 1, 100).
+# shellcheck disable=SC2059  # the text is a printf format on purpose
 h() { # name step flags text
 	printf "\\x$(printf %02x "$2")\\x$(printf %02x "$3")$4" >"$C/http/seed-$1"
 }
@@ -52,6 +53,7 @@ j smallcap '{"a":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}'
 printf '\x04{"a":[1,2,3]}' >"$C/json/seed-cap4"
 
 # request: what reaches the http-01 listener.
+# shellcheck disable=SC2059
 r() { printf "$2" >"$C/request/seed-$1"; }
 r good 'GET /.well-known/acme-challenge/LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0 HTTP/1.1\r\nHost: a.example.test\r\nUser-Agent: Mozilla/5.0 (compatible; Let'"'"'s Encrypt validation server)\r\nAccept: */*\r\nConnection: close\r\n\r\n'
 r http10 'GET /.well-known/acme-challenge/abc HTTP/1.0\r\n\r\n'

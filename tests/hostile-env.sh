@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the variables set here are for the script that sources this)
 # tests/hostile-env.sh: what tests/hostile.sh and tests/listener.sh share:
 # the throwaway CA and TLS certificates, the hostile ACME server
 # (tests/hostile.py) on 127.0.0.1, a first good issuance, and helpers.
@@ -14,6 +15,7 @@
 # set_scenario, na, pair_ok.
 
 SRV_PID=
+hostile_err=
 
 # snapshot DIR: every path with its type, mode, link target and the
 # SHA-256 of regular files, sorted: equal snapshots = same state.

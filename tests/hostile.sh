@@ -149,7 +149,7 @@ RENEW_CASES="body-stops cert-wrong-key cert-garbage tls-untrusted stall"
 
 # run_case NAME EXIT ERE BOUND LISTENER CMD...: one hostile run.
 run_case() {
-	local name=$1 want=$2 ere=$3 bound=$4 lis=$5 port before after v
+	local name=$1 want=$2 ere=$3 bound=$4 lis=$5 port v
 	shift 5
 	T=$TMP/$name
 	mkdir -p "$T"
@@ -275,7 +275,7 @@ openssl req -new -key "$W/good.key" -subj "/CN=$NAME" \
 opts=$("$NANOACME" --help 2>&1 |
 	grep -oE -- '--[a-z][a-z0-9-]+( [A-Z][A-Z0-9|]*| ?\[ADDR\]:PORT| [0-9|]+)?' | sort -u)
 snapshot "$S" >"$T/before"
-tried=0 refused=0 nopts=0 why= codes=
+tried=0 refused=0 nopts=0 why='' codes='' 
 while read -r opt meta; do
 	case $opt in --help | --version | '') continue ;; esac
 	case $meta in

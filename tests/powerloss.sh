@@ -254,18 +254,29 @@ t_kills_counted() {
 
 t_leftovers() {
 	local extra
+	local f cur
 	na "$S" renew --force
-	[ "$rc" = 0 ] && pair_ok "$S" || { reason="renew: exit $rc $reason"; return 1; }
-	extra=$(cd "$S/certs" && ls -A | grep -v -x -e "$NAME" -e "$(readlink "$NAME")")
-	[ -z "$extra" ] || { reason="left in certs/: $(echo "$extra" | tr '\n' ' ')"; return 1; }
+	if [ "$rc" != 0 ] || ! pair_ok "$S"; then
+		reason="renew: exit $rc $reason"
+		return 1
+	fi
+	cur=$(readlink "$S/certs/$NAME")
+	extra=
+	for f in "$S"/certs/* "$S"/certs/.[!.]*; do
+		[ -e "$f" ] || [ -L "$f" ] || continue
+		case ${f##*/} in "$NAME" | "$cur") ;; *) extra="$extra ${f##*/}" ;; esac
+	done
+	[ -z "$extra" ] || { reason="left in certs/:$extra"; return 1; }
 	extra=$(find "$S" -name '*.tmp*' -o -name '*.lnk')
 	[ -z "$extra" ] || { reason="temporaries left: $extra"; return 1; }
 }
 
 # on_tmpfs SIZE DIR: a tmpfs of SIZE at DIR (made here).
 on_tmpfs() {
-	mkdir -p "$2" && mount -t tmpfs -o "size=$1,mode=0700" tmpfs "$2" ||
-		{ reason="cannot mount a tmpfs (this test needs root)"; return 1; }
+	if ! mkdir -p "$2" || ! mount -t tmpfs -o "size=$1,mode=0700" tmpfs "$2"; then
+		reason="cannot mount a tmpfs (this test needs root)"
+		return 1
+	fi
 	MOUNTS="$2 $MOUNTS"
 }
 
@@ -287,7 +298,10 @@ t_full_disk() {
 	pair_ok "$s" || return 1
 	rm -f "$m/filler" "$m/filler2"
 	na "$s" issue --force "$NAME"
-	[ "$rc" = 0 ] && pair_ok "$s" || { reason="with space again: exit $rc $reason"; return 1; }
+	if [ "$rc" != 0 ] || ! pair_ok "$s"; then
+		reason="with space again: exit $rc $reason"
+		return 1
+	fi
 }
 
 t_readonly_state() {
@@ -389,16 +403,23 @@ check_key_syscalls() {
 	echo "  ($n key files created, all 0600 at open)"
 }
 
+# traced LOG ARGS...: nanoacme ARGS on $T/fresh under strace (file
+# syscalls into LOG) with umask 000, so only the modes it asks for count.
+traced() {
+	local log=$1
+	shift
+	# shellcheck disable=SC2046
+	(umask 000 && ASAN_OPTIONS=exitcode=99:detect_leaks=0 strace -f -qq -o "$log" \
+		-e trace=open,openat,creat,mkdir,mkdirat,chmod,fchmod,fchmodat,rename,renameat,renameat2 \
+		"$NANOACME" $(args "$T/fresh") "$@" >"$T/out" 2>&1 </dev/null)
+}
+
 t_secret_modes() {
 	local f
 	# a new account key and certificate key, then a rollover's new key
-	(umask 000 && ASAN_OPTIONS=exitcode=99:detect_leaks=0 strace -f -qq -o "$T/strace.log" \
-		-e trace=open,openat,creat,mkdir,mkdirat,chmod,fchmod,fchmodat,rename,renameat,renameat2 \
-		"$NANOACME" $(args "$T/fresh") -y issue "$NAME" >"$T/out" 2>&1 </dev/null) ||
+	traced "$T/strace.log" -y issue "$NAME" ||
 		{ reason="issue under strace failed"; return 1; }
-	(umask 000 && ASAN_OPTIONS=exitcode=99:detect_leaks=0 strace -f -qq -o "$T/strace2.log" \
-		-e trace=open,openat,creat,mkdir,mkdirat,chmod,fchmod,fchmodat,rename,renameat,renameat2 \
-		"$NANOACME" $(args "$T/fresh") account rollover >"$T/out" 2>&1 </dev/null) ||
+	traced "$T/strace2.log" account rollover ||
 		{ reason="account rollover under strace failed"; return 1; }
 	cat "$T/strace2.log" >>"$T/strace.log"
 	grep -q 'key-new\.pem' "$T/strace.log" ||
