@@ -31,6 +31,9 @@
 #   secret-output  -vv runs of issue, renew, list and account print no
 #                  byte of any private key (PEM lines, scalar in hex or
 #                  base64url).
+#   kill-rollover  (pending an acme.c fix, see PENDING) account rollover
+#                  killed after the CA took the new key: the account must
+#                  still work.
 #   secret-modes   under strace and umask 000: every file that holds a key
 #                  (account key, certificate key, rollover's key-new.pem,
 #                  their temporaries) is created with mode 0600 in the
@@ -430,9 +433,51 @@ t_secret_modes() {
 	done
 }
 
+# kill-rollover: `account rollover` killed between the CA's acceptance of
+# keyChange and the rename of key-new.pem over key.pem; the next run must
+# still work with the account. Own account (a rollover changes the key
+# the CA holds for every copy of a state directory).
+t_kill_rollover() {
+	local s=$T/state n
+	na "$s" -y issue "$NAME"
+	[ "$rc" = 0 ] || { reason="issue with a new account: exit $rc"; return 1; }
+	# shellcheck disable=SC2046
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o "$T/count.log" -e trace=rename \
+		"$NANOACME" $(args "$s") account rollover >"$T/out" 2>&1 </dev/null ||
+		{ reason="account rollover: failed"; return 1; }
+	n=$(grep -c 'rename(' "$T/count.log")
+	# shellcheck disable=SC2046
+	{ ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e trace=rename \
+		-e inject="rename:signal=KILL:when=$n" \
+		"$NANOACME" $(args "$s") account rollover >"$T/out" 2>&1 </dev/null; } 2>/dev/null
+	[ "$?" = 137 ] || { reason="rollover was not killed at rename #$n"; return 1; }
+	na "$s" issue --force "$NAME"
+	[ "$rc" = 0 ] || { reason="after the kill, issue: exit $rc: the account is lost"; return 1; }
+}
+
+# Known bugs of files this test may not fix, reported to their owners:
+# skipped (and listed) unless named in POWERLOSS_TESTS. Remove a name
+# once its bug is fixed.
+#   kill-rollover: acme.c's account_rollover() renames key-new.pem over
+#     key.pem only after the CA accepted the new key, and nothing picks
+#     key-new.pem up later: a kill (or power cut) in between leaves
+#     key.pem holding the key the CA no longer accepts, and every later
+#     run fails with exit 4 (JWS verification error). A failed rename
+#     even unlinks key-new.pem, the only copy of the key the CA holds.
+PENDING="kill-rollover"
+skipped=
+
 run_test() {
 	local name=$1
 	case " ${POWERLOSS_TESTS:-$name} " in *" $name "*) ;; *) return 0 ;; esac
+	case " $PENDING " in
+	*" $name "*)
+		case " ${POWERLOSS_TESTS:-} " in
+		*" $name "*) ;;
+		*) skipped="$skipped $name"; return 0 ;;
+		esac
+		;;
+	esac
 	T=$TMP/$name
 	mkdir -p "$T"
 	: >"$T/out"
@@ -484,7 +529,8 @@ done
 echo "  (a run takes up to $RUN_MS ms)"
 
 for t in kill-random kill-syscall kills-counted leftovers full-disk \
-	readonly-state readonly-certs secret-output secret-modes; do
+	readonly-state readonly-certs secret-output secret-modes kill-rollover; do
 	run_test "$t"
 done
+[ -n "$skipped" ] && echo "  (pending known bugs, not run:$skipped; see PENDING)"
 summary
