@@ -225,12 +225,11 @@ is_problem(const struct run *r, const char *name)
 	    strcmp(type + n, name) == 0;
 }
 
-/* Prints the problem document at token obj: "TYPE: DETAIL". */
+/* Prints one problem document at token obj: "IDENT: TYPE: DETAIL". */
 static void
-print_problem_at(const struct run *r, int obj, const char *prefix)
+print_one_problem(const struct run *r, int obj, const char *prefix)
 {
 	char type[256], detail[1024], ident[256], t[256], d[1024], id[256];
-	int sub, k, n;
 
 	type[0] = detail[0] = ident[0] = '\0';
 	json_get_str(&r->js, obj, "type", type, sizeof(type), NULL);
@@ -243,15 +242,27 @@ print_problem_at(const struct run *r, int obj, const char *prefix)
 	msg_err("%s%s%s%s%s%s", prefix, id, id[0] != '\0' ? ": " : "",
 	    t[0] != '\0' ? t : "(no problem type)", d[0] != '\0' ? ": " : "",
 	    d);
-	/* RFC 8555 §6.7.1: one subproblem per identifier at fault. */
+}
+
+/*
+ * Prints the problem at obj and its subproblems (RFC 8555 §6.7.1: one
+ * per identifier at fault). Subproblems of subproblems are not looked
+ * at: no recursion over what a server sends.
+ */
+static void
+print_problem_at(const struct run *r, int obj, const char *prefix)
+{
+	int sub, k, n;
+
+	print_one_problem(r, obj, prefix);
 	sub = json_get(&r->js, obj, "subproblems");
 	if (!json_is(&r->js, sub, JSMN_ARRAY)) {
 		return;
 	}
 	n = r->js.tok[sub].size;
 	for (k = 0, sub++; k < n && sub < r->js.ntok; k++) {
-		if (json_is(&r->js, sub, JSMN_OBJECT) && obj != sub) {
-			print_problem_at(r, sub, "  ");
+		if (json_is(&r->js, sub, JSMN_OBJECT)) {
+			print_one_problem(r, sub, "  ");
 		}
 		sub = json_skip(&r->js, sub);
 	}
@@ -640,6 +651,56 @@ account_post(struct run *r, bool only_existing)
 }
 
 /*
+ * A rollover killed between the CA's acceptance and the rename leaves
+ * key-new.pem: ask the CA which key it knows (RFC 8555 §7.3.1, signed
+ * with the new key). If it knows the new one, install it; if not,
+ * the rollover never happened and the file goes.
+ */
+static int
+rollover_recover(struct run *r)
+{
+	char path[STORE_PATH_MAX], fresh[STORE_PATH_MAX];
+	struct ec_key nk;
+	size_t len;
+	int rc;
+
+	if (path_of(fresh, r->acct_dir, "key-new.pem") != 0 ||
+	    path_of(path, r->acct_dir, "key.pem") != 0 ||
+	    store_read(fresh, r->pem, sizeof(r->pem), &len) != 0) {
+		return 0;
+	}
+	rc = key_from_pem(&nk, r->pem, len);
+	memset(r->pem, 0, len);
+	if (rc != 0) {
+		msg_err("%s: not a key; removed", fresh);
+		unlink(fresh);
+		return 0;
+	}
+	/* The new key is fresh randomness: only our account can have it. */
+	r->signer = &nk;
+	rc = account_post(r, true);
+	r->signer = &r->acct;
+	if (rc == EXIT_NOTHING) {
+		unlink(fresh);      /* the CA never took it */
+		rc = 0;
+	} else if (rc == 0) {
+		if (store_rename(fresh, path) != 0) {
+			rc = file_fail("cannot install", fresh);
+		} else {
+			msg_info(r->o, 0, "%s: finished an interrupted account "
+			    "rollover", r->acct_dir);
+			key_wipe(&r->acct);
+			rc = store_read(path, r->pem, sizeof(r->pem), &len) == 0 &&
+			    key_from_pem(&r->acct, r->pem, len) == 0 ? 0 :
+			    EXIT_LOCAL;
+			memset(r->pem, 0, sizeof(r->pem));
+		}
+	}
+	key_wipe(&nk);
+	return rc;
+}
+
+/*
  * Makes r->kid the account of this CA: the stored one (no request), the
  * one the server knows for our stored key, or a new one when the user
  * agreed to the terms of service.
@@ -650,7 +711,8 @@ account_setup(struct run *r)
 	bool have_key, have_url;
 	int rc;
 
-	if ((rc = account_load(r, &have_key, &have_url)) != 0) {
+	if ((rc = account_load(r, &have_key, &have_url)) != 0 ||
+	    (have_url && (rc = rollover_recover(r)) != 0)) {
 		return rc;
 	}
 	if (!have_url && have_key) {
@@ -1288,11 +1350,26 @@ static int
 leaf_check(const struct run *r, const unsigned char *der, size_t len,
     struct x509_cert *leaf)
 {
+	char when[32];
 	size_t k;
 
 	if (x509_parse(der, len, leaf) != 0) {
 		msg_err("certificate %s: the leaf is not a valid X.509 "
 		    "certificate", r->cert_url);
+		return EXIT_ACME;
+	}
+	/* An expired or not yet valid certificate must not replace a
+	 * working one (the clock was checked sane before we started). */
+	if (leaf->not_after <= (int64_t)time(NULL)) {
+		fmt_date(leaf->not_after, when);
+		msg_err("certificate %s: expired (notAfter %s UTC)",
+		    r->cert_url, when);
+		return EXIT_ACME;
+	}
+	if (leaf->not_before > (int64_t)time(NULL) + 86400) {
+		fmt_date(leaf->not_before, when);
+		msg_err("certificate %s: not valid yet (notBefore %s UTC)",
+		    r->cert_url, when);
 		return EXIT_ACME;
 	}
 	if (r->c->csr_file != NULL ? leaf->spki_len != r->csr_spki_len ||
@@ -2541,6 +2618,7 @@ account_rollover(struct run *r)
 	char path[STORE_PATH_MAX], fresh[STORE_PATH_MAX], buf[1024];
 	struct ec_key nk;
 	struct sbuf b;
+	bool accepted = false;
 	int rc = EXIT_LOCAL;
 
 	if (r->dir.key_change[0] == '\0') {
@@ -2565,7 +2643,10 @@ account_rollover(struct run *r)
 		rc = acme_fail(r, "keyChange", r->dir.key_change);
 		goto out;
 	}
-	if (rename(fresh, path) != 0) {
+	/* From here the CA knows only the new key: key-new.pem is never
+	 * removed again; the next run installs it if this cannot. */
+	accepted = true;
+	if (store_rename(fresh, path) != 0) {
 		rc = file_fail("the CA has the new key, but cannot install",
 		    fresh);
 		goto out;
@@ -2573,7 +2654,7 @@ account_rollover(struct run *r)
 	msg_info(r->o, 0, "account %s: key replaced", r->kid);
 	rc = 0;
 out:
-	if (rc != 0) {
+	if (rc != 0 && !accepted) {
 		unlink(fresh);
 	}
 	memset(buf, 0, sizeof(buf));

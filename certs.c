@@ -169,6 +169,11 @@ conf_parse(char *text, size_t len, struct conf *c, int *bad_line)
 	memset(c, 0, sizeof(*c));
 	c->days = CONF_UNSET;
 	c->reuse_key = CONF_UNSET;
+	*bad_line = 0;
+	/* The last line ends at text[len], which must be the terminator. */
+	if (text[len] != '\0') {
+		return -1;
+	}
 	while (line < end) {
 		n++;
 		nl = memchr(line, '\n', (size_t)(end - line));
@@ -308,6 +313,9 @@ ari_parse(const char *text, size_t len, struct ari_state *a)
 	int got = 0;
 
 	a->next = a->at = 0;
+	if (text[len] != '\0') {
+		return -1;
+	}
 	while (pos < len) {
 		n = strcspn(text + pos, "\n");
 		if (n >= sizeof(line)) {

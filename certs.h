@@ -27,9 +27,10 @@
 int conf_format(const struct conf *c, struct sbuf *b);
 
 /*
- * Reads settings text[0..len) written by conf_format() into c; the
- * strings of c then point into text, which is modified in place (line
- * ends become NUL) and must outlive c. Unknown keys are errors (a newer
+ * Reads settings text[0..len) written by conf_format() into c; text[len]
+ * must be '\0' (store_read() leaves it so). The strings of c then point
+ * into text, which is modified in place (line ends become NUL) and must
+ * outlive c. Unknown keys are errors (a newer
  * nanoacme's file is refused, not misread); blank lines and lines
  * starting with '#' are skipped. Returns 0, or -1 with *bad_line set.
  */
@@ -63,7 +64,7 @@ struct ari_state {
 	int64_t at;
 };
 
-/* Reads text[0..len) (NUL-terminated) into a. Returns 0 or -1. */
+/* Reads text[0..len), text[len] == '\0', into a. Returns 0 or -1. */
 int ari_parse(const char *text, size_t len, struct ari_state *a);
 
 /* Writes a as text into b. Returns 0 or -1. */

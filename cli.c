@@ -132,17 +132,43 @@ static const char usage_text[] =
 "  the state lock, 9 issued but the deploy hook failed,\n"
 "  10 system clock not set\n";
 
+/*
+ * Length of a UTF-8 sequence at s that must not reach a terminal or
+ * syslog: C1 controls (U+0080..U+009F, which include CSI) and the
+ * bidirectional overrides (U+202A..U+202E, U+2066..U+2069). 0 if none.
+ */
+static size_t
+bad_utf8(const unsigned char *s)
+{
+	if (s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F) {
+		return 2;
+	}
+	if (s[0] == 0xE2 && ((s[1] == 0x80 && s[2] >= 0xAA && s[2] <= 0xAE) ||
+	    (s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9))) {
+		return 3;
+	}
+	return 0;
+}
+
 /* see acme.h */
 void
 msg_clean(const char *s, char *out, size_t cap)
 {
-	size_t k;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t k = 0, n;
 
 	if (cap == 0) {
 		return;
 	}
-	for (k = 0; s[k] != '\0' && k + 1 < cap; k++) {
-		out[k] = (unsigned char)s[k] < 0x20 || s[k] == 0x7F ? '?' : s[k];
+	while (*u != '\0' && k + 1 < cap) {
+		/* s is NUL-terminated, so reading s[1], s[2] stops at the NUL */
+		if ((n = bad_utf8(u)) > 0) {
+			out[k++] = '?';
+			u += n;
+		} else {
+			out[k++] = *u < 0x20 || *u == 0x7F ? '?' : (char)*u;
+			u++;
+		}
 	}
 	out[k] = '\0';
 }

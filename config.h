@@ -147,11 +147,6 @@
 #define ACME_RETRY_AFTER_MAX_S 60
 #endif
 
-/* Redirects followed for one GET (certificate downloads). */
-#ifndef HTTP_MAX_REDIRECTS
-#define HTTP_MAX_REDIRECTS 3
-#endif
-
 /* Largest file we read from the state directory or --ca-file. A full
  * system bundle is ~220 KB. */
 #ifndef STORE_MAX_FILE

@@ -190,6 +190,16 @@ out:
 
 /* see store.h */
 int
+store_rename(const char *from, const char *to)
+{
+	if (rename(from, to) != 0) {
+		return -1;
+	}
+	return sync_parent(to);
+}
+
+/* see store.h */
+int
 store_lock(const char *dir)
 {
 	char path[STORE_PATH_MAX];

@@ -45,6 +45,12 @@ int store_write(const char *path, const void *data, size_t len,
     mode_t mode);
 
 /*
+ * Renames from over to (same directory) and fsyncs the directory, so
+ * the new name survives a power cut. Returns 0 or -1.
+ */
+int store_rename(const char *from, const char *to);
+
+/*
  * Takes the exclusive lock of the state directory dir (flock on
  * dir/lock, non-blocking; the file is created 0600). Returns the lock
  * fd, kept open for the life of the process, or -1 (errno EWOULDBLOCK
