@@ -50,8 +50,8 @@ acme.o: acme.c acme.h alpn.h certs.h fmt.h roots.h config.h http.h json.h jws.h 
 alpn.o: alpn.c alpn.h config.h fmt.h http.h pem.h json.h
 cli.o: cli.c acme.h config.h fmt.h
 fmt.o: fmt.c fmt.h
-certs.o: certs.c certs.h acme.h json.h config.h
-http.o: http.c http.h config.h
+certs.o: certs.c certs.h acme.h fmt.h json.h config.h pem.h
+http.o: http.c http.h config.h fmt.h
 json.o: json.c json.h config.h
 jws.o: jws.c jws.h json.h config.h
 pem.o: pem.c pem.h json.h config.h

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "fmt.h"
 #include "pem.h"
 
 /* Keys of the settings file, in the order they are written. */
@@ -74,14 +75,8 @@ add_line(struct sbuf *b, enum conf_key k, const char *value, int *bad)
 static const char *
 num_text(int64_t v, char buf[24])
 {
-	char *p = buf + 23;
-
-	*p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	return p;
+	buf[fmt_u64(buf, v > 0 ? (unsigned long long)v : 0)] = '\0';
+	return buf;
 }
 
 /* see certs.h */

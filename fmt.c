@@ -55,6 +55,40 @@ field(struct fmt_out *o, const char *s, size_t n, size_t w, int left,
 	}
 }
 
+/* Divides v by 10 in place, returns the remainder: 16-bit limbs, so
+ * every step is a 32-bit division. */
+static unsigned
+div10(unsigned long long *v)
+{
+	unsigned long long q = 0;
+	unsigned long cur, rem = 0;
+	int shift;
+
+	for (shift = 48; shift >= 0; shift -= 16) {
+		cur = rem << 16 | (unsigned long)((*v >> shift) & 0xFFFF);
+		q |= (unsigned long long)(cur / 10) << shift;
+		rem = cur % 10;
+	}
+	*v = q;
+	return (unsigned)rem;
+}
+
+/* see fmt.h */
+size_t
+fmt_u64(char buf[20], unsigned long long v)
+{
+	char tmp[20];
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + div10(&v));
+	} while (v > 0);
+	while (n > 0) {
+		buf[k++] = tmp[--n];
+	}
+	return k;
+}
+
 /* Decimal (base 10) or hex (base 16) text of v, sign first if neg. */
 static size_t
 num(char buf[24], unsigned long long v, int neg, unsigned base)
@@ -63,13 +97,16 @@ num(char buf[24], unsigned long long v, int neg, unsigned base)
 	char tmp[24];
 	size_t n = 0, k = 0;
 
-	do {
-		tmp[n++] = digits[v % base];
-		v /= base;
-	} while (v > 0);
 	if (neg) {
 		buf[k++] = '-';
 	}
+	if (base == 10) {
+		return k + fmt_u64(buf + k, v);
+	}
+	do {
+		tmp[n++] = digits[v & 15];
+		v >>= 4;
+	} while (v > 0);
 	while (n > 0) {
 		buf[k++] = tmp[--n];
 	}

@@ -35,6 +35,13 @@ int fmt_s(char *out, size_t cap, const char *fmt, ...) FMT_CHECK(3, 4);
 /* Formats (up to 4 KB) and writes to file descriptor fd: dprintf. */
 void fmt_fd(int fd, const char *fmt, ...) FMT_CHECK(2, 3);
 
+/*
+ * Writes the decimal digits of v into buf (no NUL) and returns how many.
+ * With 32-bit arithmetic only: on 32-bit routers a 64-bit division
+ * links libgcc's __udivdi3/__umoddi3 (2 KB of a tight size budget).
+ */
+size_t fmt_u64(char buf[20], unsigned long long v);
+
 /* Writes the NUL-terminated s to fd, whole. */
 void fmt_puts(int fd, const char *s);
 

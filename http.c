@@ -31,6 +31,8 @@
 
 #include <bearssl.h>
 
+#include "fmt.h"
+
 /* RFC 8555 §8.3: token is base64url; longer tokens are not ours. */
 #define TOKEN_MAX 128
 
@@ -64,13 +66,8 @@ static void
 sb_num(struct sbuf *b, unsigned long long v)
 {
 	char d[20];
-	size_t i = sizeof(d);
 
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	sb_add(b, d + i, sizeof(d) - i);
+	sb_add(b, d, fmt_u64(d, v));
 }
 
 /* ASCII classes without <ctype.h> (STYLE §4): no locale, no UB on bytes. */
@@ -153,16 +150,24 @@ parse_dec(const unsigned char *s, size_t n, unsigned long long max,
     unsigned long long *out)
 {
 	unsigned long long v = 0;
+	unsigned d;
 	size_t i;
 
 	if (n == 0) {
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (!ascii_isdigit(s[i]) || v > (max - (s[i] - '0')) / 10) {
+		/* divisions by constants only: dividing by the variable max
+		 * links libgcc's 64-bit division on 32-bit targets */
+		if (!ascii_isdigit(s[i])) {
 			return -1;
 		}
-		v = v * 10 + (s[i] - '0');
+		d = (unsigned)(s[i] - '0');
+		if (v > ULLONG_MAX / 10 || (v == ULLONG_MAX / 10 &&
+		    d > ULLONG_MAX % 10) || v * 10 + d > max) {
+			return -1;
+		}
+		v = v * 10 + d;
 	}
 	*out = v;
 	return 0;
