@@ -167,7 +167,7 @@ FUZZ_CHECK_TIME ?= 4
 FUZZ_CFLAGS = -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -g -O1 \
 	-fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all $(BEARSSL_CFLAGS)
-FUZZ_OBJS = $(addprefix $(FUZZ)/,http.o json.o jws.o pem.o x509.o)
+FUZZ_OBJS = $(addprefix $(FUZZ)/,fmt.o http.o json.o jws.o pem.o x509.o)
 .SECONDARY: $(FUZZ_OBJS)
 
 $(FUZZ)/%.o: %.c $(wildcard *.h)
