@@ -52,11 +52,11 @@ cli.o: cli.c acme.h config.h fmt.h
 fmt.o: fmt.c fmt.h
 certs.o: certs.c certs.h acme.h fmt.h json.h config.h pem.h
 http.o: http.c http.h config.h fmt.h
-json.o: json.c json.h config.h
-jws.o: jws.c jws.h json.h config.h
-pem.o: pem.c pem.h json.h config.h
+json.o: json.c json.h config.h fmt.h
+jws.o: jws.c jws.h json.h config.h fmt.h
+pem.o: pem.c pem.h json.h config.h fmt.h
 store.o: store.c store.h fmt.h
-x509.o: x509.c x509.h pem.h json.h config.h
+x509.o: x509.c x509.h pem.h json.h config.h fmt.h
 
 $(SAN)/%.o: %.c $(wildcard *.h)
 	@mkdir -p $(SAN)

@@ -212,6 +212,49 @@ fmt_s(char *out, size_t cap, const char *fmt, ...)
 	return n;
 }
 
+/* see fmt.h */
+void
+sbuf_init(struct sbuf *b, char *p, size_t cap)
+{
+	b->p = p;
+	b->len = 0;
+	b->cap = cap;
+	b->err = cap == 0;
+	if (cap > 0) {
+		p[0] = '\0';
+	}
+}
+
+/* see fmt.h */
+void
+sbuf_add(struct sbuf *b, const void *s, size_t n)
+{
+	/* Keep one byte for the terminating NUL. */
+	if (b->err != 0 || n >= b->cap - b->len) {
+		b->err = 1;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* see fmt.h */
+void
+sbuf_adds(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, s, strlen(s));
+}
+
+/* see fmt.h */
+void
+sbuf_addu(struct sbuf *b, unsigned long long v)
+{
+	char d[20];
+
+	sbuf_add(b, d, fmt_u64(d, v));
+}
+
 /* Writes s[0..n) to fd, retrying short writes. */
 static void
 write_all(int fd, const char *s, size_t n)

@@ -8,7 +8,9 @@
  * stdio's buffers on top; the static binary has a size budget (192 KiB
  * on x86_64). Output goes straight to a file descriptor with write(2).
  * The functions carry GCC's format attribute, so the compiler checks
- * every call as it would printf's.
+ * every call as it would printf's. struct sbuf, the bounded string
+ * builder every module appends with, lives here too: this is the one
+ * header below all the others.
  */
 #ifndef NANOACME_FMT_H
 #define NANOACME_FMT_H
@@ -41,6 +43,31 @@ void fmt_fd(int fd, const char *fmt, ...) FMT_CHECK(2, 3);
  * links libgcc's __udivdi3/__umoddi3 (2 KB of a tight size budget).
  */
 size_t fmt_u64(char buf[20], unsigned long long v);
+
+/*
+ * Bounded string builder (STYLE §3). len bytes used out of cap; an
+ * append that does not fit sets err and every later append does
+ * nothing, so a caller checks once at the end. p is kept NUL-terminated
+ * while cap > 0 (so at most cap - 1 bytes are used).
+ */
+struct sbuf {
+	char *p;
+	size_t len;
+	size_t cap;
+	int err;
+};
+
+/* Starts an empty builder over p[0..cap). */
+void sbuf_init(struct sbuf *b, char *p, size_t cap);
+
+/* Appends n raw bytes. */
+void sbuf_add(struct sbuf *b, const void *s, size_t n);
+
+/* Appends a NUL-terminated string, raw. */
+void sbuf_adds(struct sbuf *b, const char *s);
+
+/* Appends the decimal digits of v. */
+void sbuf_addu(struct sbuf *b, unsigned long long v);
 
 /* Writes the NUL-terminated s to fd, whole. */
 void fmt_puts(int fd, const char *s);

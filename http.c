@@ -38,37 +38,6 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* Bounded appender (STYLE §3): overflow sets err, later appends do nothing. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int err;
-};
-
-static void
-sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->err || n > b->cap - b->len) {
-		b->err = 1;
-		return;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-static void
-sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void
-sb_num(struct sbuf *b, unsigned long long v)
-{
-	char d[20];
-
-	sb_add(b, d, fmt_u64(d, v));
-}
 
 /* ASCII classes without <ctype.h> (STYLE §4): no locale, no UB on bytes. */
 static bool
@@ -864,7 +833,7 @@ http_url_parse(const char *url, char *host, size_t host_cap,
 	const char *h, *pt;
 	size_t n, i, e, hlen, plen;
 	unsigned long long pv = 443;
-	struct sbuf b = { port, 0, 5, 0 };
+	struct sbuf b;
 
 	n = strnlen(url, HTTP_MAX_URL);
 	if (n == HTTP_MAX_URL || n < 9 ||
@@ -891,8 +860,8 @@ http_url_parse(const char *url, char *host, size_t host_cap,
 	}
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
-	sb_num(&b, pv);
-	port[b.len] = '\0';
+	sbuf_init(&b, port, 6);
+	sbuf_addu(&b, pv);
 	*path = e < n ? url + e : "/";
 	return 0;
 }
@@ -983,14 +952,14 @@ conn_close(struct listen_conn *cc)
 static void
 put_head(struct sbuf *b, int code, size_t body_len)
 {
-	sb_str(b, code == 200 ? "HTTP/1.1 200 OK" :
+	sbuf_adds(b, code == 200 ? "HTTP/1.1 200 OK" :
 	    code == 400 ? "HTTP/1.1 400 Bad Request" :
 	    code == 404 ? "HTTP/1.1 404 Not Found" :
 	    code == 405 ? "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET" :
 	    "HTTP/1.1 500 Internal Server Error");
-	sb_str(b, "\r\nContent-Type: text/plain\r\nContent-Length: ");
-	sb_num(b, body_len);
-	sb_str(b, "\r\nConnection: close\r\n\r\n");
+	sbuf_adds(b, "\r\nContent-Type: text/plain\r\nContent-Length: ");
+	sbuf_addu(b, body_len);
+	sbuf_adds(b, "\r\nConnection: close\r\n\r\n");
 }
 
 /* Sends what is pending; closes the connection once all is sent. */
@@ -1027,8 +996,8 @@ conn_flush(struct listen_conn *cc)
 static void
 conn_answer(struct http_listener *l, struct listen_conn *cc)
 {
-	struct sbuf b = { cc->out, 0, sizeof(cc->out), 0 };
 	const char *tok, *body = "";
+	struct sbuf b;
 	size_t i, tlen;
 	int code;
 
@@ -1052,11 +1021,11 @@ conn_answer(struct http_listener *l, struct listen_conn *cc)
 			}
 		}
 	}
+	sbuf_init(&b, cc->out, sizeof(cc->out));
 	put_head(&b, code, strlen(body));
-	sb_str(&b, body);
+	sbuf_adds(&b, body);
 	if (b.err) {
-		b.len = 0;
-		b.err = 0;
+		sbuf_init(&b, cc->out, sizeof(cc->out));
 		put_head(&b, 500, 0);
 	} else if (code == 200) {
 		l->served++;
@@ -1782,32 +1751,33 @@ static int
 send_request(struct http_client *c, const struct req *q)
 {
 	char head[HTTP_MAX_URL + 768];
-	struct sbuf b = { head, 0, sizeof(head), 0 };
+	struct sbuf b;
 
-	sb_str(&b, q->method);
-	sb_str(&b, " ");
-	sb_str(&b, q->path);
-	sb_str(&b, " HTTP/1.1\r\nHost: ");
-	sb_str(&b, c->host);
+	sbuf_init(&b, head, sizeof(head));
+	sbuf_adds(&b, q->method);
+	sbuf_adds(&b, " ");
+	sbuf_adds(&b, q->path);
+	sbuf_adds(&b, " HTTP/1.1\r\nHost: ");
+	sbuf_adds(&b, c->host);
 	if (strcmp(c->port, "443") != 0) {
-		sb_str(&b, ":");
-		sb_str(&b, c->port);
+		sbuf_adds(&b, ":");
+		sbuf_adds(&b, c->port);
 	}
-	sb_str(&b, "\r\nUser-Agent: ");
-	sb_str(&b, c->user_agent);
-	sb_str(&b, "\r\nAccept: */*\r\n");
+	sbuf_adds(&b, "\r\nUser-Agent: ");
+	sbuf_adds(&b, c->user_agent);
+	sbuf_adds(&b, "\r\nAccept: */*\r\n");
 	if (q->ctype != NULL) {
-		sb_str(&b, "Content-Type: ");
-		sb_str(&b, q->ctype);
-		sb_str(&b, "\r\n");
+		sbuf_adds(&b, "Content-Type: ");
+		sbuf_adds(&b, q->ctype);
+		sbuf_adds(&b, "\r\n");
 	}
 	/* RFC 9110 §8.6: a POST says its length even when it is 0 */
 	if (q->len > 0 || q->ctype != NULL || strcmp(q->method, "POST") == 0) {
-		sb_str(&b, "Content-Length: ");
-		sb_num(&b, q->len);
-		sb_str(&b, "\r\n");
+		sbuf_adds(&b, "Content-Length: ");
+		sbuf_addu(&b, q->len);
+		sbuf_adds(&b, "\r\n");
 	}
-	sb_str(&b, "\r\n");
+	sbuf_adds(&b, "\r\n");
 	if (b.err) {
 		c->err = HTTP_EURL;
 		return -1;

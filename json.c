@@ -444,40 +444,6 @@ json_is_true(const struct json *j, int i)
 
 /* see json.h */
 void
-sbuf_init(struct sbuf *b, char *p, size_t cap)
-{
-	b->p = p;
-	b->len = 0;
-	b->cap = cap;
-	b->err = cap == 0;
-	if (cap > 0) {
-		p[0] = '\0';
-	}
-}
-
-/* see json.h */
-void
-sbuf_add(struct sbuf *b, const void *s, size_t n)
-{
-	/* Keep one byte for the terminating NUL. */
-	if (b->err != 0 || n >= b->cap - b->len) {
-		b->err = 1;
-		return;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-/* see json.h */
-void
-sbuf_adds(struct sbuf *b, const char *s)
-{
-	sbuf_add(b, s, strlen(s));
-}
-
-/* see json.h */
-void
 json_add_str(struct sbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

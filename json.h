@@ -23,6 +23,7 @@
 #endif
 
 #include "config.h"
+#include "fmt.h"
 
 /* A parsed document: the text and its tokens (both owned by the caller). */
 struct json {
@@ -75,27 +76,6 @@ bool json_str_eq(const struct json *j, int i, const char *lit);
 
 /* True if token i is the literal true. */
 bool json_is_true(const struct json *j, int i);
-
-/*
- * Bounded string builder. len bytes used out of cap; an append that does
- * not fit sets err and every later append does nothing, so a caller
- * checks once at the end. p is kept NUL-terminated while cap > 0.
- */
-struct sbuf {
-	char *p;
-	size_t len;
-	size_t cap;
-	int err;
-};
-
-/* Starts an empty builder over p[0..cap). */
-void sbuf_init(struct sbuf *b, char *p, size_t cap);
-
-/* Appends n raw bytes. */
-void sbuf_add(struct sbuf *b, const void *s, size_t n);
-
-/* Appends a NUL-terminated string, raw. */
-void sbuf_adds(struct sbuf *b, const char *s);
 
 /* Appends s[0..n) as a quoted JSON string, escaping ", \ and controls. */
 void json_add_str(struct sbuf *b, const char *s, size_t n);
