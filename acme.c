@@ -140,7 +140,6 @@ net_fail(struct run *r, const char *method, const char *url)
 {
 	const struct http_client *c = &r->http;
 	const char *why = "";
-	char u[HTTP_MAX_URL];
 
 	switch (c->err) {
 	case HTTP_ETLS:
@@ -156,8 +155,7 @@ net_fail(struct run *r, const char *method, const char *url)
 	default:
 		break;
 	}
-	msg_clean(url, u, sizeof(u));
-	msg_err("%s %s: %s%s%s", method, u, http_strerror(c->err),
+	msg_err("%s %s: %s%s%s", method, url, http_strerror(c->err),
 	    why[0] != '\0' ? ": " : "", why);
 	/* A server that is down or a link that is not up yet may recover;
 	 * a certificate that does not verify will not. */
@@ -229,16 +227,13 @@ is_problem(const struct run *r, const char *name)
 static void
 print_one_problem(const struct run *r, int obj, const char *prefix)
 {
-	char type[256], detail[1024], ident[256], t[256], d[1024], id[256];
+	char t[256], d[1024], id[256];
 
-	type[0] = detail[0] = ident[0] = '\0';
-	json_get_str(&r->js, obj, "type", type, sizeof(type), NULL);
-	json_get_str(&r->js, obj, "detail", detail, sizeof(detail), NULL);
+	t[0] = d[0] = id[0] = '\0';
+	json_get_str(&r->js, obj, "type", t, sizeof(t), NULL);
+	json_get_str(&r->js, obj, "detail", d, sizeof(d), NULL);
 	json_get_str(&r->js, json_get(&r->js, obj, "identifier"), "value",
-	    ident, sizeof(ident), NULL);
-	msg_clean(type, t, sizeof(t));
-	msg_clean(detail, d, sizeof(d));
-	msg_clean(ident, id, sizeof(id));
+	    id, sizeof(id), NULL);
 	msg_err("%s%s%s%s%s%s", prefix, id, id[0] != '\0' ? ": " : "",
 	    t[0] != '\0' ? t : "(no problem type)", d[0] != '\0' ? ": " : "",
 	    d);
@@ -272,14 +267,12 @@ print_problem_at(const struct run *r, int obj, const char *prefix)
 static int
 acme_fail(struct run *r, const char *what, const char *url)
 {
-	char u[HTTP_MAX_URL], prefix[HTTP_MAX_URL + 128];
+	char prefix[HTTP_MAX_URL + 128];
 
 	r->transient = r->resp.status >= 500 || is_problem(r, "rateLimited") ||
 	    is_problem(r, "serverInternal") || is_problem(r, "badNonce");
 	r->retry_after = r->resp.retry_after;
-
-	msg_clean(url, u, sizeof(u));
-	fmt_s(prefix, sizeof(prefix), "%s %s: %d ", what, u,
+	fmt_s(prefix, sizeof(prefix), "%s %s: %d ", what, url,
 	    r->resp.status);
 	if (r->js.ntok > 0 && json_get(&r->js, 0, "type") >= 0) {
 		print_problem_at(r, 0, prefix);

@@ -110,7 +110,11 @@ void msg_info(const struct opts *o, int level, const char *fmt, ...)
 #endif
     ;
 
-/* Copies untrusted s into out[0..cap) with control bytes replaced. */
+/*
+ * Copies untrusted s into out[0..cap) with control bytes, C1 controls and
+ * bidi overrides replaced by '?'. out may be s itself. msg_err() and
+ * msg_info() apply it to every line they print.
+ */
 void msg_clean(const char *s, char *out, size_t cap);
 
 #endif /* NANOACME_ACME_H */

@@ -228,13 +228,14 @@ syslog_line(int severity, bool prefixed, const char *line)
 void
 msg_err(const char *fmt, ...)
 {
-	va_list ap;
-
 	char line[2048];
+	va_list ap;
 
 	va_start(ap, fmt);
 	fmt_v(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* Every message may carry a CA's words: cleaned here, once. */
+	msg_clean(line, line, sizeof(line));
 	fmt_fd(2, "nanoacme: %s%s%s\n", msg_for != NULL ? msg_for : "",
 	    msg_for != NULL ? ": " : "", line);
 	syslog_line(3, true, line);      /* LOG_ERR */
@@ -253,6 +254,7 @@ msg_info(const struct opts *o, int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_v(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	msg_clean(line, line, sizeof(line));
 	fmt_fd(2, "%s\n", line);
 	if (level <= 1) {
 		syslog_line(level <= 0 ? 5 : 6, false, line);
