@@ -103,23 +103,36 @@ conf_format(const struct conf *c, struct sbuf *b)
 	return bad || b->err ? -1 : 0;
 }
 
-/* Parses decimal digits into *out (at most 3650). */
+/* Decimal digits only, at most 18, at s. Returns 0 or -1. */
 static int
-conf_num(const char *s, long *out)
+parse_i64(const char *s, int64_t *v)
 {
-	long v = 0;
+	int n = 0;
 
+	*v = 0;
 	if (*s == '\0') {
 		return -1;
 	}
 	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || v > 3650) {
+		if (*s < '0' || *s > '9' || ++n > 18) {
 			return -1;
 		}
-		v = v * 10 + (*s - '0');
+		*v = *v * 10 + (*s - '0');
 	}
-	*out = v;
-	return v > 3650 ? -1 : 0;
+	return 0;
+}
+
+/* Parses decimal digits into *out (at most 3650). */
+static int
+conf_num(const char *s, long *out)
+{
+	int64_t v;
+
+	if (parse_i64(s, &v) != 0 || v > 3650) {
+		return -1;
+	}
+	*out = (long)v;
+	return 0;
 }
 
 /* Applies one "key value" line to c. Returns 0 or -1. */
@@ -280,24 +293,6 @@ rfc3339_parse(const char *s, int64_t *t)
 	return 0;
 }
 
-/* Signed decimal of at most 18 digits at s. Returns 0 or -1. */
-static int
-parse_i64(const char *s, int64_t *v)
-{
-	int n = 0;
-
-	*v = 0;
-	if (*s == '\0') {
-		return -1;
-	}
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || ++n > 18) {
-			return -1;
-		}
-		*v = *v * 10 + (*s - '0');
-	}
-	return 0;
-}
 
 /* see certs.h */
 int

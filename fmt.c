@@ -255,10 +255,11 @@ sbuf_addu(struct sbuf *b, unsigned long long v)
 	sbuf_add(b, d, fmt_u64(d, v));
 }
 
-/* Writes s[0..n) to fd, retrying short writes. */
-static void
-write_all(int fd, const char *s, size_t n)
+/* see fmt.h */
+int
+fmt_write(int fd, const void *data, size_t n)
 {
+	const char *s = data;
 	ssize_t r;
 
 	while (n > 0) {
@@ -267,18 +268,19 @@ write_all(int fd, const char *s, size_t n)
 			continue;
 		}
 		if (r <= 0) {
-			return;
+			return -1;
 		}
 		s += r;
 		n -= (size_t)r;
 	}
+	return 0;
 }
 
 /* see fmt.h */
 void
 fmt_puts(int fd, const char *s)
 {
-	write_all(fd, s, strlen(s));
+	fmt_write(fd, s, strlen(s));
 }
 
 /* see fmt.h */
@@ -293,7 +295,7 @@ fmt_fd(int fd, const char *fmt, ...)
 	n = fmt_v(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (n > 0) {
-		write_all(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		fmt_write(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n :
 		    sizeof(buf) - 1);
 	}
 }

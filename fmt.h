@@ -69,6 +69,10 @@ void sbuf_adds(struct sbuf *b, const char *s);
 /* Appends the decimal digits of v. */
 void sbuf_addu(struct sbuf *b, unsigned long long v);
 
+/* Writes data[0..n) to fd, whole (retrying short writes and EINTR).
+ * Returns 0 or -1 with errno. */
+int fmt_write(int fd, const void *data, size_t n);
+
 /* Writes the NUL-terminated s to fd, whole. */
 void fmt_puts(int fd, const char *s);
 

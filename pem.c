@@ -574,9 +574,6 @@ csr_build(const struct ec_key *k, const char *const *names, size_t n,
 	if (der_sign(&d, k) != 0) {
 		return -1;
 	}
-	if (d.err != 0) {
-		return -1;
-	}
 	*len = d.len;
 	return 0;
 }
@@ -707,9 +704,6 @@ cert_build_alpn(const struct ec_key *k, const char *ident,
 		return -1;
 	}
 	if (der_sign(&d, k) != 0) {
-		return -1;
-	}
-	if (d.err != 0) {
 		return -1;
 	}
 	*len = d.len;

@@ -96,27 +96,6 @@ store_read(const char *path, char *buf, size_t cap, size_t *len)
 	return 0;
 }
 
-/* Writes all of data[0..len) to fd. */
-static int
-write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	ssize_t r;
-
-	while (len > 0) {
-		r = write(fd, p, len);
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r <= 0) {
-			return -1;
-		}
-		p += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
 /* fsyncs the directory holding path (makes a rename durable). */
 static int
 sync_parent(const char *path)
@@ -164,7 +143,7 @@ store_write(const char *path, const void *data, size_t len, mode_t mode)
 	if (fd < 0) {
 		return -1;
 	}
-	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 ||
+	if (fchmod(fd, mode) != 0 || fmt_write(fd, data, len) != 0 ||
 	    fsync(fd) != 0) {
 		goto out;
 	}
