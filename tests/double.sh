@@ -29,6 +29,8 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$here/lib.sh"
 
 NANOACME=${1:-${NANOACME:-./nanoacme}}
 NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
@@ -62,12 +64,6 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-summary() {
-	finish
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-}
 
 # --- the double ----------------------------------------------------------------
 
@@ -243,27 +239,6 @@ last_value() {
 
 # --- helpers: each expect_* sets $reason and returns 1 on failure -------------
 
-fail() {
-	local i=1 line='?'
-	while [ "$i" -lt "${#FUNCNAME[@]}" ]; do
-		case ${FUNCNAME[$i]} in
-		t_*) line=${BASH_LINENO[$((i - 1))]}; break ;;
-		esac
-		i=$((i + 1))
-	done
-	reason="$* (line $line)"
-	return 1
-}
-
-na() {
-	printf '$ %s %s\n' "${wrap[*]:+${wrap[*]} }$NANOACME" "$*" >>"$T/log"
-	timeout --foreground -k 5 "$NANOACME_TIMEOUT" ${wrap[@]+"${wrap[@]}"} "$NANOACME" "$@" \
-		>"$T/out" 2>&1 </dev/null
-	rc=$?
-	cat "$T/out" >>"$T/log"
-	printf '[exit %s]\n' "$rc" >>"$T/log"
-}
-
 # na_std STATE ARGS...: nanoacme against the double with state directory STATE.
 na_std() {
 	local state=$1
@@ -278,28 +253,6 @@ na_renew() {
 	local state=$1
 	shift
 	na -C "$state" -v renew --jitter 0 "$@"
-}
-
-expect_rc() {
-	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		fail "nanoacme timed out after ${NANOACME_TIMEOUT}s (exit $rc), want exit $1"
-		return 1
-	fi
-	[ "$rc" = "$1" ] || fail "exit $rc, want $1"
-}
-
-expect_out() {
-	grep -Eq -- "$1" "$T/out" || fail "output lacks ${2:-/$1/}"
-}
-
-expect_absent() {
-	if [ -e "$1" ] || [ -L "$1" ]; then
-		fail "should not exist: $1"
-	fi
-}
-
-expect_same() {
-	cmp -s "$1" "$2" || fail "$1 differs from $2"
 }
 
 expect_differ() {

@@ -13,6 +13,8 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$here/lib.sh"
 # shellcheck source=tests/pebble-env.sh
 . "$here/pebble-env.sh"
 
@@ -30,11 +32,6 @@ fail() {
 	echo "FAIL $1: $2"
 	sed 's/^/    /' "$T/out" 2>/dev/null
 	failed=$((failed + 1))
-}
-
-ok() {
-	echo "ok $1"
-	passed=$((passed + 1))
 }
 
 # na_clock CLOCKFILE ARGS...: nanoacme with its clock read from CLOCKFILE.

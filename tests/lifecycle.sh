@@ -35,6 +35,8 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$here/lib.sh"
 # shellcheck source=tests/pebble-env.sh
 . "$here/pebble-env.sh"
 
@@ -50,13 +52,6 @@ pebble_mode=
 TMP=
 started=$(date +%s)
 
-finish() {
-	pebble_stop
-	if [ -n "$TMP" ]; then
-		rm -rf "$TMP"
-	fi
-	TMP=
-}
 trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -69,20 +64,6 @@ summary() {
 }
 
 # --- helpers: each expect_* sets $reason and returns 1 on failure -------------
-
-# fail MSG: record why the current test failed, with the line of the test
-# function (t_*) that led here.
-fail() {
-	local i=1 line='?'
-	while [ "$i" -lt "${#FUNCNAME[@]}" ]; do
-		case ${FUNCNAME[$i]} in
-		t_*) line=${BASH_LINENO[$((i - 1))]}; break ;;
-		esac
-		i=$((i + 1))
-	done
-	reason="$* (line $line)"
-	return 1
-}
 
 # na ARGS...: run nanoacme, stdin /dev/null. Its stdout+stderr go to $T/out
 # (this run) and are appended to $T/log; exit status in $rc, wall time in
@@ -119,10 +100,6 @@ expect_rc() {
 	[ "$rc" = "$1" ] || fail "exit $rc, want $1"
 }
 
-expect_out() {
-	grep -Eq -- "$1" "$T/out" || fail "output lacks ${2:-/$1/}"
-}
-
 expect_no_out() {
 	! grep -Eq -- "$1" "$T/out" || fail "output has ${2:-/$1/}: $(grep -E -m1 -- "$1" "$T/out")"
 }
@@ -136,22 +113,6 @@ expect_no_network() {
 # pebble_requests: how many requests Pebble has logged so far.
 pebble_requests() {
 	grep -c -- '-> calling handler()' "$PEBBLE_WORK/pebble.log"
-}
-
-expect_file() {
-	if [ ! -f "$1" ] || [ ! -s "$1" ]; then
-		fail "missing or empty: $1"
-	fi
-}
-
-expect_absent() {
-	if [ -e "$1" ] || [ -L "$1" ]; then
-		fail "should not exist: $1"
-	fi
-}
-
-expect_same() {
-	cmp -s "$1" "$2" || fail "$1 differs from $2"
 }
 
 expect_differ() {
@@ -180,10 +141,6 @@ expect_cert_dir() {
 		fail "privkey.pem does not match cert.pem in $d"
 }
 
-pubkey_of_cert() {
-	openssl x509 -noout -pubkey -in "$1" 2>/dev/null
-}
-
 pubkey_of_key() {
 	openssl pkey -pubout -in "$1" 2>/dev/null
 }
@@ -192,17 +149,6 @@ pubkey_of_key() {
 serial_of() {
 	openssl x509 -noout -serial -in "$1" 2>/dev/null | sed 's/^serial=//' |
 		tr 'A-F' 'a-f'
-}
-
-# expect_sans CERT NAME...: the certificate's DNS names are exactly NAME...
-expect_sans() {
-	local cert=$1 have want
-	shift
-	have=$(openssl x509 -noout -ext subjectAltName -in "$cert" 2>/dev/null |
-		tail -n +2 | tr ',' '\n' | sed 's/^ *//; s/ *$//' | grep . | sort)
-	want=$(printf 'DNS:%s\n' "$@" | sort)
-	[ "$have" = "$want" ] ||
-		fail "SANs are '$(echo "$have" | tr '\n' ' ')', want '$(echo "$want" | tr '\n' ' ')'"
 }
 
 # save NAME: copies cert.pem and privkey.pem of certificate NAME to

@@ -20,6 +20,8 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$here/lib.sh"
 # shellcheck source=tests/hostile-env.sh
 . "$here/hostile-env.sh"
 NANOACME=${1:-build/short/nanoacme}
@@ -39,23 +41,6 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-ok() {
-	echo "ok $1"
-	passed=$((passed + 1))
-}
-
-bad() {
-	echo "FAIL $1: $2"
-	[ -f "$T/out" ] && sed 's/^/    /' "$T/out" | head -n 40
-	failed=$((failed + 1))
-}
-
-summary() {
-	finish
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-}
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-listener.XXXXXX") || exit 1
 T=$TMP/setup

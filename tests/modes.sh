@@ -57,6 +57,8 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$here/lib.sh"
 # shellcheck source=tests/pebble-env.sh
 . "$here/pebble-env.sh"
 
@@ -105,20 +107,6 @@ summary() {
 
 # --- helpers: each expect_* sets $reason and returns 1 on failure -------------
 
-# fail MSG: record why the current test failed, with the line of the test
-# function (t_*) that led here.
-fail() {
-	local i=1 line='?'
-	while [ "$i" -lt "${#FUNCNAME[@]}" ]; do
-		case ${FUNCNAME[$i]} in
-		t_*) line=${BASH_LINENO[$((i - 1))]}; break ;;
-		esac
-		i=$((i + 1))
-	done
-	reason="$* (line $line)"
-	return 1
-}
-
 # skip MSG: the current test cannot run here; returns 77, which run_test
 # reports as "skip", counted neither passed nor failed.
 skip() {
@@ -147,30 +135,6 @@ na_ca() {
 # server holds the port, a run that opened it would fail (exit 6).
 na_std() {
 	na_ca -l "127.0.0.1:$PEBBLE_HTTP_PORT" "$@"
-}
-
-expect_rc() {
-	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		fail "nanoacme timed out after ${NANOACME_TIMEOUT}s (exit $rc), want exit $1"
-		return 1
-	fi
-	[ "$rc" = "$1" ] || fail "exit $rc, want $1"
-}
-
-expect_out() {
-	grep -Eq -- "$1" "$T/out" || fail "output lacks ${2:-/$1/}"
-}
-
-expect_file() {
-	if [ ! -f "$1" ] || [ ! -s "$1" ]; then
-		fail "missing or empty: $1"
-	fi
-}
-
-expect_absent() {
-	if [ -e "$1" ] || [ -L "$1" ]; then
-		fail "should not exist: $1"
-	fi
 }
 
 # expect_empty_dir DIR: DIR exists (or not) and holds nothing.
@@ -205,10 +169,6 @@ expect_cert_dir() {
 	[ "$(pubkey_of_cert "$d/cert.pem")" = "$(openssl pkey -pubout -in "$d/privkey.pem" 2>/dev/null)" ] ||
 		{ fail "privkey.pem does not match cert.pem in $d"; return 1; }
 	expect_verifies "$d"
-}
-
-pubkey_of_cert() {
-	openssl x509 -noout -pubkey -in "$1" 2>/dev/null
 }
 
 serial_of() {

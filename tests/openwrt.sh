@@ -31,6 +31,8 @@ doubles=$here/openwrt
 # A port block of its own, so that other Pebble suites may run meanwhile.
 : "${PEBBLE_PORT:=14300}" "${PEBBLE_MGMT_PORT:=15300}" "${PEBBLE_HTTP_PORT:=5302}"
 : "${PEBBLE_TLS_PORT:=5301}" "${CHALLTESTSRV_DNS_PORT:=8353}" "${CHALLTESTSRV_MGMT_PORT:=8355}"
+# shellcheck source=tests/lib.sh
+. "$here/lib.sh"
 # shellcheck source=tests/pebble-env.sh
 . "$here/pebble-env.sh"
 
@@ -73,18 +75,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- helpers (as tests/pebble.sh): each sets $reason and returns 1 ---------
-
-fail() {
-	local i=1 line='?'
-	while [ "$i" -lt "${#FUNCNAME[@]}" ]; do
-		case ${FUNCNAME[$i]} in
-		t_*) line=${BASH_LINENO[$((i - 1))]}; break ;;
-		esac
-		i=$((i + 1))
-	done
-	reason="$* (line $line)"
-	return 1
-}
 
 expect_rc() {
 	[ "$rc" = "$1" ] || fail "exit $rc, want $1${2:+ ($2)}"

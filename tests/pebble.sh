@@ -31,6 +31,8 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$here/lib.sh"
 # shellcheck source=tests/pebble-env.sh
 . "$here/pebble-env.sh"
 
@@ -48,51 +50,11 @@ acct_dir=
 pebble_mode=
 TMP=
 
-finish() {
-	pebble_stop
-	if [ -n "$TMP" ]; then
-		rm -rf "$TMP"
-	fi
-	TMP=
-}
 trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# summary: clean up, then print the verdict as the very last line; the
-# status is the script's exit status.
-summary() {
-	finish
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-}
-
 # --- helpers: each expect_* sets $reason and returns 1 on failure -------------
-
-# fail MSG: record why the current test failed, with the line of the test
-# function (t_*) that led here, as runner.h's CHECK reports __LINE__.
-fail() {
-	local i=1 line='?'
-	while [ "$i" -lt "${#FUNCNAME[@]}" ]; do
-		case ${FUNCNAME[$i]} in
-		t_*) line=${BASH_LINENO[$((i - 1))]}; break ;;
-		esac
-		i=$((i + 1))
-	done
-	reason="$* (line $line)"
-	return 1
-}
-
-# na ARGS...: run nanoacme. Its stdout+stderr go to $T/out (this run) and are
-# appended to $T/log (all runs of the test); its exit status is left in $rc.
-na() {
-	printf '$ %s %s\n' "${wrap[*]:+${wrap[*]} }$NANOACME" "$*" >>"$T/log"
-	timeout --foreground -k 5 "$NANOACME_TIMEOUT" ${wrap[@]+"${wrap[@]}"} "$NANOACME" "$@" \
-		>"$T/out" 2>&1 </dev/null
-	rc=$?
-	cat "$T/out" >>"$T/log"
-	printf '[exit %s]\n' "$rc" >>"$T/log"
-}
 
 # na_std STATE ARGS...: nanoacme against our Pebble with state directory STATE.
 na_std() {
@@ -100,19 +62,6 @@ na_std() {
 	shift
 	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$state" \
 		-l "127.0.0.1:$PEBBLE_HTTP_PORT" "$@"
-}
-
-expect_rc() {
-	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		fail "nanoacme timed out after ${NANOACME_TIMEOUT}s (exit $rc), want exit $1"
-		return 1
-	fi
-	[ "$rc" = "$1" ] || fail "exit $rc, want $1"
-}
-
-# expect_out ERE [what]: this run's output matches ERE.
-expect_out() {
-	grep -Eq -- "$1" "$T/out" || fail "output lacks ${2:-/$1/}"
 }
 
 # expect_out_fixed STRING: this run's output contains STRING literally.
@@ -126,29 +75,12 @@ expect_line_with() {
 		"$T/out" || fail "no output line with both '$1' and '$2'"
 }
 
-expect_file() {
-	if [ ! -f "$1" ] || [ ! -s "$1" ]; then
-		fail "missing or empty: $1"
-	fi
-}
-
-expect_absent() {
-	if [ -e "$1" ] || [ -L "$1" ]; then
-		fail "should not exist: $1"
-	fi
-}
-
 # expect_mode PATH OCTAL: permission bits of PATH, e.g. 600. Symlinks are
 # followed: nanoacme may make certs/NAME a link to a versioned directory.
 expect_mode() {
 	local m
 	m=$(stat -L -c %a "$1" 2>/dev/null) || { fail "cannot stat $1"; return 1; }
 	[ "$m" = "$2" ] || fail "mode of $1 is $m, want $2"
-}
-
-# expect_same A B: byte-identical files.
-expect_same() {
-	cmp -s "$1" "$2" || fail "$1 differs from $2"
 }
 
 # expect_cert_dir DIR: the four files, modes, chain, fullchain, key match.
@@ -190,17 +122,6 @@ expect_key_matches() {
 	*) fail "no public key in cert.pem"; return 1 ;;
 	esac
 	[ "$a" = "$b" ] || fail "privkey.pem does not match cert.pem"
-}
-
-# expect_sans CERT NAME...: the certificate's DNS names are exactly NAME...
-expect_sans() {
-	local cert=$1 have want
-	shift
-	have=$(openssl x509 -noout -ext subjectAltName -in "$cert" 2>/dev/null |
-		tail -n +2 | tr ',' '\n' | sed 's/^ *//; s/ *$//' | grep . | sort)
-	want=$(printf 'DNS:%s\n' "$@" | sort)
-	[ "$have" = "$want" ] ||
-		fail "SANs are '$(echo "$have" | tr '\n' ' ')', want '$(echo "$want" | tr '\n' ' ')'"
 }
 
 # find_account STATE: set $acct_url to the one account url file under

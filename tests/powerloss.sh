@@ -61,6 +61,8 @@ if [ -n "$PY" ]; then
 	: "${PEBBLE_HTTP_PORT:=$(free_port)}" "${PEBBLE_TLS_PORT:=$(free_port)}"
 	: "${CHALLTESTSRV_DNS_PORT:=$(free_port)}" "${CHALLTESTSRV_MGMT_PORT:=$(free_port)}"
 fi
+# shellcheck source=tests/lib.sh
+. "$here/lib.sh"
 # shellcheck source=tests/pebble-env.sh
 . "$here/pebble-env.sh"
 
@@ -79,21 +81,10 @@ trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-ok() {
-	echo "ok $1"
-	passed=$((passed + 1))
-}
-
 bad() {
 	echo "FAIL $1: $2"
 	[ -f "$T/out" ] && sed 's/^/    /' "$T/out" | head -n 30
 	failed=$((failed + 1))
-}
-
-summary() {
-	finish
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
 }
 
 # args STATE: the options of every run against our Pebble.
