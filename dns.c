@@ -1,0 +1,882 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dns.c - one DNS query (TXT, A, AAAA) over UDP (TCP on truncation)
+ * and the strict parser of its reply (RFC 1035 §4, EDNS0 RFC 6891, TCP
+ * RFC 7766); the addresses of a host name (literal, /etc/hosts, DNS).
+ * See dns.h for why this is a module of its own.
+ */
+#include "dns.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TYPE_A 1
+#define TYPE_CNAME 5
+#define TYPE_TXT 16
+#define TYPE_AAAA 28
+#define TYPE_OPT 41
+#define CLASS_IN 1
+
+/* A name in wire form: at most 255 bytes with the final zero. */
+#define WIRE_MAX 255
+
+/* Compression pointers followed in one name. */
+#define MAX_JUMPS 64
+
+/* see dns.h */
+const char *
+dns_strerror(int err)
+{
+	static const char *const msg[] = {
+		"success",
+		"bad DNS server address",
+		"bad DNS name",
+		"DNS socket error",
+		"DNS query timed out",
+		"malformed DNS reply",
+		"DNS reply to another query",
+		"DNS reply truncated",
+		"DNS server error",
+		"DNS records too large",
+		"no DNS server",
+		"no address for this name"
+	};
+
+	if (err < 0 || (size_t)err >= sizeof(msg) / sizeof(msg[0])) {
+		return "unknown DNS error";
+	}
+	return msg[err];
+}
+
+static unsigned
+lower(unsigned c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static unsigned
+get16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+static int
+fail(struct dns_txt *out, int err, int detail)
+{
+	out->err = err;
+	out->detail = detail;
+	return -1;
+}
+
+/*
+ * Text name (a trailing dot allowed) to lowercase wire form in
+ * w[0..WIRE_MAX]. Returns the wire length, or 0 if the name is empty,
+ * has an empty label or one over 63 bytes, or is over 255 bytes.
+ */
+static size_t
+name_to_wire(const char *name, unsigned char w[WIRE_MAX])
+{
+	size_t n = strlen(name), i, o = 0, start;
+
+	if (n > 0 && name[n - 1] == '.') {
+		n--;
+	}
+	if (n == 0 || n > 253) {
+		return 0;
+	}
+	for (i = 0; i <= n; i++) {
+		start = i;
+		while (i < n && name[i] != '.') {
+			i++;
+		}
+		if (i == start || i - start > 63) {
+			return 0;
+		}
+		w[o++] = (unsigned char)(i - start);
+		while (start < i) {
+			w[o++] = (unsigned char)lower((unsigned char)name[start++]);
+		}
+	}
+	w[o++] = 0;
+	return o;
+}
+
+/*
+ * Reads the (maybe compressed) name at m[off..len) into lowercase wire
+ * form w, *wlen bytes; *next gets the offset after it in place. Each
+ * pointer must point before the start of the run of labels it ends, so
+ * the walk only goes backwards and cannot loop; at most MAX_JUMPS are
+ * followed. Returns 0 or -1.
+ */
+static int
+read_name(const unsigned char *m, size_t len, size_t off,
+    unsigned char w[WIRE_MAX], size_t *wlen, size_t *next)
+{
+	size_t pos = off, run = off, o = 0, ptr, k;
+	unsigned c, jumps = 0;
+
+	for (;;) {
+		if (pos >= len) {
+			return -1;
+		}
+		c = m[pos];
+		if ((c & 0xc0) == 0xc0) {
+			if (pos + 1 >= len) {
+				return -1;
+			}
+			ptr = (size_t)(c & 0x3f) << 8 | m[pos + 1];
+			if (jumps == 0) {
+				*next = pos + 2;
+			}
+			if (ptr >= run || ++jumps > MAX_JUMPS) {
+				return -1;
+			}
+			pos = run = ptr;
+			continue;
+		}
+		if (c > 63 || o + 1 + c > WIRE_MAX || c >= len - pos) {
+			return -1;      /* 0x40/0x80 types; 255 bytes; past end */
+		}
+		w[o++] = (unsigned char)c;
+		if (c == 0) {
+			break;
+		}
+		for (k = 1; k <= c; k++) {
+			w[o++] = (unsigned char)lower(m[pos + k]);
+		}
+		pos += 1 + c;
+	}
+	if (jumps == 0) {
+		*next = pos + 1;
+	}
+	*wlen = o;
+	return 0;
+}
+
+/* One resource record's fixed part, once its owner name is read. */
+struct rr {
+	unsigned char owner[WIRE_MAX];
+	size_t owner_len;
+	unsigned type, class;
+	size_t rdata, rdlen;    /* offset and length of RDATA */
+};
+
+/* Reads the RR at *off, moving *off past it. Returns 0 or -1. */
+static int
+read_rr(const unsigned char *m, size_t len, size_t *off, struct rr *r)
+{
+	size_t p;
+
+	if (read_name(m, len, *off, r->owner, &r->owner_len, &p) != 0 ||
+	    len - p < 10) {
+		return -1;
+	}
+	r->type = get16(m + p);
+	r->class = get16(m + p + 2);
+	r->rdlen = get16(m + p + 8);
+	r->rdata = p + 10;
+	if (r->rdlen > len - r->rdata) {
+		return -1;
+	}
+	*off = r->rdata + r->rdlen;
+	return 0;
+}
+
+static bool
+wire_eq(const unsigned char *a, size_t an, const unsigned char *b,
+    size_t bn)
+{
+	return an == bn && memcmp(a, b, an) == 0;
+}
+
+/*
+ * Appends the TXT RDATA m[p..p+n) to out as one NUL-terminated record.
+ * Returns 0 or an enum dns_error.
+ */
+static int
+add_txt(const unsigned char *m, size_t p, size_t n, struct dns_txt *out)
+{
+	size_t end = p + n, start = out->len, k;
+
+	if (n == 0) {
+		return DNS_EFORMAT;     /* RFC 1035 §3.3.14: one string or more */
+	}
+	while (p < end) {
+		k = m[p++];
+		if (k > end - p) {
+			return DNS_EFORMAT;
+		}
+		if (memchr(m + p, 0, k) != NULL) {
+			out->len = start;           /* skip this record */
+			return 0;
+		}
+		if (k >= out->cap - out->len) {
+			return DNS_ETOOBIG;
+		}
+		memcpy(out->buf + out->len, m + p, k);
+		out->len += k;
+		p += k;
+	}
+	if (out->len >= out->cap) {
+		return DNS_ETOOBIG;
+	}
+	out->buf[out->len++] = '\0';
+	out->count++;
+	return 0;
+}
+
+/*
+ * Checks the header and question of m[0..len) against id and q: *off
+ * gets the offset of the answer section, *rcode the RCODE. Returns 0 or
+ * an enum dns_error.
+ */
+static int
+check_header(const unsigned char *m, size_t len, unsigned id,
+    const unsigned char *q, size_t qn, unsigned qtype, unsigned *rcode,
+    size_t *off)
+{
+	unsigned char w[WIRE_MAX];
+	unsigned flags;
+	size_t wn, p;
+
+	if (len < 12) {
+		return DNS_EFORMAT;
+	}
+	flags = get16(m + 2);
+	*rcode = flags & 15;
+	if (get16(m) != id || (flags & 0x8000) == 0) {
+		return DNS_EMISMATCH;
+	}
+	if ((flags & 0x7800) != 0) {
+		return DNS_EFORMAT;             /* opcode not QUERY */
+	}
+	if ((flags & 0x0200) != 0) {
+		return DNS_ETRUNC;
+	}
+	if (get16(m + 4) == 1) {
+		if (read_name(m, len, 12, w, &wn, &p) != 0 || len - p < 4) {
+			return DNS_EFORMAT;
+		}
+		if (!wire_eq(w, wn, q, qn) || get16(m + p) != qtype ||
+		    get16(m + p + 2) != CLASS_IN) {
+			return DNS_EMISMATCH;
+		}
+		*off = p + 4;
+	} else if (*rcode == 0 || *rcode == 3) {
+		return DNS_EMISMATCH;   /* an error reply may drop the question */
+	}
+	return *rcode != 0 && *rcode != 3 ? DNS_ERCODE : 0;
+}
+
+/*
+ * An A or AAAA record's address, as bytes, into out (4 or 16 a record).
+ * Returns 0 or an enum dns_error.
+ */
+static int
+add_addr(const unsigned char *m, size_t p, size_t n, size_t want,
+    struct dns_txt *out)
+{
+	if (n != want) {
+		return DNS_EFORMAT;
+	}
+	if (n > out->cap - out->len) {
+		return 0;               /* enough addresses already */
+	}
+	memcpy(out->buf + out->len, m + p, n);
+	out->len += n;
+	out->count++;
+	return 0;
+}
+
+/* dns_parse_reply() for records of type qtype (TXT, A or AAAA). */
+static int
+parse_reply(const unsigned char *msg, size_t len, unsigned id,
+    const char *name, unsigned qtype, struct dns_txt *out)
+{
+	unsigned char q[WIRE_MAX], t[WIRE_MAX];
+	size_t qn, tn, off = 0, p, next;
+	unsigned an, i, rcode = 0, links = 0;
+	struct rr r;
+	int err;
+
+	out->len = 0;
+	out->count = 0;
+	out->nxdomain = false;
+	qn = name_to_wire(name, q);
+	err = qn == 0 ? DNS_ENAME :
+	    check_header(msg, len, id, q, qn, qtype, &rcode, &off);
+	an = err == 0 ? get16(msg + 6) : 0;
+	memcpy(t, q, qn);
+	tn = qn;
+	/* One pass over the answers keeps the TXT records of t; a CNAME of
+	 * t (at most DNS_MAX_CNAME) makes its target t and starts over, so
+	 * the chain may come in any order and only its last name counts. */
+	for (i = 0, p = off; err == 0 && i < an; i++) {
+		if (read_rr(msg, len, &p, &r) != 0) {
+			err = DNS_EFORMAT;
+		} else if (r.class != CLASS_IN ||
+		    !wire_eq(r.owner, r.owner_len, t, tn)) {
+			continue;
+		} else if (r.type == TYPE_CNAME && links < DNS_MAX_CNAME) {
+			if (read_name(msg, r.rdata + r.rdlen, r.rdata, t, &tn,
+			    &next) != 0 || next != r.rdata + r.rdlen) {
+				err = DNS_EFORMAT;
+			}
+			links++;
+			out->len = 0;
+			out->count = 0;
+			i = (unsigned)-1;       /* the loop's i++ makes it 0 */
+			p = off;
+		} else if (r.type == qtype) {
+			err = qtype == TYPE_TXT ? add_txt(msg, r.rdata, r.rdlen,
+			    out) : add_addr(msg, r.rdata, r.rdlen, qtype ==
+			    TYPE_A ? 4 : 16, out);
+		}
+	}
+	out->err = err;
+	out->detail = err == DNS_ERCODE ? (int)rcode : 0;
+	if (err != 0) {
+		out->len = 0;   /* all records or none */
+		out->count = 0;
+		return -1;
+	}
+	out->nxdomain = rcode == 3;
+	return 0;
+}
+
+/* see dns.h */
+int
+dns_parse_reply(const unsigned char *msg, size_t len, unsigned id,
+    const char *name, struct dns_txt *out)
+{
+	return parse_reply(msg, len, id, name, TYPE_TXT, out);
+}
+
+/* ---- servers ----------------------------------------------------------- */
+
+/* Digits only, 1..65535. Returns the port or 0. */
+static unsigned
+parse_port(const char *s, size_t n)
+{
+	unsigned v = 0;
+	size_t i;
+
+	if (n == 0 || n > 5) {
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9') {
+			return 0;
+		}
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	return v <= 65535 ? v : 0;
+}
+
+/* see dns.h */
+int
+dns_server_parse(struct dns_server *srv, const char *s, size_t n)
+{
+	char a[INET6_ADDRSTRLEN];
+	const char *end = s + n, *p, *colon = NULL;
+	unsigned port = 53, colons = 0;
+	size_t an;
+
+	memset(srv, 0, sizeof(*srv));
+	if (n == 0 || memchr(s, 0, n) != NULL) {
+		return -1;
+	}
+	if (s[0] == '[') {              /* [V6] or [V6]:PORT */
+		p = memchr(++s, ']', n - 1);
+		if (p == NULL || (p + 1 < end && p[1] != ':')) {
+			return -1;
+		}
+		an = (size_t)(p - s);
+		colon = p + 1 < end ? p + 1 : NULL;
+		colons = 2;
+	} else {                        /* V4, V4:PORT or V6 */
+		for (p = s; p < end; p++) {
+			if (*p == ':') {
+				colons++;
+				colon = p;
+			}
+		}
+		if (colons != 1) {
+			colon = NULL;
+		}
+		an = (size_t)((colon != NULL ? colon : end) - s);
+	}
+	if (colon != NULL &&
+	    (port = parse_port(colon + 1, (size_t)(end - colon - 1))) == 0) {
+		return -1;
+	}
+	if (an == 0 || an >= sizeof(a)) {
+		return -1;
+	}
+	memcpy(a, s, an);
+	a[an] = '\0';
+	if (colons > 1) {
+		srv->u.in6.sin6_family = AF_INET6;
+		srv->u.in6.sin6_port = htons((unsigned short)port);
+		srv->len = sizeof(srv->u.in6);
+		return inet_pton(AF_INET6, a, &srv->u.in6.sin6_addr) == 1 ?
+		    0 : -1;
+	}
+	srv->u.in.sin_family = AF_INET;
+	srv->u.in.sin_port = htons((unsigned short)port);
+	srv->len = sizeof(srv->u.in);
+	return inet_pton(AF_INET, a, &srv->u.in.sin_addr) == 1 ? 0 : -1;
+}
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* see dns.h */
+int
+dns_server_resolv(struct dns_server *srv, const char *s, size_t n)
+{
+	size_t i = 0, t;
+
+	while (i < n) {
+		while (i < n && is_blank(s[i])) {
+			i++;
+		}
+		if (n - i > 11 && memcmp(s + i, "nameserver", 10) == 0 &&
+		    is_blank(s[i + 10])) {
+			for (i += 11; i < n && is_blank(s[i]); i++) {
+			}
+			for (t = i; i < n && !is_blank(s[i]) && s[i] != '\n' &&
+			    s[i] != '#' && s[i] != ';'; i++) {
+			}
+			if (dns_server_parse(srv, s + t, i - t) == 0) {
+				return 0;
+			}
+		}
+		while (i < n && s[i] != '\n') {
+			i++;
+		}
+		i++;
+	}
+	return -1;
+}
+
+/* see dns.h */
+void
+dns_server_default(struct dns_server *srv)
+{
+	char buf[4096];
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+	while (fd >= 0 && n < sizeof(buf)) {
+		r = read(fd, buf + n, sizeof(buf) - n);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			break;
+		}
+		n += (size_t)r;
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	if (dns_server_resolv(srv, buf, n) != 0) {
+		dns_server_parse(srv, "127.0.0.1", 9);
+	}
+}
+
+/* ---- lookup ------------------------------------------------------------ */
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+		return 0;
+	}
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds until t (>= 0), for poll(). */
+static int
+ms_until(long long t)
+{
+	long long d = t - now_ms();
+
+	return d <= 0 ? 0 : d > 60000 ? 60000 : (int)d;
+}
+
+/*
+ * Query for wire name q[0..qn) with id into b: header (RD), question
+ * (TXT, IN), and an EDNS0 OPT record (RFC 6891 §6.1.2). Returns length.
+ */
+static size_t
+build_query(unsigned char *b, unsigned id, const unsigned char *q,
+    size_t qn, unsigned qtype)
+{
+	unsigned char tail[] = {
+		0, 0, 0, CLASS_IN,
+		0, 0, TYPE_OPT, DNS_EDNS_UDP >> 8, DNS_EDNS_UDP & 255,
+		0, 0, 0, 0, 0, 0
+	};
+
+	memset(b, 0, 12);
+	b[0] = (unsigned char)(id >> 8);
+	b[1] = (unsigned char)id;
+	b[2] = 0x01;            /* RD */
+	b[5] = 1;               /* QDCOUNT */
+	b[11] = 1;              /* ARCOUNT: the OPT record */
+	tail[1] = (unsigned char)qtype;
+	memcpy(b + 12, q, qn);
+	memcpy(b + 12 + qn, tail, sizeof(tail));
+	return 12 + qn + sizeof(tail);
+}
+
+/* Opens a socket of type to srv, connecting without blocking. */
+static int
+open_to(const struct dns_server *srv, int type, struct dns_txt *out)
+{
+	int fd;
+
+	fd = socket(srv->u.sa.sa_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0);
+	if (fd < 0) {
+		return fail(out, DNS_ESOCKET, errno);
+	}
+	if (connect(fd, &srv->u.sa, srv->len) != 0 && errno != EINPROGRESS) {
+		fail(out, DNS_ESOCKET, errno);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads or writes b[0..n) whole on non-blocking fd before deadline. */
+static int
+io_full(int fd, unsigned char *b, size_t n, bool wr, long long deadline,
+    struct dns_txt *out)
+{
+	struct pollfd pfd;
+	ssize_t r;
+	size_t done = 0;
+	int rc;
+
+	pfd.fd = fd;
+	pfd.events = wr ? POLLOUT : POLLIN;
+	while (done < n) {
+		rc = poll(&pfd, 1, ms_until(deadline));
+		if (rc < 0 && errno == EINTR) {
+			continue;
+		}
+		if (rc <= 0) {
+			return fail(out, rc == 0 ? DNS_ETIMEOUT : DNS_ESOCKET,
+			    errno);
+		}
+		r = wr ? send(fd, b + done, n - done, MSG_NOSIGNAL) :
+		    recv(fd, b + done, n - done, 0);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
+			continue;
+		}
+		if (r <= 0) {
+			return fail(out, DNS_ESOCKET, r == 0 ? ECONNRESET :
+			    errno);
+		}
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+/* RFC 7766 §8: the query again over TCP, a 2-byte length before each. */
+static int
+lookup_tcp(const struct dns_server *srv, const unsigned char *qm,
+    size_t ql, unsigned id, const char *name, unsigned qtype,
+    long long deadline, unsigned char *r, struct dns_txt *out)
+{
+	unsigned char q[2 + 12 + WIRE_MAX + 15];
+	size_t n;
+	int fd, rc = -1;
+
+	fd = open_to(srv, SOCK_STREAM, out);
+	if (fd < 0) {
+		return -1;
+	}
+	q[0] = (unsigned char)(ql >> 8);
+	q[1] = (unsigned char)ql;
+	memcpy(q + 2, qm, ql);
+	if (io_full(fd, q, ql + 2, true, deadline, out) != 0 ||
+	    io_full(fd, r, 2, false, deadline, out) != 0) {
+		goto out;
+	}
+	n = get16(r);
+	if (n > DNS_MAX_MSG) {
+		fail(out, DNS_ETOOBIG, 0);
+		goto out;
+	}
+	if (io_full(fd, r, n, false, deadline, out) != 0) {
+		goto out;
+	}
+	rc = parse_reply(r, n, id, name, qtype, out);
+	if (rc != 0 && out->err == DNS_ETRUNC) {
+		out->err = DNS_EFORMAT;             /* TC over TCP */
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+/* One query of type qtype for name to srv; see dns_txt_lookup(). */
+static int
+lookup(const struct dns_server *srv, const char *name, unsigned qtype,
+    int timeout_ms, struct dns_txt *out)
+{
+	unsigned char q[12 + WIRE_MAX + 15], r[DNS_MAX_MSG], w[WIRE_MAX];
+	unsigned char idb[2];
+	long long deadline, resend;
+	bool resent = false;
+	struct pollfd pfd;
+	size_t wn, ql;
+	unsigned id;
+	ssize_t n;
+	int fd, rc = -1, pr;
+
+	out->len = 0;
+	out->count = 0;
+	out->nxdomain = false;
+	wn = name_to_wire(name, w);
+	if (wn == 0) {
+		return fail(out, DNS_ENAME, 0);
+	}
+	if (getrandom(idb, sizeof(idb), 0) != (ssize_t)sizeof(idb)) {
+		return fail(out, DNS_ESOCKET, errno);
+	}
+	id = get16(idb);
+	ql = build_query(q, id, w, wn, qtype);
+	deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	resend = deadline - (timeout_ms > 0 ? timeout_ms : 0) / 2;
+	fd = open_to(srv, SOCK_DGRAM, out);
+	if (fd < 0) {
+		return -1;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (send(fd, q, ql, 0) != (ssize_t)ql) {
+		fail(out, DNS_ESOCKET, errno);
+		goto out;
+	}
+	for (;;) {
+		pr = poll(&pfd, 1, ms_until(resent ? deadline : resend));
+		if (pr < 0 && errno == EINTR) {
+			continue;
+		}
+		if (pr < 0) {
+			fail(out, DNS_ESOCKET, errno);
+			break;
+		}
+		if (pr == 0 && !resent) {
+			/* RFC 1035 §4.2.1: UDP may be lost; ask once more */
+			resent = true;
+			(void)send(fd, q, ql, 0);
+			continue;
+		}
+		if (pr == 0) {
+			fail(out, DNS_ETIMEOUT, 0);
+			break;
+		}
+		n = recv(fd, r, sizeof(r), 0);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+			continue;
+		}
+		if (n < 0) {
+			fail(out, DNS_ESOCKET, errno);  /* ICMP unreachable */
+			break;
+		}
+		rc = parse_reply(r, (size_t)n, id, name, qtype, out);
+		if (rc == 0 || out->err != DNS_EMISMATCH) {
+			break;
+		}
+	}
+	if (rc != 0 && out->err == DNS_ETRUNC) {
+		rc = lookup_tcp(srv, q, ql, id, name, qtype, deadline, r, out);
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+/* see dns.h */
+int
+dns_txt_lookup(const struct dns_server *srv, const char *name,
+    int timeout_ms, struct dns_txt *out)
+{
+	return lookup(srv, name, TYPE_TXT, timeout_ms, out);
+}
+
+/* ---- addresses ---------------------------------------------------------- */
+
+/* Appends address ip (4 or 16 bytes) with port to a[*n < max]. */
+static void
+add_sa(struct dns_server *a, size_t max, size_t *n, const unsigned char *ip,
+    size_t len, unsigned port)
+{
+	struct dns_server *d = a + *n;
+
+	if (*n >= max) {
+		return;
+	}
+	memset(d, 0, sizeof(*d));
+	if (len == 4) {
+		d->u.in.sin_family = AF_INET;
+		d->u.in.sin_port = htons((uint16_t)port);
+		memcpy(&d->u.in.sin_addr, ip, 4);
+		d->len = sizeof(d->u.in);
+	} else {
+		d->u.in6.sin6_family = AF_INET6;
+		d->u.in6.sin6_port = htons((uint16_t)port);
+		memcpy(&d->u.in6.sin6_addr, ip, 16);
+		d->len = sizeof(d->u.in6);
+	}
+	(*n)++;
+}
+
+/* An IPv4 or IPv6 literal t[0..tn) into ip; its length, or 0. */
+static size_t
+literal(const char *t, size_t tn, unsigned char ip[16])
+{
+	char b[64];
+
+	if (tn == 0 || tn >= sizeof(b)) {
+		return 0;
+	}
+	memcpy(b, t, tn);
+	b[tn] = '\0';
+	return inet_pton(AF_INET, b, ip) == 1 ? 4 :
+	    inet_pton(AF_INET6, b, ip) == 1 ? 16 : 0;
+}
+
+/*
+ * The addresses /etc/hosts gives host (ASCII case folded), into
+ * a[*n..max). Lines are "ADDRESS NAME [ALIAS...]", "#" comments.
+ */
+static void
+from_hosts(const char *host, unsigned port, struct dns_server *a,
+    size_t max, size_t *n)
+{
+	char buf[8192], *p, *e, *t;
+	unsigned char ip[16];
+	size_t len = 0, hn = strlen(host), iplen, k;
+	ssize_t r;
+	int fd;
+
+	fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
+	while (fd >= 0 && len < sizeof(buf) - 1 &&
+	    ((r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0 ||
+	    (r < 0 && errno == EINTR))) {
+		len += r > 0 ? (size_t)r : 0;
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	buf[len] = '\0';
+	for (p = buf; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = p + strcspn(p, "\n");
+		*e = '\0';
+		p[strcspn(p, "#")] = '\0';
+		p += strspn(p, " \t");
+		t = p + strcspn(p, " \t");
+		if ((iplen = literal(p, (size_t)(t - p), ip)) == 0) {
+			continue;
+		}
+		for (p = t; *p != '\0';) {
+			p += strspn(p, " \t");
+			t = p + strcspn(p, " \t");
+			for (k = 0; k < hn && p + k < t && lower((unsigned char)
+			    p[k]) == lower((unsigned char)host[k]); k++) {
+			}
+			if (k == hn && p + k == t) {
+				add_sa(a, max, n, ip, iplen, port);
+				break;
+			}
+			p = t;
+		}
+	}
+}
+
+/* True if the host has a route to a (an IPv6 one may have none). */
+static bool
+routable(const struct dns_server *a)
+{
+	int fd = socket(a->u.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok = fd >= 0 && connect(fd, &a->u.sa, a->len) == 0;
+
+	if (fd >= 0) {
+		close(fd);
+	}
+	return ok;
+}
+
+/* see dns.h */
+int
+dns_resolve(const char *host, unsigned port, struct dns_server *a,
+    size_t max, size_t *n, int timeout_ms, int *err)
+{
+	unsigned char buf[16 * 8], ip[16];
+	struct dns_server srv;
+	struct dns_txt out;
+	size_t len, k, j, first;
+	unsigned types[2] = { TYPE_AAAA, TYPE_A };
+
+	*n = 0;
+	*err = DNS_OK;
+	if (max == 0) {
+		*err = DNS_ETOOBIG;
+		return -1;
+	}
+	if ((len = literal(host, strlen(host), ip)) > 0) {
+		add_sa(a, max, n, ip, len, port);
+		return 0;
+	}
+	from_hosts(host, port, a, max, n);
+	if (*n > 0) {
+		return 0;
+	}
+	dns_server_default(&srv);
+	for (k = 0; k < 2; k++) {
+		memset(&out, 0, sizeof(out));
+		out.buf = (char *)buf;
+		out.cap = sizeof(buf);
+		if (lookup(&srv, host, types[k], timeout_ms, &out) != 0) {
+			*err = out.err;
+			continue;
+		}
+		first = *n;
+		for (j = 0; j < out.count; j++) {
+			add_sa(a, max, n, buf + j * (k == 0 ? 16 : 4), k == 0 ?
+			    16 : 4, port);
+		}
+		/* RFC 6724 in short: IPv6 first only where it has a route,
+		 * so a router without IPv6 does not wait on it */
+		for (j = first; k == 0 && j < *n; j++) {
+			if (!routable(&a[j])) {
+				*n = first;
+				break;
+			}
+		}
+	}
+	if (*n == 0 && *err == DNS_OK) {
+		*err = DNS_ENOTFOUND;
+	}
+	return *n > 0 ? 0 : -1;
+}
