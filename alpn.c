@@ -2,107 +2,43 @@
 /*
  * alpn.c - the tls-alpn-01 responder. See alpn.h for why it is a module
  * of its own.
+ *
+ * Each connection has its own BearSSL server engine with bidirectional
+ * buffers, driven by conn_pump(): a loop over the engine state that
+ * sends what the engine has to send, receives what it asks for, and
+ * returns when the socket would block. The security review found that
+ * br_sslio over a half-duplex (mono) buffer spins forever on a
+ * ClientHello whose handshake length is shorter than its record: the
+ * engine can then neither send nor receive, and br_sslio_flush() loops
+ * without calling the I/O callbacks. Here such an engine state ends the
+ * connection, and every pass is bounded.
  */
 #include "alpn.h"
 
+#include <sys/random.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include "fmt.h"
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-/* RFC 8737 §6.2: the ALPN protocol name of the challenge. */
-static const char *alpn_names[] = { "acme-tls/1" };
+#include "ascii.h"
+#include "fmt.h"
+#include "sockio.h"
+#include "tls.h"
 
-/* Milliseconds of a monotonic clock. */
-static long long
-mono_ms(void)
+/* see alpn.h */
+const struct alpn_entry *
+alpn_find(const struct alpn_responder *a, const char *name)
 {
-	struct timespec ts;
+	size_t k;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The connection being answered and its deadline. */
-struct alpn_io {
-	int fd;
-	long long deadline;
-};
-
-/* Waits for fd to be ready for events before the deadline. */
-static int
-io_wait(const struct alpn_io *io, short events)
-{
-	struct pollfd p = { io->fd, events, 0 };
-	long long left = io->deadline - mono_ms();
-
-	if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
-		return -1;
+	if (name == NULL) {
+		return NULL;
 	}
-	return 0;
-}
-
-static int
-io_read(void *ctx, unsigned char *buf, size_t len)
-{
-	const struct alpn_io *io = ctx;
-	ssize_t n;
-
-	for (;;) {
-		if (io_wait(io, POLLIN) != 0) {
-			return -1;
-		}
-		n = recv(io->fd, buf, len, 0);
-		if (n > 0) {
-			return (int)n;
-		}
-		if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-			return -1;
-		}
-	}
-}
-
-static int
-io_write(void *ctx, const unsigned char *buf, size_t len)
-{
-	const struct alpn_io *io = ctx;
-	ssize_t n;
-
-	for (;;) {
-		if (io_wait(io, POLLOUT) != 0) {
-			return -1;
-		}
-		n = send(io->fd, buf, len, MSG_NOSIGNAL);
-		if (n > 0) {
-			return (int)n;
-		}
-		if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-			return -1;
-		}
-	}
-}
-
-/* The entry whose SNI is name (ASCII case-insensitive), or NULL. */
-static const struct alpn_entry *
-find_entry(const struct alpn_responder *a, const char *name)
-{
-	size_t k, i;
-
 	for (k = 0; k < a->n; k++) {
-		const char *s = a->entry[k].sni;
-
-		for (i = 0; s[i] != '\0' && name[i] != '\0'; i++) {
-			if ((s[i] | 0x20) != (name[i] | 0x20)) {
-				break;
-			}
-		}
-		if (s[i] == '\0' && name[i] == '\0') {
+		if (ascii_streq_nocase(a->entry[k].sni, name)) {
 			return &a->entry[k];
 		}
 	}
@@ -118,8 +54,8 @@ static int
 policy_choose(const br_ssl_server_policy_class **pctx,
     const br_ssl_server_context *cc, br_ssl_server_choices *choices)
 {
-	struct alpn_responder *a = ((const struct alpn_policy *)
-	    (const void *)pctx)->a;
+	const struct alpn_policy *pol = (const void *)pctx;
+	struct alpn_conn *c = pol->c;
 	const br_suite_translated *st;
 	const struct alpn_entry *e;
 	const char *proto;
@@ -127,8 +63,8 @@ policy_choose(const br_ssl_server_policy_class **pctx,
 
 	proto = br_ssl_engine_get_selected_protocol(
 	    (br_ssl_engine_context *)&cc->eng);
-	e = find_entry(a, br_ssl_engine_get_server_name(&cc->eng));
-	if (proto == NULL || strcmp(proto, alpn_names[0]) != 0 || e == NULL ||
+	e = alpn_find(pol->a, br_ssl_engine_get_server_name(&cc->eng));
+	if (proto == NULL || strcmp(proto, "acme-tls/1") != 0 || e == NULL ||
 	    ((br_ssl_server_get_client_hashes(cc) >> 8) &
 	    (1u << br_sha256_ID)) == 0) {
 		return 0;
@@ -136,15 +72,15 @@ policy_choose(const br_ssl_server_policy_class **pctx,
 	st = br_ssl_server_get_client_suites(cc, &n);
 	for (u = 0; u < n && (st[u][1] >> 12) != BR_SSLKEYX_ECDHE_ECDSA; u++) {
 	}
-	if (u == n || cert_build_alpn(&a->key, e->ident, e->digest,
-	    (int64_t)time(NULL), a->der, sizeof(a->der),
-	    &a->chain.data_len) != 0) {
+	if (u == n || cert_build_alpn(&pol->a->key, e->ident, e->digest,
+	    (int64_t)time(NULL), c->der, sizeof(c->der),
+	    &c->chain.data_len) != 0) {
 		return 0;
 	}
-	a->chain.data = a->der;
+	c->chain.data = c->der;
 	choices->cipher_suite = st[u][0];
 	choices->algo_id = 0xFF00 + br_sha256_ID;
-	choices->chain = &a->chain;
+	choices->chain = &c->chain;
 	choices->chain_len = 1;
 	return 1;
 }
@@ -165,8 +101,7 @@ static size_t
 policy_sign(const br_ssl_server_policy_class **pctx, unsigned algo_id,
     unsigned char *data, size_t hv_len, size_t len)
 {
-	struct alpn_responder *a = ((const struct alpn_policy *)
-	    (const void *)pctx)->a;
+	const struct alpn_policy *pol = (const void *)pctx;
 	unsigned char hv[32];
 
 	if (algo_id != 0xFF00 + br_sha256_ID || hv_len != sizeof(hv) ||
@@ -175,36 +110,51 @@ policy_sign(const br_ssl_server_policy_class **pctx, unsigned algo_id,
 	}
 	memcpy(hv, data, sizeof(hv));
 	return br_ecdsa_i31_sign_asn1(&br_ec_p256_m31, &br_sha256_vtable, hv,
-	    &a->key.sk, data);
+	    &pol->a->key.sk, data);
 }
 
 static const br_ssl_server_policy_class policy_vtable = {
 	sizeof(struct alpn_policy), policy_choose, policy_keyx, policy_sign
 };
 
-/* Sets up the server engine: TLS 1.2, ECDHE_ECDSA, P-256, SHA-256. */
-static void
-server_init(struct alpn_responder *a)
+/* see alpn.h */
+int
+alpn_init(struct alpn_responder *a, const int *lfd, size_t nlfd)
 {
-	static const uint16_t suites[] = {
-		BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-		BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
-	};
-	br_ssl_engine_context *e = &a->sc.eng;
+	unsigned char seed[32];
+	struct alpn_conn *c;
+	size_t k;
 
-	br_ssl_server_zero(&a->sc);
-	br_ssl_engine_set_versions(e, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(e, suites, sizeof(suites) / sizeof(suites[0]));
-	br_ssl_engine_set_ec(e, &br_ec_p256_m31);
-	br_ssl_engine_set_hash(e, br_sha256_ID, &br_sha256_vtable);
-	br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
-	http_tls_ciphers(e);
-	br_ssl_engine_set_protocol_names(e, alpn_names, 1);
-	br_ssl_engine_add_flags(e, BR_OPT_FAIL_ON_ALPN_MISMATCH);
-	br_ssl_engine_set_buffer(e, a->iobuf, sizeof(a->iobuf), 0);
-	a->policy.vtable = &policy_vtable;
-	a->policy.a = a;
-	br_ssl_server_set_policy(&a->sc, &a->policy.vtable);
+	memset(a, 0, sizeof(*a));
+	a->lfd = lfd;
+	a->nlfd = nlfd;
+	for (k = 0; k < ALPN_MAX_CONN; k++) {
+		a->conn[k].fd = -1;
+	}
+	if (key_generate(&a->key) != 0 ||
+	    getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed)) {
+		return -1;
+	}
+	br_hmac_drbg_init(&a->rng, &br_sha256_vtable, seed, sizeof(seed));
+	memset(seed, 0, sizeof(seed));
+	for (k = 0; k < ALPN_MAX_CONN; k++) {
+		c = &a->conn[k];
+		tls_server_profile(&c->sc);
+		br_ssl_engine_set_buffers_bidi(&c->sc.eng, c->ibuf,
+		    sizeof(c->ibuf), c->obuf, sizeof(c->obuf));
+		c->policy.vtable = &policy_vtable;
+		c->policy.a = a;
+		c->policy.c = c;
+		br_ssl_server_set_policy(&c->sc, &c->policy.vtable);
+		/* BearSSL asks the system for entropy on an engine's first
+		 * reset (it may open /dev/urandom): do it now, before the
+		 * sandbox, with our own seed injected as well */
+		br_hmac_drbg_generate(&a->rng, seed, sizeof(seed));
+		br_ssl_engine_inject_entropy(&c->sc.eng, seed, sizeof(seed));
+		br_ssl_server_reset(&c->sc);
+	}
+	memset(seed, 0, sizeof(seed));
+	return 0;
 }
 
 /* see alpn.h */
@@ -212,7 +162,6 @@ void
 alpn_reset(struct alpn_responder *a)
 {
 	a->n = 0;
-	a->served = 0;
 }
 
 /* RFC 8738 §6: an IP address is named by its reverse-DNS name. */
@@ -248,87 +197,190 @@ reverse_name(const char *ident, char *out, size_t cap)
 
 /* see alpn.h */
 int
-alpn_add(struct alpn_responder *a, const char *ident, const char *keyauth)
+alpn_add(struct alpn_responder *a, const char *ident,
+    const unsigned char digest[32])
 {
 	struct alpn_entry *e;
-	br_sha256_context h;
+	size_t len = strlen(ident);
 
-	if (a->n == ACME_MAX_NAMES || strlen(ident) >= sizeof(e->ident)) {
+	if (a->n == ACME_MAX_NAMES || len >= sizeof(e->ident)) {
 		return -1;
-	}
-	if (!a->have_key) {
-		if (key_generate(&a->key) != 0) {
-			return -1;
-		}
-		a->have_key = true;
 	}
 	e = &a->entry[a->n];
 	if (reverse_name(ident, e->sni, sizeof(e->sni)) != 0) {
 		return -1;
 	}
-	memcpy(e->ident, ident, strlen(ident) + 1);
-	/* RFC 8737 §3: the extension holds SHA-256(key authorization). */
-	br_sha256_init(&h);
-	br_sha256_update(&h, keyauth, strlen(keyauth));
-	br_sha256_out(&h, e->digest);
+	memcpy(e->ident, ident, len + 1);
+	memcpy(e->digest, digest, sizeof(e->digest));
 	a->n++;
 	return 0;
 }
 
-/* Answers one accepted connection, within ALPN_CONN_TIMEOUT_MS. */
 static void
-answer(struct alpn_responder *a, int fd)
+conn_end(struct alpn_conn *c)
 {
-	struct alpn_io io = { fd, mono_ms() + ALPN_CONN_TIMEOUT_MS };
-	br_sslio_context ioc;
-	unsigned char c;
+	if (c->fd >= 0) {
+		close(c->fd);
+	}
+	c->fd = -1;
+}
 
-	server_init(a);
-	if (br_ssl_server_reset(&a->sc) == 0) {
+/*
+ * Moves the handshake of c on as far as the socket allows, in at most
+ * 32 passes (then the next poll round goes on). Each pass does one of:
+ * send records, drop received application data, receive records; an
+ * engine that wants none of these and is not closed is stuck (a
+ * malformed ClientHello can do that) and ends the connection. Once the
+ * handshake is done the validator has seen the certificate: we wait
+ * for it to close (closing first could reset the connection before it
+ * read our Finished).
+ */
+static void
+conn_pump(struct alpn_responder *a, struct alpn_conn *c)
+{
+	br_ssl_engine_context *e = &c->sc.eng;
+	unsigned char *buf;
+	unsigned st, k;
+	size_t len;
+	ssize_t n;
+
+	for (k = 0; k < 32; k++) {
+		st = br_ssl_engine_current_state(e);
+		if (st & BR_SSL_CLOSED) {
+			break;
+		}
+		if (!c->done && (st & BR_SSL_SENDAPP) != 0) {
+			c->done = true;
+			a->served++;
+		}
+		if (st & BR_SSL_SENDREC) {
+			buf = br_ssl_engine_sendrec_buf(e, &len);
+			n = send(c->fd, buf, len, MSG_NOSIGNAL);
+			if (n > 0) {
+				br_ssl_engine_sendrec_ack(e, (size_t)n);
+				continue;
+			}
+			c->want = POLLOUT;
+		} else if (st & BR_SSL_RECVAPP) {
+			(void)br_ssl_engine_recvapp_buf(e, &len);
+			br_ssl_engine_recvapp_ack(e, len);
+			continue;
+		} else if (st & BR_SSL_RECVREC) {
+			buf = br_ssl_engine_recvrec_buf(e, &len);
+			n = recv(c->fd, buf, len, 0);
+			if (n > 0) {
+				br_ssl_engine_recvrec_ack(e, (size_t)n);
+				continue;
+			}
+			c->want = POLLIN;
+		} else {
+			break;
+		}
+		if (n < 0 && (errno == EINTR || sockio_again(errno))) {
+			return;
+		}
+		break;
+	}
+	if (k == 32) {
+		c->want = POLLIN | POLLOUT;
 		return;
 	}
-	br_sslio_init(&ioc, &a->sc.eng, io_read, &io, io_write, &io);
-	/* flush returns once the handshake is done (or failed). */
-	if (br_sslio_flush(&ioc) == 0) {
-		a->served++;
-		/* The validator closes after seeing the certificate. */
-		br_sslio_read(&ioc, &c, 1);
-		br_sslio_close(&ioc);
+	conn_end(c);
+}
+
+/* see alpn.h */
+void
+alpn_take(struct alpn_responder *a, int fd)
+{
+	unsigned char seed[32];
+	struct alpn_conn *c = &a->conn[0];
+	size_t k;
+
+	for (k = 0; k < ALPN_MAX_CONN; k++) {
+		if (a->conn[k].fd < 0) {
+			c = &a->conn[k];
+			break;
+		}
+		if (a->conn[k].deadline_ms < c->deadline_ms) {
+			c = &a->conn[k];
+		}
+	}
+	conn_end(c);
+	br_hmac_drbg_generate(&a->rng, seed, sizeof(seed));
+	br_ssl_engine_inject_entropy(&c->sc.eng, seed, sizeof(seed));
+	memset(seed, 0, sizeof(seed));
+	if (br_ssl_server_reset(&c->sc) == 0) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->deadline_ms = sockio_now_ms() + ALPN_CONN_TIMEOUT_MS;
+	c->done = false;
+	/* TCP_DEFER_ACCEPT: the ClientHello usually came with it */
+	conn_pump(a, c);
+}
+
+/* Accepts at most a connection table's worth, so a flood cannot keep
+ * us here. */
+static void
+conn_accept(struct alpn_responder *a, int lfd)
+{
+	int fd, k;
+
+	for (k = 0; k < ALPN_MAX_CONN && (fd = sockio_accept(lfd)) >= 0; k++) {
+		alpn_take(a, fd);
 	}
 }
 
 /* see alpn.h */
-int
-alpn_serve(struct alpn_responder *a, const struct http_listener *l,
-    int timeout_ms)
+size_t
+alpn_pollfds(struct alpn_responder *a, struct pollfd *pfd, int *timeout)
 {
-	struct pollfd p[2];
-	long long end = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0), left;
-	size_t k;
-	int fd, r;
+	struct alpn_conn *c;
+	long long now = sockio_now_ms();
+	size_t i, n = 0;
 
-	for (;;) {
-		left = end - mono_ms();
-		for (k = 0; k < l->nlfd; k++) {
-			p[k].fd = l->lfd[k];
-			p[k].events = POLLIN;
-			p[k].revents = 0;
+	for (i = 0; i < a->nlfd; i++) {
+		sockio_pfd(pfd, &n, a->lfd[i], POLLIN);
+	}
+	for (i = 0; i < ALPN_MAX_CONN; i++) {
+		c = &a->conn[i];
+		a->slot[i] = c->fd >= 0;
+		if (a->slot[i]) {
+			sockio_until(timeout, c->deadline_ms, now);
+			sockio_pfd(pfd, &n, c->fd, c->want);
 		}
-		r = poll(p, (nfds_t)l->nlfd, left > 0 ? (int)left : 0);
-		if (r < 0 && errno != EINTR) {
-			return -1;
+	}
+	return n;
+}
+
+/* see alpn.h */
+void
+alpn_handle(struct alpn_responder *a, const struct pollfd *pfd)
+{
+	struct alpn_conn *c;
+	size_t i, n = a->nlfd;
+	long long now;
+
+	for (i = 0; i < ALPN_MAX_CONN; i++) {
+		c = &a->conn[i];
+		if (!a->slot[i]) {
+			continue;
 		}
-		for (k = 0; r > 0 && k < l->nlfd; k++) {
-			if ((p[k].revents & POLLIN) == 0 ||
-			    (fd = accept(l->lfd[k], NULL, NULL)) < 0) {
-				continue;
-			}
-			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-			answer(a, fd);
-			close(fd);
+		a->slot[i] = false;
+		if (pfd[n++].revents != 0 && c->fd >= 0) {
+			conn_pump(a, c);
 		}
-		if (left <= 0) {
-			return 0;
+	}
+	for (i = 0; i < a->nlfd; i++) {
+		if (pfd[i].revents & POLLIN) {
+			conn_accept(a, a->lfd[i]);
+		}
+	}
+	now = sockio_now_ms();
+	for (i = 0; i < ALPN_MAX_CONN; i++) {
+		if (a->conn[i].fd >= 0 && a->conn[i].deadline_ms <= now) {
+			conn_end(&a->conn[i]);
 		}
 	}
 }
@@ -337,6 +389,13 @@ alpn_serve(struct alpn_responder *a, const struct http_listener *l,
 void
 alpn_wipe(struct alpn_responder *a)
 {
+	size_t k;
+
+	if (a->lfd != NULL) {
+		for (k = 0; k < ALPN_MAX_CONN; k++) {
+			conn_end(&a->conn[k]);
+		}
+	}
 	key_wipe(&a->key);
-	a->have_key = false;
+	memset(&a->rng, 0, sizeof(a->rng));
 }

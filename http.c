@@ -1,24 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * http.c - HTTP/1.1 over a hand-configured BearSSL client, a strict
- * response parser, and the http-01 listener (see http.h).
+ * http.c - HTTP/1.1 client over BearSSL (profile: tls.c): URL, request,
+ * a strict response parser, deadlines (see http.h).
  *
  * Separate from acme.c because everything here faces the network: the
- * parser and the listener read hostile bytes, so they are kept pure
- * where possible (http_parse_response() reads through a callback,
- * http_parse_request() is a plain function) for unit tests and fuzzing.
- * Nothing here allocates (getaddrinfo() does, inside libc). The big
+ * response parser reads hostile bytes, so it is kept pure (it reads
+ * through a callback) for unit tests and fuzzing.
+ * Nothing here allocates (names are resolved by dns.c). The big
  * stack objects are the parser's line buffer (HTTP_MAX_LINE bytes) and
  * the request head (HTTP_MAX_URL + 768): about 6.5 KB deep in all on
  * x86_64, plus BearSSL's own frames.
  */
 #include "http.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -31,56 +28,13 @@
 
 #include <bearssl.h>
 
+#include "ascii.h"
+#include "dns.h"
 #include "fmt.h"
-
-/* RFC 8555 §8.3: token is base64url; longer tokens are not ours. */
-#define TOKEN_MAX 128
+#include "sockio.h"
+#include "tls.h"
 
 /* ---- small helpers ---------------------------------------------------- */
-
-
-/* ASCII classes without <ctype.h> (STYLE §4): no locale, no UB on bytes. */
-static bool
-ascii_isdigit(unsigned c)
-{
-	return c - '0' < 10;
-}
-
-static bool
-ascii_isupper(unsigned c)
-{
-	return c - 'A' < 26;
-}
-
-static bool
-ascii_isalpha(unsigned c)
-{
-	return (c | 0x20) - 'a' < 26;
-}
-
-static unsigned
-ascii_tolower(unsigned c)
-{
-	return c - 'A' < 26 ? c | 0x20 : c;
-}
-
-static int
-ascii_hexval(unsigned c)
-{
-	if (ascii_isdigit(c)) {
-		return (int)(c - '0');
-	}
-	if ((c | 0x20) - 'a' < 6) {
-		return (int)((c | 0x20) - 'a' + 10);
-	}
-	return -1;
-}
-
-static bool
-is_b64url(unsigned c)
-{
-	return ascii_isalpha(c) || ascii_isdigit(c) || c == '-' || c == '_';
-}
 
 /* RFC 9110 §5.6.2 tchar */
 static bool
@@ -94,23 +48,6 @@ static bool
 is_ows(unsigned c)
 {
 	return c == ' ' || c == '\t';
-}
-
-/* s[0..n) equals lowercase literal lit, ignoring ASCII case */
-static bool
-eq_nocase(const unsigned char *s, size_t n, const char *lit)
-{
-	size_t i;
-
-	if (strlen(lit) != n) {
-		return false;
-	}
-	for (i = 0; i < n; i++) {
-		if (ascii_tolower(s[i]) != (unsigned char)lit[i]) {
-			return false;
-		}
-	}
-	return true;
 }
 
 /* Digits only, non-empty, overflow-checked (uhttpd parse_chunksize style). */
@@ -142,53 +79,6 @@ parse_dec(const unsigned char *s, size_t n, unsigned long long max,
 	return 0;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
-		return (long long)time(NULL) * 1000;
-	}
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Milliseconds from now to t for poll(): 0 if past, capped at INT_MAX. */
-static int
-ms_until(long long t, long long now)
-{
-	if (t <= now) {
-		return 0;
-	}
-	return t - now > INT_MAX ? INT_MAX : (int)(t - now);
-}
-
-static bool
-is_again(int e)
-{
-	return e == EAGAIN || e == EWOULDBLOCK;
-}
-
-/*
- * Close-on-exec and non-blocking via fcntl rather than SOCK_CLOEXEC:
- * plain POSIX 2008, and this process is single-threaded, so no exec can
- * slip in between socket() and fcntl().
- */
-static int
-set_fd_flags(int fd)
-{
-	int fl;
-
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-		return -1;
-	}
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- error strings ---------------------------------------------------- */
 
 const char *
@@ -196,7 +86,7 @@ http_strerror(int err)
 {
 	static const char *const msg[] = {
 		"success",
-		"bad URL (https://NAME[:PORT]/PATH; no IP address hosts)",
+		"bad URL (want https://HOST[:PORT]/PATH; HOST: name, IP, [IPv6])",
 		"cannot resolve host name",
 		"cannot connect",
 		"timed out",
@@ -204,8 +94,7 @@ http_strerror(int err)
 		"I/O error",
 		"connection closed by peer",
 		"malformed HTTP response",
-		"HTTP response too large",
-		"cannot listen"
+		"HTTP response too large"
 	};
 
 	if (err < 0 || (size_t)err >= sizeof(msg) / sizeof(msg[0])) {
@@ -221,7 +110,8 @@ http_tls_strerror(int brerr)
 	case BR_ERR_X509_NOT_TRUSTED:
 		return "certificate not trusted (unknown CA)";
 	case BR_ERR_X509_BAD_SERVER_NAME:
-		return "server name does not match the certificate";
+		return "the certificate does not name the server (a DNS "
+		    "name, or for an IP address an iPAddress SAN)";
 	case BR_ERR_X509_EXPIRED:
 		return "certificate expired or not yet valid "
 		    "(is the system clock right?)";
@@ -410,9 +300,9 @@ parse_connection(struct parser *p, const unsigned char *v, size_t n)
 		for (b = i; b > a && is_ows(v[b - 1]); b--) {
 			continue;
 		}
-		if (eq_nocase(v + a, b - a, "close")) {
+		if (ascii_eq_nocase(v + a, b - a, "close")) {
 			p->conn_close = true;
-		} else if (eq_nocase(v + a, b - a, "keep-alive")) {
+		} else if (ascii_eq_nocase(v + a, b - a, "keep-alive")) {
 			p->conn_keep = true;
 		}
 	}
@@ -441,7 +331,7 @@ set_nonce(struct parser *p, const unsigned char *v, size_t n)
 
 	p->r->nonce[0] = '\0';
 	for (i = 0; i < n; i++) {
-		if (!is_b64url(v[i])) {
+		if (!ascii_is_b64url(v[i])) {
 			return 0;
 		}
 	}
@@ -478,12 +368,12 @@ link_is_alternate(const unsigned char *v, size_t n)
 	size_t i, k;
 
 	for (i = 0; i + sizeof(rel) - 1 <= n; i++) {
-		if (!eq_nocase(v + i, sizeof(rel) - 1, rel)) {
+		if (!ascii_eq_nocase(v + i, sizeof(rel) - 1, rel)) {
 			continue;
 		}
 		k = i + sizeof(rel) - 1;
 		k += k < n && v[k] == '"';
-		if (k + 9 <= n && eq_nocase(v + k, 9, "alternate") &&
+		if (k + 9 <= n && ascii_eq_nocase(v + k, 9, "alternate") &&
 		    (k + 9 == n || v[k + 9] == '"' || v[k + 9] == ';' ||
 		    v[k + 9] == ' ' || v[k + 9] == ',')) {
 			return true;
@@ -535,26 +425,26 @@ apply_field(struct parser *p, const unsigned char *name, size_t nlen,
 {
 	struct http_response *r = p->r;
 
-	if (eq_nocase(name, nlen, "content-length")) {
+	if (ascii_eq_nocase(name, nlen, "content-length")) {
 		return set_content_length(p, v, n);
-	} else if (eq_nocase(name, nlen, "transfer-encoding")) {
+	} else if (ascii_eq_nocase(name, nlen, "transfer-encoding")) {
 		/* only "chunked", once: anything else we cannot frame */
-		if (p->chunked || !eq_nocase(v, n, "chunked")) {
+		if (p->chunked || !ascii_eq_nocase(v, n, "chunked")) {
 			return fail(p, HTTP_EPROTO);
 		}
 		p->chunked = true;
-	} else if (eq_nocase(name, nlen, "connection")) {
+	} else if (ascii_eq_nocase(name, nlen, "connection")) {
 		parse_connection(p, v, n);
-	} else if (eq_nocase(name, nlen, "replay-nonce")) {
+	} else if (ascii_eq_nocase(name, nlen, "replay-nonce")) {
 		return set_nonce(p, v, n);
-	} else if (eq_nocase(name, nlen, "location")) {
+	} else if (ascii_eq_nocase(name, nlen, "location")) {
 		return copy_value(p, r->location, sizeof(r->location), v, n);
-	} else if (eq_nocase(name, nlen, "content-type")) {
+	} else if (ascii_eq_nocase(name, nlen, "content-type")) {
 		return copy_value(p, r->content_type, sizeof(r->content_type),
 		    v, n);
-	} else if (eq_nocase(name, nlen, "retry-after")) {
+	} else if (ascii_eq_nocase(name, nlen, "retry-after")) {
 		r->retry_after = parse_delta(v, n);
-	} else if (eq_nocase(name, nlen, "link")) {
+	} else if (ascii_eq_nocase(name, nlen, "link")) {
 		parse_link(r, v, n);
 	}
 	return 0;
@@ -811,7 +701,7 @@ split_authority(const char *a, size_t n, const char **h, size_t *hlen,
 		i++;
 	} else {
 		for (i = 0; i < n && a[i] != ':'; i++) {
-			if (!is_b64url((unsigned char)a[i]) && a[i] != '.') {
+			if (!ascii_is_b64url((unsigned char)a[i]) && a[i] != '.') {
 				return -1;
 			}
 		}
@@ -837,7 +727,7 @@ http_url_parse(const char *url, char *host, size_t host_cap,
 
 	n = strnlen(url, HTTP_MAX_URL);
 	if (n == HTTP_MAX_URL || n < 9 ||
-	    !eq_nocase((const unsigned char *)url, 8, "https://")) {
+	    !ascii_eq_nocase((const unsigned char *)url, 8, "https://")) {
 		return -1;
 	}
 	/* printable ASCII only: no CR, LF, space, controls; no fragment */
@@ -866,560 +756,12 @@ http_url_parse(const char *url, char *host, size_t host_cap,
 	return 0;
 }
 
-/* ---- http-01 listener ------------------------------------------------- */
-
-/*
- * The listener's parser: 0 (head incomplete), 200 (good challenge
- * request, *tok set), 400, 404 or 405. Only the request line matters;
- * header lines are only checked for stray control bytes.
- */
-static int
-parse_req(const char *req, size_t len, const char **tok, size_t *tok_len)
-{
-	static const char pfx[] = "/.well-known/acme-challenge/";
-	const unsigned char *s = (const unsigned char *)req;
-	size_t end, i, m, t0, tl, k = sizeof(pfx) - 1;
-
-	for (end = 0; end + 4 <= len; end++) {
-		if (memcmp(s + end, "\r\n\r\n", 4) == 0) {
-			break;
-		}
-	}
-	if (end + 4 > len) {
-		return 0;
-	}
-	end += 2;                          /* s[end..end+4) is the CRLF CRLF */
-	for (i = 0; i < end; i++) {
-		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\r' &&
-		    s[i] != '\n') || s[i] == 0x7f ||
-		    (s[i] == '\r' && s[i + 1] != '\n') ||
-		    (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))) {
-			return 400;
-		}
-	}
-	for (m = 0; m < end && ascii_isupper(s[m]); m++) {
-		continue;
-	}
-	for (t0 = i = m + 1; i < end && s[i] > ' ' && s[i] < 0x7f; i++) {
-		continue;
-	}
-	tl = i - t0;
-	if (m == 0 || s[m] != ' ' || tl == 0 || i + 10 > end ||
-	    memcmp(s + i, " HTTP/1.", 8) != 0 ||
-	    (s[i + 8] != '0' && s[i + 8] != '1') || s[i + 9] != '\r') {
-		return 400;
-	}
-	if (m != 3 || memcmp(s, "GET", 3) != 0) {
-		return 405;
-	}
-	if (tl <= k || tl - k > TOKEN_MAX || memcmp(s + t0, pfx, k) != 0) {
-		return 404;
-	}
-	for (i = t0 + k; i < t0 + tl; i++) {
-		if (!is_b64url(s[i])) {
-			return 404;
-		}
-	}
-	*tok = req + t0 + k;
-	*tok_len = tl - k;
-	return 200;
-}
-
-int
-http_parse_request(const char *req, size_t len, const char **tok,
-    size_t *tok_len)
-{
-	int code;
-
-	*tok = NULL;
-	*tok_len = 0;
-	code = parse_req(req, len, tok, tok_len);
-	return code == 0 ? 0 : code == 200 ? 1 : 2;
-}
-
-static void
-conn_close(struct listen_conn *cc)
-{
-	if (cc->fd >= 0) {
-		close(cc->fd);
-	}
-	cc->fd = -1;
-	cc->len = 0;
-	cc->out_len = 0;
-	cc->out_pos = 0;
-}
-
-static void
-put_head(struct sbuf *b, int code, size_t body_len)
-{
-	sbuf_adds(b, code == 200 ? "HTTP/1.1 200 OK" :
-	    code == 400 ? "HTTP/1.1 400 Bad Request" :
-	    code == 404 ? "HTTP/1.1 404 Not Found" :
-	    code == 405 ? "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET" :
-	    "HTTP/1.1 500 Internal Server Error");
-	sbuf_adds(b, "\r\nContent-Type: text/plain\r\nContent-Length: ");
-	sbuf_addu(b, body_len);
-	sbuf_adds(b, "\r\nConnection: close\r\n\r\n");
-}
-
-/* Sends what is pending; closes the connection once all is sent. */
-static void
-conn_flush(struct listen_conn *cc)
-{
-	ssize_t n;
-	int k;
-
-	while (cc->out_pos < cc->out_len) {
-		n = send(cc->fd, cc->out + cc->out_pos,
-		    cc->out_len - cc->out_pos, MSG_NOSIGNAL);
-		if (n > 0) {
-			cc->out_pos += (size_t)n;
-		} else if (n < 0 && errno == EINTR) {
-			continue;
-		} else if (n < 0 && is_again(errno)) {
-			return;
-		} else {
-			conn_close(cc);
-			return;
-		}
-	}
-	/* unread request bytes make close() send a RST, which can destroy
-	 * the answer before the client reads it: drain a little first */
-	for (k = 0; k < 4 && recv(cc->fd, cc->req, sizeof(cc->req), 0) > 0;
-	    k++) {
-		continue;
-	}
-	conn_close(cc);
-}
-
-/* Answers cc once its request head is complete or over the cap. */
-static void
-conn_answer(struct http_listener *l, struct listen_conn *cc)
-{
-	const char *tok, *body = "";
-	struct sbuf b;
-	size_t i, tlen;
-	int code;
-
-	code = parse_req(cc->req, cc->len, &tok, &tlen);
-	if (code == 0 && cc->len < sizeof(cc->req)) {
-		return;
-	}
-	if (code == 0) {
-		code = 400;
-	} else if (code == 200) {
-		code = 404;
-		for (i = 0; i < l->ntokens; i++) {
-			const struct http_token *t = &l->tokens[i];
-
-			if (t->token != NULL && t->keyauth != NULL &&
-			    strlen(t->token) == tlen &&
-			    memcmp(t->token, tok, tlen) == 0) {
-				code = 200;
-				body = t->keyauth;
-				break;
-			}
-		}
-	}
-	sbuf_init(&b, cc->out, sizeof(cc->out));
-	put_head(&b, code, strlen(body));
-	sbuf_adds(&b, body);
-	if (b.err) {
-		sbuf_init(&b, cc->out, sizeof(cc->out));
-		put_head(&b, 500, 0);
-	} else if (code == 200) {
-		l->served++;
-	}
-	cc->out_len = b.len;
-	cc->out_pos = 0;
-	conn_flush(cc);
-}
-
-static void
-conn_read(struct http_listener *l, struct listen_conn *cc)
-{
-	ssize_t n;
-
-	do {
-		n = recv(cc->fd, cc->req + cc->len, sizeof(cc->req) - cc->len,
-		    0);
-	} while (n < 0 && errno == EINTR);
-	if (n > 0) {
-		cc->len += (size_t)n;
-		conn_answer(l, cc);
-	} else if (n == 0 || !is_again(errno)) {
-		/* gone before a complete request: nothing to answer */
-		conn_close(cc);
-	}
-}
-
-/* A free slot; over LISTEN_MAX_CONN the oldest connection gives way. */
-static struct listen_conn *
-conn_slot(struct http_listener *l)
-{
-	struct listen_conn *old = &l->conn[0];
-	size_t i;
-
-	for (i = 0; i < LISTEN_MAX_CONN; i++) {
-		if (l->conn[i].fd < 0) {
-			return &l->conn[i];
-		}
-		if (l->conn[i].deadline_ms < old->deadline_ms) {
-			old = &l->conn[i];
-		}
-	}
-	conn_close(old);
-	return old;
-}
-
-static void
-listen_accept(struct http_listener *l, int lfd)
-{
-	struct listen_conn *cc;
-	int fd, k;
-
-	/* at most one connection table's worth per round, so a flood
-	 * cannot keep us here */
-	for (k = 0; k < LISTEN_MAX_CONN; k++) {
-		fd = accept(lfd, NULL, NULL);
-		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED)) {
-			continue;
-		}
-		if (fd < 0) {
-			return;
-		}
-		if (set_fd_flags(fd) < 0) {
-			close(fd);
-			continue;
-		}
-		cc = conn_slot(l);
-		cc->fd = fd;
-		cc->deadline_ms = now_ms() + LISTEN_CONN_TIMEOUT_MS;
-		/* the request often arrives with the connection */
-		conn_read(l, cc);
-	}
-}
-
-/*
- * One poll() over the listener and, if xfd >= 0, the caller's fd xfd
- * for events xev. Serves whatever is ready, drops connections past
- * their deadline. Returns xfd's revents (0 if none), or -1 if poll()
- * failed (errno set).
- */
-static int
-listen_round(struct http_listener *l, int xfd, short xev, int timeout)
-{
-	struct pollfd pfd[3 + LISTEN_MAX_CONN];
-	size_t slot[LISTEN_MAX_CONN], i, nc = 0, nl = l->nlfd;
-	struct listen_conn *cc;
-	long long now = now_ms();
-	int rc;
-
-	pfd[0].fd = xfd;
-	pfd[0].events = xev;
-	for (i = 0; i < nl; i++) {
-		pfd[1 + i].fd = l->lfd[i];
-		pfd[1 + i].events = POLLIN;
-	}
-	for (i = 0; i < LISTEN_MAX_CONN; i++) {
-		cc = &l->conn[i];
-		if (cc->fd < 0) {
-			continue;
-		}
-		if (ms_until(cc->deadline_ms, now) < timeout) {
-			timeout = ms_until(cc->deadline_ms, now);
-		}
-		pfd[1 + nl + nc].fd = cc->fd;
-		pfd[1 + nl + nc].events = cc->out_pos < cc->out_len ?
-		    POLLOUT : POLLIN;
-		slot[nc++] = i;
-	}
-	for (i = 0; i < 1 + nl + nc; i++) {
-		pfd[i].revents = 0;
-	}
-	rc = poll(pfd, (nfds_t)(1 + nl + nc), timeout);
-	if (rc < 0 && errno != EINTR) {
-		return -1;
-	}
-	for (i = 0; rc > 0 && i < nc; i++) {
-		cc = &l->conn[slot[i]];
-		if (pfd[1 + nl + i].revents == 0) {
-			continue;
-		}
-		if (cc->out_pos < cc->out_len) {
-			conn_flush(cc);
-		} else {
-			conn_read(l, cc);
-		}
-	}
-	for (i = 0; rc > 0 && i < nl; i++) {
-		if (pfd[1 + i].revents & POLLIN) {
-			listen_accept(l, l->lfd[i]);
-		}
-	}
-	now = now_ms();
-	for (i = 0; i < LISTEN_MAX_CONN; i++) {
-		if (l->conn[i].fd >= 0 && l->conn[i].deadline_ms <= now) {
-			conn_close(&l->conn[i]);
-		}
-	}
-	return rc > 0 ? pfd[0].revents : 0;
-}
-
-int
-http_listen_serve(struct http_listener *l, int timeout_ms)
-{
-	long long end = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-
-	do {
-		if (listen_round(l, -1, 0, ms_until(end, now_ms())) < 0) {
-			return -1;
-		}
-	} while (now_ms() < end);
-	return 0;
-}
-
-/*
- * Linux: accept() a connection only once its first bytes are there. A
- * flood of connections that never send anything then stays in the
- * kernel and takes no slot; without it, such a flood made every new
- * connection push out the oldest, and a validator accepted a moment
- * before its request arrived could be dropped unanswered. A CA sends
- * its request at once, so it is accepted with it and answered in the
- * same round. Other systems go without.
- */
-static void
-defer_accept(int fd)
-{
-#ifdef TCP_DEFER_ACCEPT
-	int secs = (LISTEN_CONN_TIMEOUT_MS + 999) / 1000;
-
-	/* best effort: without it the listener works, just less well */
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
-	    sizeof(secs));
-#else
-	(void)fd;
-#endif
-}
-
-/* One listening socket; an optional (IPv6) one may be missing. */
-static int
-listen_one(struct http_listener *l, const struct sockaddr *sa,
-    socklen_t salen, bool optional)
-{
-	int fd, one = 1;
-
-	fd = socket(sa->sa_family, SOCK_STREAM, 0);
-	if (fd < 0 || set_fd_flags(fd) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    (sa->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
-	    IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
-	    bind(fd, sa, salen) < 0 || listen(fd, LISTEN_MAX_CONN) < 0) {
-		l->detail = errno;
-		if (fd >= 0) {
-			close(fd);
-		}
-		return optional && (l->detail == EAFNOSUPPORT ||
-		    l->detail == EADDRNOTAVAIL) ? 0 : -1;
-	}
-	defer_accept(fd);
-	l->lfd[l->nlfd++] = fd;
-	return 0;
-}
-
-/* see http.h */
-void
-http_listen_init(struct http_listener *l)
-{
-	size_t i;
-
-	memset(l, 0, sizeof(*l));
-	l->lfd[0] = l->lfd[1] = -1;
-	for (i = 0; i < LISTEN_MAX_CONN; i++) {
-		l->conn[i].fd = -1;
-	}
-}
-
-int
-http_listen_open(struct http_listener *l, const char *spec)
-{
-	struct sockaddr_in6 s6;
-	struct sockaddr_in s4;
-	const char *colon = strrchr(spec, ':');
-	char addr[INET6_ADDRSTRLEN];
-	unsigned long long port;
-	size_t alen;
-	int rc = -1;
-
-	http_listen_init(l);
-	memset(&s6, 0, sizeof(s6));
-	memset(&s4, 0, sizeof(s4));
-	s6.sin6_family = AF_INET6;
-	s4.sin_family = AF_INET;
-	l->detail = EINVAL;
-	alen = colon != NULL ? (size_t)(colon - spec) : 0;
-	if (colon == NULL || alen >= sizeof(addr) ||
-	    parse_dec((const unsigned char *)colon + 1, strlen(colon + 1),
-	    65535, &port) < 0 || port == 0) {
-		goto out;
-	}
-	s6.sin6_port = s4.sin_port = htons((uint16_t)port);
-	if (alen == 0) {
-		/* ":PORT": IPv6 (V6ONLY) plus IPv4, so neither family
-		 * depends on the system's dual-stack default */
-		s6.sin6_addr = in6addr_any;
-		s4.sin_addr.s_addr = htonl(INADDR_ANY);
-		rc = listen_one(l, (struct sockaddr *)&s6, sizeof(s6), true);
-		if (rc == 0) {
-			rc = listen_one(l, (struct sockaddr *)&s4, sizeof(s4),
-			    false);
-		}
-	} else if (spec[0] == '[' && alen >= 2 && spec[alen - 1] == ']') {
-		memcpy(addr, spec + 1, alen - 2);
-		addr[alen - 2] = '\0';
-		if (inet_pton(AF_INET6, addr, &s6.sin6_addr) == 1) {
-			rc = listen_one(l, (struct sockaddr *)&s6, sizeof(s6),
-			    false);
-		}
-	} else {
-		memcpy(addr, spec, alen);
-		addr[alen] = '\0';
-		if (inet_pton(AF_INET, addr, &s4.sin_addr) == 1) {
-			rc = listen_one(l, (struct sockaddr *)&s4, sizeof(s4),
-			    false);
-		}
-	}
-out:
-	if (rc < 0) {
-		http_listen_close(l);
-		l->err = HTTP_ELISTEN;
-	} else {
-		l->err = HTTP_OK;
-		l->detail = 0;
-	}
-	return rc;
-}
-
-void
-http_listen_set_tokens(struct http_listener *l,
-    const struct http_token *tokens, size_t n)
-{
-	l->tokens = tokens;
-	l->ntokens = n;
-}
-
-void
-http_listen_close(struct http_listener *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->nlfd; i++) {
-		close(l->lfd[i]);
-		l->lfd[i] = -1;
-	}
-	l->nlfd = 0;
-	for (i = 0; i < LISTEN_MAX_CONN; i++) {
-		conn_close(&l->conn[i]);
-	}
-}
-
 /* ---- TLS client ------------------------------------------------------- */
-
-/*
- * EC for ECDHE and ECDSA: P-256 through the fast p256_m31, P-384 and
- * P-521 through the generic prime_i31 (Let's Encrypt's ECDSA
- * intermediates are P-384). br_ec_all_m31 does the same but also links
- * Curve25519, which a TLS 1.2 client offering the NIST curves does
- * not need.
- */
-static const br_ec_impl *
-ec_pick(int curve)
-{
-	return curve == BR_EC_secp256r1 ? &br_ec_p256_m31 : &br_ec_prime_i31;
-}
-
-static const unsigned char *
-ec_generator(int curve, size_t *len)
-{
-	return ec_pick(curve)->generator(curve, len);
-}
-
-static const unsigned char *
-ec_order(int curve, size_t *len)
-{
-	return ec_pick(curve)->order(curve, len);
-}
-
-static size_t
-ec_xoff(int curve, size_t *len)
-{
-	return ec_pick(curve)->xoff(curve, len);
-}
-
-static uint32_t
-ec_mul(unsigned char *g, size_t glen, const unsigned char *x, size_t xlen,
-    int curve)
-{
-	return ec_pick(curve)->mul(g, glen, x, xlen, curve);
-}
-
-static size_t
-ec_mulgen(unsigned char *r, const unsigned char *x, size_t xlen, int curve)
-{
-	return ec_pick(curve)->mulgen(r, x, xlen, curve);
-}
-
-static uint32_t
-ec_muladd(unsigned char *a, const unsigned char *b, size_t len,
-    const unsigned char *x, size_t xlen, const unsigned char *y,
-    size_t ylen, int curve)
-{
-	return ec_pick(curve)->muladd(a, b, len, x, xlen, y, ylen, curve);
-}
-
-static const br_ec_impl ec_nist = {
-	(uint32_t)1 << BR_EC_secp256r1 | (uint32_t)1 << BR_EC_secp384r1 |
-	    (uint32_t)1 << BR_EC_secp521r1,
-	ec_generator, ec_order, ec_xoff, ec_mul, ec_mulgen, ec_muladd
-};
-
-/* see http.h */
-void
-http_tls_ciphers(br_ssl_engine_context *e)
-{
-	/* One constant-time implementation each, not the "default" sets,
-	 * which link AES-NI, pclmul and table code too (8 KB static): ACME
-	 * moves a few kilobytes, so speed does not matter, size does. The
-	 * 64-bit forms on 64-bit CPUs, the 32-bit ones on routers. */
-	br_ssl_engine_set_gcm(e, &br_sslrec_in_gcm_vtable,
-	    &br_sslrec_out_gcm_vtable);
-#if UINTPTR_MAX > 0xFFFFFFFFu
-	br_ssl_engine_set_aes_ctr(e, &br_aes_ct64_ctr_vtable);
-	br_ssl_engine_set_ghash(e, &br_ghash_ctmul64);
-#else
-	br_ssl_engine_set_aes_ctr(e, &br_aes_ct_ctr_vtable);
-	br_ssl_engine_set_ghash(e, &br_ghash_ctmul32);
-#endif
-	br_ssl_engine_set_chapol(e, &br_sslrec_in_chapol_vtable,
-	    &br_sslrec_out_chapol_vtable);
-	br_ssl_engine_set_chacha20(e, &br_chacha20_ct_run);
-	br_ssl_engine_set_poly1305(e, &br_poly1305_ctmul_run);
-}
 
 void
 http_client_init(struct http_client *c, const br_x509_trust_anchor *tas,
     size_t tas_num, unsigned char *iobuf, size_t iobuf_len)
 {
-	static const uint16_t suites[] = {
-		BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-		BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-		BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-		BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-		BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-		BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
-	};
-	br_ssl_engine_context *e = &c->sc.eng;
-
 	memset(c, 0, sizeof(*c));
 	c->tas = tas;
 	c->tas_num = tas_num;
@@ -1427,33 +769,14 @@ http_client_init(struct http_client *c, const br_x509_trust_anchor *tas,
 	c->iobuf_len = iobuf_len;
 	c->user_agent = "nanoacme";
 	c->fd = -1;
-	/* a small profile by hand instead of br_ssl_client_init_full():
-	 * only what ACME CAs need, and the static binary stays small */
-	br_ssl_client_zero(&c->sc);
-	br_ssl_engine_set_versions(e, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(e, suites, sizeof(suites) / sizeof(suites[0]));
-	br_ssl_engine_set_hash(e, br_sha256_ID, &br_sha256_vtable);
-	br_ssl_engine_set_hash(e, br_sha384_ID, &br_sha384_vtable);
-	br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
-	br_ssl_engine_set_prf_sha384(e, &br_tls12_sha384_prf);
-	http_tls_ciphers(e);
-	br_ssl_engine_set_ec(e, &ec_nist);
-	br_ssl_engine_set_ecdsa(e, &br_ecdsa_i31_vrfy_asn1);
-	br_ssl_engine_set_rsavrfy(e, &br_rsa_i31_pkcs1_vrfy);
-	br_x509_minimal_init(&c->xc, &br_sha256_vtable, tas, tas_num);
-	br_x509_minimal_set_hash(&c->xc, br_sha256_ID, &br_sha256_vtable);
-	br_x509_minimal_set_hash(&c->xc, br_sha384_ID, &br_sha384_vtable);
-	br_x509_minimal_set_rsa(&c->xc, &br_rsa_i31_pkcs1_vrfy);
-	br_x509_minimal_set_ecdsa(&c->xc, &ec_nist, &br_ecdsa_i31_vrfy_asn1);
-	br_ssl_engine_set_x509(e, &c->xc.vtable);
-	br_ssl_engine_set_buffer(e, iobuf, iobuf_len, 0);
+	tls_client_profile(&c->sc, &c->xc, tas, tas_num);
+	/* between the SSL and X.509 engines: checks IP hosts (tlsip.h) */
+	tlsip_init(&c->xw, &c->xc.vtable);
+	br_ssl_engine_set_x509(&c->sc.eng, &c->xw.vtable);
+	br_ssl_engine_set_buffer(&c->sc.eng, iobuf, iobuf_len, 0);
 }
 
-/*
- * Waits until fd is ready for ev, until min(until, c->deadline_ms),
- * serving c->serve meanwhile: a CA validating our listener while we
- * wait for its reply must not deadlock this single-threaded process.
- */
+/* Waits until fd is ready for ev, until min(until, c->deadline_ms). */
 static int
 wait_fd(struct http_client *c, int fd, short ev, long long until)
 {
@@ -1465,32 +788,23 @@ wait_fd(struct http_client *c, int fd, short ev, long long until)
 		until = c->deadline_ms;
 	}
 	for (;;) {
-		now = now_ms();
+		now = sockio_now_ms();
 		if (now >= until) {
 			c->err = HTTP_ETIMEOUT;
 			c->detail = 0;
 			return -1;
 		}
-		if (c->serve != NULL) {
-			rc = listen_round(c->serve, fd, ev,
-			    ms_until(until, now));
-		} else {
-			pfd.fd = fd;
-			pfd.events = ev;
-			pfd.revents = 0;
-			rc = poll(&pfd, 1, ms_until(until, now));
-			if (rc > 0) {
-				rc = pfd.revents;
-			} else if (rc < 0 && errno == EINTR) {
-				rc = 0;
-			}
-		}
-		if (rc < 0) {
+		pfd.fd = fd;
+		pfd.events = ev;
+		pfd.revents = 0;
+		rc = poll(&pfd, 1, sockio_ms_until(until, now));
+		if (rc < 0 && errno != EINTR) {
 			c->err = HTTP_EIO;
 			c->detail = errno;
 			return -1;
 		}
-		if (rc & (ev | POLLERR | POLLHUP | POLLNVAL)) {
+		if (rc > 0 && (pfd.revents & (ev | POLLERR | POLLHUP |
+		    POLLNVAL))) {
 			return 0;
 		}
 	}
@@ -1505,7 +819,7 @@ wait_fd(struct http_client *c, int fd, short ev, long long until)
 static bool
 past_deadline(struct http_client *c)
 {
-	if (now_ms() < c->deadline_ms) {
+	if (sockio_now_ms() < c->deadline_ms) {
 		return false;
 	}
 	c->err = HTTP_ETIMEOUT;
@@ -1519,7 +833,7 @@ static int
 sock_read(void *ctx, unsigned char *buf, size_t len)
 {
 	struct http_client *c = ctx;
-	long long until = now_ms() + HTTP_IO_TIMEOUT_MS;
+	long long until = sockio_now_ms() + HTTP_IO_TIMEOUT_MS;
 	ssize_t n;
 
 	for (;;) {
@@ -1530,12 +844,12 @@ sock_read(void *ctx, unsigned char *buf, size_t len)
 		if (n > 0) {
 			return (int)n;     /* len < 20000 (br_sslio_init) */
 		}
-		if (n == 0 || (errno != EINTR && !is_again(errno))) {
+		if (n == 0 || (errno != EINTR && !sockio_again(errno))) {
 			c->err = n == 0 ? HTTP_ECLOSED : HTTP_EIO;
 			c->detail = n == 0 ? 0 : errno;
 			return -1;
 		}
-		if (is_again(errno) && wait_fd(c, c->fd, POLLIN, until) < 0) {
+		if (sockio_again(errno) && wait_fd(c, c->fd, POLLIN, until) < 0) {
 			return -1;
 		}
 	}
@@ -1545,7 +859,7 @@ static int
 sock_write(void *ctx, const unsigned char *buf, size_t len)
 {
 	struct http_client *c = ctx;
-	long long until = now_ms() + HTTP_IO_TIMEOUT_MS;
+	long long until = sockio_now_ms() + HTTP_IO_TIMEOUT_MS;
 	ssize_t n;
 
 	for (;;) {
@@ -1556,12 +870,12 @@ sock_write(void *ctx, const unsigned char *buf, size_t len)
 		if (n > 0) {
 			return (int)n;
 		}
-		if (n == 0 || (errno != EINTR && !is_again(errno))) {
+		if (n == 0 || (errno != EINTR && !sockio_again(errno))) {
 			c->err = HTTP_EIO;
 			c->detail = n == 0 ? EIO : errno;
 			return -1;
 		}
-		if (is_again(errno) && wait_fd(c, c->fd, POLLOUT, until) < 0) {
+		if (sockio_again(errno) && wait_fd(c, c->fd, POLLOUT, until) < 0) {
 			return -1;
 		}
 	}
@@ -1616,17 +930,17 @@ http_client_close(struct http_client *c)
 }
 
 static int
-try_addr(struct http_client *c, const struct addrinfo *ai, int *e)
+try_addr(struct http_client *c, const struct dns_server *a, int *e)
 {
 	int fd, soerr = 0, rc = -1;
 	socklen_t sl = sizeof(soerr);
 
-	fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-	if (fd < 0 || set_fd_flags(fd) < 0) {
+	fd = socket(a->u.sa.sa_family, SOCK_STREAM, 0);
+	if (fd < 0 || sockio_set_flags(fd) < 0) {
 		*e = errno;
 		goto out;
 	}
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+	if (connect(fd, &a->u.sa, a->len) == 0) {
 		rc = 0;
 		goto out;
 	}
@@ -1634,7 +948,7 @@ try_addr(struct http_client *c, const struct addrinfo *ai, int *e)
 		*e = errno;
 		goto out;
 	}
-	if (wait_fd(c, fd, POLLOUT, now_ms() + HTTP_CONNECT_TIMEOUT_MS) < 0) {
+	if (wait_fd(c, fd, POLLOUT, sockio_now_ms() + HTTP_CONNECT_TIMEOUT_MS) < 0) {
 		*e = ETIMEDOUT;
 		goto out;
 	}
@@ -1656,25 +970,26 @@ out:
 static int
 tcp_connect(struct http_client *c, const char *host, const char *port)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	int rc, e = ECONNREFUSED;
+	struct dns_server addr[HTTP_MAX_ADDRS];
+	size_t n = 0, k;
+	unsigned pn = 0;
+	int e = ECONNREFUSED, derr;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		c->err = HTTP_ERESOLVE;
-		c->detail = rc;
-		goto out;
+	for (k = 0; port[k] >= '0' && port[k] <= '9'; k++) {
+		pn = pn * 10 + (unsigned)(port[k] - '0');
 	}
-	for (ai = res; ai != NULL && c->fd < 0; ai = ai->ai_next) {
-		c->fd = try_addr(c, ai, &e);
+	if (dns_resolve(host, pn, addr, HTTP_MAX_ADDRS, &n,
+	    HTTP_CONNECT_TIMEOUT_MS, &derr) != 0) {
+		c->err = HTTP_ERESOLVE;
+		c->detail = derr;
+		return -1;
+	}
+	for (k = 0; k < n && c->fd < 0; k++) {
+		c->fd = try_addr(c, &addr[k], &e);
 		/* a connect timeout moves on to the next address; the
 		 * request deadline or a failed poll() ends the attempt */
 		if (c->fd < 0 && c->err == HTTP_ETIMEOUT &&
-		    now_ms() < c->deadline_ms) {
+		    sockio_now_ms() < c->deadline_ms) {
 			c->err = HTTP_OK;
 		}
 		if (c->err != HTTP_OK) {
@@ -1685,18 +1000,14 @@ tcp_connect(struct http_client *c, const char *host, const char *port)
 		c->err = HTTP_ECONNECT;
 		c->detail = e;
 	}
-out:
-	if (res != NULL) {
-		freeaddrinfo(res);
-	}
 	return c->fd < 0 ? -1 : 0;
 }
 
 static int
 tls_connect(struct http_client *c, const char *host, const char *port)
 {
-	long long t = (long long)time(NULL), days;
 	int resume;
+	bool ip;
 
 	if (tcp_connect(c, host, port) < 0) {
 		return -1;
@@ -1707,14 +1018,11 @@ tls_connect(struct http_client *c, const char *host, const char *port)
 	memcpy(c->port, port, strlen(port) + 1);
 	/* our own 64-bit time: BearSSL's time() call is 32-bit on 32-bit
 	 * Debian builds and would break in 2038 */
-	if (t < 0) {
-		t = 0;
-	}
-	days = t / 86400 + 719528;
-	br_x509_minimal_set_time(&c->xc,
-	    days > UINT32_MAX ? UINT32_MAX : (uint32_t)days,
-	    (uint32_t)(t % 86400));
-	if (!br_ssl_client_reset(&c->sc, host, resume)) {
+	tls_client_time(&c->xc, (int64_t)time(NULL));
+	/* RFC 6066 §3: no IP literal in SNI; BearSSL then checks no name,
+	 * and the wrapper checks the address in an iPAddress SAN */
+	ip = tlsip_set_host(&c->xw, host);
+	if (!br_ssl_client_reset(&c->sc, ip ? NULL : host, resume)) {
 		return tls_fail(c);
 	}
 	br_sslio_init(&c->ioc, &c->sc.eng, sock_read, c, sock_write, c);
@@ -1758,7 +1066,14 @@ send_request(struct http_client *c, const struct req *q)
 	sbuf_adds(&b, " ");
 	sbuf_adds(&b, q->path);
 	sbuf_adds(&b, " HTTP/1.1\r\nHost: ");
-	sbuf_adds(&b, c->host);
+	/* RFC 7230 §5.4 with RFC 3986's IP-literal: [2001:db8::10] */
+	if (strchr(c->host, ':') != NULL) {
+		sbuf_adds(&b, "[");
+		sbuf_adds(&b, c->host);
+		sbuf_adds(&b, "]");
+	} else {
+		sbuf_adds(&b, c->host);
+	}
 	if (strcmp(c->port, "443") != 0) {
 		sbuf_adds(&b, ":");
 		sbuf_adds(&b, c->port);
@@ -1845,20 +1160,15 @@ static int
 check_request(struct http_client *c, struct req *q, const char *url,
     char *host, char *port)
 {
-	struct in_addr a4;
 	size_t i;
 
 	for (i = 0; ascii_isupper((unsigned char)q->method[i]); i++) {
 		continue;
 	}
-	/*
-	 * IP-literal hosts are refused: RFC 6066 §3 forbids them in SNI,
-	 * and BearSSL's X.509 engine only matches DNS names, so such a
-	 * certificate could never verify.
-	 */
+	/* IP-literal hosts are fine: a private CA on a LAN address; TLS
+	 * checks them in an iPAddress SAN (tls_connect(), tlsip.h) */
 	if (i == 0 || i > 16 || q->method[i] != '\0' ||
 	    http_url_parse(url, host, sizeof(c->host), port, &q->path) < 0 ||
-	    strchr(host, ':') != NULL || inet_pton(AF_INET, host, &a4) == 1 ||
 	    (q->ctype != NULL && !is_field_value(q->ctype)) ||
 	    c->user_agent == NULL || !is_field_value(c->user_agent)) {
 		c->err = HTTP_EURL;
@@ -1880,7 +1190,7 @@ http_request(struct http_client *c, const char *method, const char *url,
 
 	c->err = HTTP_OK;
 	c->detail = 0;
-	c->deadline_ms = now_ms() + HTTP_REQUEST_TIMEOUT_MS;
+	c->deadline_ms = sockio_now_ms() + HTTP_REQUEST_TIMEOUT_MS;
 	if (check_request(c, &q, url, host, port) < 0) {
 		goto out;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_request.c - libFuzzer target: the http-01 listener's request
- * parser, http_parse_request(), which sees every byte anyone on the
+ * parser, listen_parse_request(), which sees every byte anyone on the
  * Internet sends to port 80 during a run.
  *
  * Besides the sanitizers it checks the one promise that matters: a
@@ -11,7 +11,7 @@
  * token table), the token points into the request, and the verdict is
  * the same whatever follows the end of the request head.
  */
-#include "http.h"
+#include "listen.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t tl, tl2, h, i, k = sizeof(pfx) - 1;
 	int rc, rc2;
 
-	rc = http_parse_request(req, size, &tok, &tl);
+	rc = listen_parse_request(req, size, &tok, &tl);
 	h = head_len(req, size);
 	if (rc < 0 || rc > 2 || (rc == 0) != (h == 0)) {
 		abort();
@@ -72,7 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* only the head decides */
 	if (h != 0 && h < size) {
-		rc2 = http_parse_request(req, h, &tok2, &tl2);
+		rc2 = listen_parse_request(req, h, &tok2, &tl2);
 		if (rc2 != rc || tok2 != tok || tl2 != tl) {
 			abort();
 		}

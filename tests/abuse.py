@@ -16,8 +16,9 @@ nanoacme has closed its listener) attacks 127.0.0.1:LPORT at once with:
   probe   path traversal, encodings, unknown tokens, prefixes and
           suffixes of the real token, absolute URIs, other HTTP
           versions, and every other method with the real token.
-It samples nanoacme's memory (VmRSS, VmHWM) and open descriptors every
-50 ms. Then it checks, printing "ok NAME" or "FAIL NAME: why":
+It samples the memory (VmRSS, VmHWM) and open descriptors of the process
+that holds the listening socket (nanoacme's sandboxed responder, see
+responder.h; nanoacme itself if none is found) every 50 ms. Then it checks, printing "ok NAME" or "FAIL NAME: why":
   served-only-tokens  no request got a 200 except an exact
                       "GET /.well-known/acme-challenge/TOKEN HTTP/1.x"
                       for a token of the order, and that 200 carried
@@ -219,6 +220,21 @@ def monitor(pid, samples):
         time.sleep(0.05)
 
 
+def listener_pid(default):
+    """The pid listening on 127.0.0.1:LPORT (ss -ltnp), or default."""
+    try:
+        out = subprocess.run(["ss", "-ltnpH", "sport = :%d" % LPORT],
+                             capture_output=True, text=True,
+                             timeout=5).stdout
+    except (OSError, subprocess.SubprocessError):
+        return default
+    for part in out.split("pid=")[1:]:
+        digits = part.split(",", 1)[0]
+        if digits.isdigit():
+            return int(digits)
+    return default
+
+
 def listener_up():
     try:
         socket.create_connection((HOST, LPORT), timeout=0.2).close()
@@ -254,7 +270,8 @@ def main():
         with open(tokfile) as f:
             TOKENS = [ln.strip() for ln in f if ln.strip()]
         base = []
-        monitor_t = threading.Thread(target=monitor, args=(proc.pid, base))
+        monitor_t = threading.Thread(target=monitor,
+                                     args=(listener_pid(proc.pid), base))
         stop.clear()
         monitor_t.start()
         time.sleep(0.2)

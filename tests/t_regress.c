@@ -16,6 +16,7 @@
 
 #include "http.h"
 #include "json.h"
+#include "listen.h"
 #include "jws.h"
 #include "pem.h"
 #include "x509.h"
@@ -125,27 +126,27 @@ test_listener_flood_keeps_validator(void)
 {
 	static const char req[] = "GET /.well-known/acme-challenge/tok "
 	    "HTTP/1.1\r\nHost: a.example.test\r\n\r\n";
-	static const struct http_token toks[] = { { "tok", "tok.thumb" } };
-	static struct http_listener lis;
+	static const struct listen_token toks[] = { { "tok", "tok.thumb" } };
+	static struct listener lis;
 	int idle[2 * LISTEN_MAX_CONN], v, port, k, n, got = 0;
 	char spec[32], out[512];
 
 	port = free_port();
 	CHECK(port > 0);
 	snprintf(spec, sizeof(spec), "127.0.0.1:%d", port);
-	CHECK(http_listen_open(&lis, spec) == 0);
-	http_listen_set_tokens(&lis, toks, 1);
+	CHECK(listen_open(&lis, spec) == 0);
+	listen_set_tokens(&lis, toks, 1);
 	v = dial(port);
 	CHECK(v >= 0);
-	CHECK(http_listen_serve(&lis, 20) == 0);
+	CHECK(listen_serve(&lis, 20) == 0);
 	for (k = 0; k < 2 * LISTEN_MAX_CONN; k++) {
 		idle[k] = dial(port);
-		CHECK(http_listen_serve(&lis, 0) == 0);
+		CHECK(listen_serve(&lis, 0) == 0);
 	}
-	CHECK(http_listen_serve(&lis, 50) == 0);
+	CHECK(listen_serve(&lis, 50) == 0);
 	CHECK(write(v, req, sizeof(req) - 1) == (ssize_t)(sizeof(req) - 1));
 	for (k = 0; k < 100 && got < (int)sizeof(out) - 1; k++) {
-		CHECK(http_listen_serve(&lis, 10) == 0);
+		CHECK(listen_serve(&lis, 10) == 0);
 		n = (int)recv(v, out + got, sizeof(out) - 1 - (size_t)got,
 		    MSG_DONTWAIT);
 		if (n == 0 || (n < 0 && errno != EAGAIN &&
@@ -161,7 +162,7 @@ test_listener_flood_keeps_validator(void)
 			close(idle[k]);
 		}
 	}
-	http_listen_close(&lis);
+	listen_close(&lis);
 	if (strncmp(out, "HTTP/1.1 200", 12) != 0) {
 		fprintf(stderr, "  validator got: '%.60s'\n", out);
 	}
