@@ -14,13 +14,17 @@
 enum conf_key {
 	KEY_NAME, KEY_DIRECTORY, KEY_CA_FILE, KEY_LISTEN, KEY_EMAIL,
 	KEY_DEPLOY_HOOK, KEY_WEBROOT, KEY_HOOK, KEY_ALPN, KEY_PROFILE,
-	KEY_PREFERRED_CHAIN, KEY_CSR, KEY_DAYS, KEY_REUSE_KEY, KEY_COUNT
+	KEY_PREFERRED_CHAIN, KEY_CSR, KEY_DNS_PERSIST, KEY_DNS_SERVER,
+	KEY_USER, KEY_DAYS, KEY_REUSE_KEY, KEY_COUNT
 };
+
+/* The last of the string settings (KEY_DIRECTORY .. KEY_LAST_STR). */
+#define KEY_LAST_STR KEY_USER
 
 static const char *const conf_keys[KEY_COUNT] = {
 	"name", "directory", "ca-file", "listen", "email", "deploy-hook",
 	"webroot", "hook", "alpn", "profile", "preferred-chain", "csr",
-	"days", "reuse-key"
+	"dns-persist", "dns-server", "user", "days", "reuse-key"
 };
 
 /* The string settings, in enum order from KEY_DIRECTORY. */
@@ -39,6 +43,9 @@ conf_str(struct conf *c, enum conf_key k)
 	case KEY_PROFILE: return &c->profile;
 	case KEY_PREFERRED_CHAIN: return &c->preferred_chain;
 	case KEY_CSR: return &c->csr_file;
+	case KEY_DNS_PERSIST: return &c->dns_persist;
+	case KEY_DNS_SERVER: return &c->dns_server;
+	case KEY_USER: return &c->user;
 	default: return NULL;
 	}
 }
@@ -91,7 +98,7 @@ conf_format(const struct conf *c, struct sbuf *b)
 	for (k = 0; k < c->nnames; k++) {
 		add_line(b, KEY_NAME, c->names[k], &bad);
 	}
-	for (k = KEY_DIRECTORY; k <= KEY_CSR; k++) {
+	for (k = KEY_DIRECTORY; k <= KEY_LAST_STR; k++) {
 		add_line(b, k, *conf_str((struct conf *)c, k), &bad);
 	}
 	if (c->days != CONF_UNSET) {
@@ -157,7 +164,12 @@ conf_line(char *line, struct conf *c)
 		return 0;
 	case KEY_DAYS: return conf_num(value, &c->days);
 	case KEY_REUSE_KEY:
-		c->reuse_key = strcmp(value, "yes") == 0;
+		/* conf_format() writes only "yes"; anything but yes/no is
+		 * a damaged file, refused like an unknown key */
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+			return -1;
+		}
+		c->reuse_key = value[0] == 'y';
 		return 0;
 	case KEY_COUNT:
 		return -1;
@@ -210,7 +222,7 @@ conf_merge(struct conf *dst, const struct conf *over)
 {
 	size_t k;
 
-	for (k = KEY_DIRECTORY; k <= KEY_CSR; k++) {
+	for (k = KEY_DIRECTORY; k <= KEY_LAST_STR; k++) {
 		if (*conf_str((struct conf *)over, k) != NULL) {
 			*conf_str(dst, k) = *conf_str((struct conf *)over, k);
 		}
@@ -256,6 +268,20 @@ digits_at(const char *s, int n, int *v)
 	return 0;
 }
 
+/* Days in month mo (1..12) of year y, proleptic Gregorian. */
+static int
+month_days(int y, int mo)
+{
+	static const unsigned char days[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+
+	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) {
+		return 29;
+	}
+	return days[mo - 1];
+}
+
 /* see certs.h */
 int
 rfc3339_parse(const char *s, int64_t *t)
@@ -272,6 +298,10 @@ rfc3339_parse(const char *s, int64_t *t)
 	}
 	s += 19;
 	if (*s == '.') {
+		/* RFC 3339 §5.6: time-secfrac = "." 1*DIGIT */
+		if (s[1] < '0' || s[1] > '9') {
+			return -1;
+		}
 		for (s++; *s >= '0' && *s <= '9'; s++) {
 		}
 	}
@@ -284,8 +314,10 @@ rfc3339_parse(const char *s, int64_t *t)
 	} else if ((*s != 'Z' && *s != 'z') || s[1] != '\0') {
 		return -1;
 	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    se > 60 || oh > 23 || om > 59) {
+	/* A leap second (:60) is read as the next second, as POSIX time
+	 * has none; a day the month lacks (02-30) is refused. */
+	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 ||
+	    mi > 59 || se > 60 || oh > 23 || om > 59) {
 		return -1;
 	}
 	*t = date_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
@@ -308,7 +340,10 @@ ari_parse(const char *text, size_t len, struct ari_state *a)
 	}
 	while (pos < len) {
 		n = strcspn(text + pos, "\n");
-		if (n >= sizeof(line)) {
+		/* strcspn() stops at a NUL too: one inside the text is
+		 * damage, not a line end */
+		if (n >= sizeof(line) || (pos + n < len &&
+		    text[pos + n] != '\n')) {
 			return -1;
 		}
 		memcpy(line, text + pos, n);
@@ -339,4 +374,39 @@ ari_format(const struct ari_state *a, struct sbuf *b)
 	sbuf_adds(b, num_text(a->at > 0 ? a->at : 0, num));
 	sbuf_adds(b, "\n");
 	return b->err ? -1 : 0;
+}
+
+/* see certs.h */
+int64_t
+ari_pick(int64_t start, int64_t end, unsigned long (*rnd)(unsigned long))
+{
+	/* renew runs once a day, after its jitter: a moment in the
+	 * window's last day would be seen only by the next run, after the
+	 * window; so pick before end - 25 h (or in the first half of a
+	 * window under 26 h) */
+	int64_t margin = end - start > 93600 ? 90000 : (end - start) / 2;
+
+	end -= margin;
+	return start + (int64_t)rnd((unsigned long)(end - start >
+	    0x7FFFFFFF ? 0x7FFFFFFF : end - start));
+}
+
+/* see certs.h */
+int64_t
+ari_next(int64_t now, long retry_after)
+{
+	long ra = retry_after;
+
+	return now + (ra < 0 ? 6 * 3600 : ra < 60 ? 60 : ra > 86400 ?
+	    86400 : ra);
+}
+
+/* see certs.h */
+long
+renew_jitter_max(long jitter, bool tty)
+{
+	if (jitter == CONF_UNSET) {
+		return tty ? 0 : RENEW_JITTER_S;
+	}
+	return jitter;
 }

@@ -70,4 +70,31 @@ int ari_parse(const char *text, size_t len, struct ari_state *a);
 /* Writes a as text into b. Returns 0 or -1. */
 int ari_format(const struct ari_state *a, struct sbuf *b);
 
+/*
+ * The moment to renew inside the CA's suggested window [start, end],
+ * end > start (RFC 9773 §4.2: uniformly random), leaving the window's
+ * last 25 hours (or its second half, for windows under 26 hours) so that
+ * a daily renew, after its jitter, sees the moment before the window
+ * ends: start + rnd(span),
+ * the span capped at 2^31 - 1 seconds; rnd(n) returns a random number in
+ * [0, n]. Pure given rnd, so bench/fleet.c runs it with its own
+ * generator.
+ */
+int64_t ari_pick(int64_t start, int64_t end,
+    unsigned long (*rnd)(unsigned long n));
+
+/*
+ * When to ask the CA again after a renewalInfo reply at now with
+ * Retry-After retry_after seconds (-1: none): RFC 9773 §4.3.2, between
+ * a minute and a day; 6 hours without one.
+ */
+int64_t ari_next(int64_t now, long retry_after);
+
+/*
+ * The most seconds `renew` waits before its first request: --jitter
+ * (CONF_UNSET: not given), else RENEW_JITTER_S from cron (tty false:
+ * stdin is not a terminal), 0 at a terminal.
+ */
+long renew_jitter_max(long jitter, bool tty);
+
 #endif /* NANOACME_CERTS_H */

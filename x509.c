@@ -111,6 +111,7 @@ anchors_load(struct anchors *a, const char *pem, size_t len,
 
 	a->ta = NULL;
 	a->n = 0;
+	a->block = NULL;
 	if ((der = malloc(16384)) == NULL) {
 		return -1;
 	}
@@ -156,10 +157,14 @@ anchors_free(struct anchors *a)
 {
 	size_t k;
 
-	for (k = 0; k < a->n; k++) {
-		anchor_free(&a->ta[k]);
+	if (a->block == NULL) {
+		for (k = 0; k < a->n; k++) {
+			anchor_free(&a->ta[k]);
+		}
+		free(a->ta);
 	}
-	free(a->ta);
+	free(a->block);
+	a->block = NULL;
 	a->ta = NULL;
 	a->n = 0;
 }

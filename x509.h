@@ -24,6 +24,9 @@
 struct anchors {
 	br_x509_trust_anchor *ta;
 	size_t n;
+	void *block;    /* if not NULL, ta and all they point to live in
+	                   this one allocation (tacache.c), else each part
+	                   is its own (anchors_load()) */
 };
 
 /*
