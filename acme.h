@@ -49,9 +49,12 @@ struct conf {
 	const char *webroot;               /* http-01 through files */
 	const char *hook;                  /* uacme-style challenge hook */
 	const char *alpn;                  /* built-in tls-alpn-01 */
+	const char *user;                  /* the responder's account */
 	const char *profile;               /* newOrder profile */
 	const char *preferred_chain;       /* issuer CN of the chain */
 	const char *csr_file;              /* bring your own CSR */
+	const char *dns_persist;           /* "yes": dns-persist-01 */
+	const char *dns_server;            /* resolver to check records */
 	long days;                         /* renew with < days left */
 	long reuse_key;                    /* 1: keep the key at renewal */
 	const char *names[ACME_MAX_NAMES];
@@ -74,6 +77,9 @@ struct opts {
 	long retry;                        /* retries of transient failures */
 	long reason;                       /* revoke --reason */
 	long jitter;                       /* renew --jitter, seconds */
+	const char *persist_until;         /* dns-persist: UNIX seconds */
+	bool persist_wildcard;             /* dns-persist: policy=wildcard */
+	bool json;                         /* list --json */
 	bool agree_tos;
 	bool force;
 	bool syslog;
@@ -96,6 +102,10 @@ void msg_syslog(void);
 /* Names the certificate later errors are about (NULL: none). */
 void msg_prefix(const char *name);
 
+/* Silences msg_err() and msg_info() while mute (renew's first pass,
+ * whose findings its second pass says again). */
+void msg_mute(bool mute);
+
 /* Prints "nanoacme: [NAME: ]" and the formatted message on stderr. */
 void msg_err(const char *fmt, ...)
 #if defined(__GNUC__)
@@ -111,9 +121,11 @@ void msg_info(const struct opts *o, int level, const char *fmt, ...)
     ;
 
 /*
- * Copies untrusted s into out[0..cap) with control bytes, C1 controls and
- * bidi overrides replaced by '?'. out may be s itself. msg_err() and
- * msg_info() apply it to every line they print.
+ * Copies untrusted s into out[0..cap) with each byte that is not part of
+ * well-formed UTF-8, each control character (C0, DEL, C1) and each bidi
+ * override replaced by '?'; a character is never cut at the end. out
+ * may be s itself. msg_err() and msg_info() apply it to every line they
+ * print.
  */
 void msg_clean(const char *s, char *out, size_t cap);
 

@@ -47,6 +47,7 @@ static const struct opt_def opt_defs[] = {
 	{ "webroot", 'w', true },
 	{ "hook", 'k', true },
 	{ "alpn", 'A', true },
+	{ "user", 'U', true },
 	{ "profile", 'P', true },
 	{ "preferred-chain", 'p', true },
 	{ "csr", 'Q', true },
@@ -55,6 +56,11 @@ static const struct opt_def opt_defs[] = {
 	{ "eab-alg", 'a', true },
 	{ "wait-clock", 'W', true },
 	{ "retry", 't', true },
+	{ "dns-persist", 'Y', false },
+	{ "dns-server", 'N', true },
+	{ "persist-wildcard", 'G', false },
+	{ "persist-until", 'I', true },
+	{ "json", 'j', false },
 	{ "verbose", 'v', false },
 	{ "quiet", 'q', false },
 	{ "help", 'h', false },
@@ -62,7 +68,7 @@ static const struct opt_def opt_defs[] = {
 };
 
 /* Letters that exist only as long options (no -S, -H, ...). */
-static const char long_only[] = "SHJRTKsVrdAPpQEMaWt";
+static const char long_only[] = "SHJRTKsVrdAPpQEMaWtYNGIU";
 
 static const char usage_text[] =
 "usage: nanoacme [OPTIONS] COMMAND [ARGS]\n"
@@ -72,13 +78,17 @@ static const char usage_text[] =
 "                     STATE/certs/NAME/{privkey,cert,chain,fullchain}.pem)\n"
 "                     and remember its settings for renew; does nothing\n"
 "                     (exit 1) if the same names are not due, unless --force\n"
-"  renew              renew every certificate in STATE that is due\n"
-"  list               name, names, expiry, days left, due or not\n"
+"  renew [NAME...]    renew every certificate in STATE that is due (or\n"
+"                     only those NAMEs)\n"
+"  list [--json]      every certificate, sorted: name, days left, when it\n"
+"                     renews, status, CA, names (--json: one JSON array)\n"
 "  revoke NAME        revoke, signed with the account key\n"
 "  revoke --cert FILE --key FILE   revoke, signed with the certificate key\n"
 "  account            show the account: URL, status, contacts\n"
 "  account deactivate deactivate the account (no further use)\n"
 "  account rollover   replace the account key (RFC 8555 keyChange)\n"
+"  dns-persist NAME... print the dns-persist-01 TXT record to set once\n"
+"                     per NAME, for this account and CA (-y creates one)\n"
 "\n"
 "Options (before or after the command):\n"
 "  -D, --directory URL   ACME directory URL\n"
@@ -97,6 +107,14 @@ static const char usage_text[] =
 "  -k, --hook PROGRAM    challenge hook, as uacme's: PROGRAM begin|done|\n"
 "                        failed TYPE IDENT TOKEN AUTH (dns-01 and more)\n"
 "      --alpn [ADDR]:PORT  built-in tls-alpn-01 responder (RFC 8737)\n"
+"      --user NAME       the listener and responder run as NAME, chrooted\n"
+"                        and seccomp-filtered (default nobody)\n"
+"      --dns-persist     dns-persist-01: a TXT record set once (see the\n"
+"                        dns-persist command); no hook, no open port\n"
+"      --dns-server ADDR[:PORT]  resolver that checks that record (default:\n"
+"                        the first nameserver of /etc/resolv.conf)\n"
+"      --persist-wildcard, --persist-until UNIXTIME  dns-persist: the\n"
+"                        record also covers *.NAME; it expires then\n"
 "      --profile NAME    certificate profile (directory meta.profiles)\n"
 "      --preferred-chain CN  pick the chain whose top issuer is CN\n"
 "      --csr FILE        issue for this PEM/DER CSR (names from it; no key\n"
@@ -127,27 +145,67 @@ static const char usage_text[] =
 "Exit codes:\n"
 "  0 issued/renewed/done, 1 nothing to do (not due), 2 usage error,\n"
 "  3 network/TLS failure, 4 the CA refused a request (ACME problem),\n"
-"  5 validation failed, 6 local file or state error,\n"
+"  5 validation failed (or no dns-persist record), 6 local file or\n"
+"  state error,\n"
 "  7 terms of service not agreed (-y), 8 another nanoacme run holds\n"
 "  the state lock, 9 issued but the deploy hook failed,\n"
-"  10 system clock not set\n";
+"  10 system clock not set, 129/130/143 stopped by SIGHUP/SIGINT/\n"
+"  SIGTERM (what was published is taken back first)\n";
 
 /*
- * Length of a UTF-8 sequence at s that must not reach a terminal or
- * syslog: C1 controls (U+0080..U+009F, which include CSI) and the
- * bidirectional overrides (U+202A..U+202E, U+2066..U+2069). 0 if none.
+ * Length of the well-formed UTF-8 sequence at s (RFC 3629 §4: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), with its code
+ * point in *cp; 0 if the bytes at s are not one. s is NUL-terminated and
+ * a NUL is never a continuation byte, so no read passes the end.
  */
 static size_t
-bad_utf8(const unsigned char *s)
+utf8_seq(const unsigned char *s, unsigned long *cp)
 {
-	if (s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F) {
-		return 2;
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t n, k;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
 	}
-	if (s[0] == 0xE2 && ((s[1] == 0x80 && s[2] >= 0xAA && s[2] <= 0xAE) ||
-	    (s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9))) {
-		return 3;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		n = 2;
+		*cp = s[0] & 0x1Fu;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		n = 3;
+		*cp = s[0] & 0x0Fu;
+		lo = s[0] == 0xE0 ? 0xA0 : 0x80;     /* overlong */
+		hi = s[0] == 0xED ? 0x9F : 0xBF;     /* surrogates */
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		n = 4;
+		*cp = s[0] & 0x07u;
+		lo = s[0] == 0xF0 ? 0x90 : 0x80;     /* overlong */
+		hi = s[0] == 0xF4 ? 0x8F : 0xBF;     /* > U+10FFFF */
+	} else {
+		return 0;     /* a continuation byte, C0, C1, F5..FF */
 	}
-	return 0;
+	for (k = 1; k < n; k++) {
+		if (s[k] < lo || s[k] > hi) {
+			return 0;
+		}
+		*cp = *cp << 6 | (s[k] & 0x3Fu);
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	return n;
+}
+
+/*
+ * True for a code point that must not reach a terminal or syslog: C0
+ * and C1 controls (U+0080..U+009F include CSI and OSC, which the Linux
+ * console acts on), DEL, and the bidirectional overrides and isolates
+ * (U+202A..U+202E, U+2066..U+2069) that reorder what is shown.
+ */
+static bool
+is_unsafe(unsigned long cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) ||
+	    (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /* see acme.h */
@@ -155,19 +213,27 @@ void
 msg_clean(const char *s, char *out, size_t cap)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	unsigned long cp;
 	size_t k = 0, n;
 
 	if (cap == 0) {
 		return;
 	}
 	while (*u != '\0' && k + 1 < cap) {
-		/* s is NUL-terminated, so reading s[1], s[2] stops at the NUL */
-		if ((n = bad_utf8(u)) > 0) {
+		n = utf8_seq(u, &cp);
+		if (n == 0 || is_unsafe(cp)) {
+			/* one '?' per unsafe character, or per byte that is
+			 * not part of well-formed UTF-8 */
 			out[k++] = '?';
+			u += n > 0 ? n : 1;
+		} else if (n < cap - k) {
+			/* never cut a character; out may be s: k stays
+			 * behind u, so memmove */
+			memmove(out + k, u, n);
+			k += n;
 			u += n;
 		} else {
-			out[k++] = *u < 0x20 || *u == 0x7F ? '?' : (char)*u;
-			u++;
+			break;
 		}
 	}
 	out[k] = '\0';
@@ -175,12 +241,20 @@ msg_clean(const char *s, char *out, size_t cap)
 
 static int syslog_fd = -1;
 static const char *msg_for;
+static bool msg_muted;
 
 /* see acme.h */
 void
 msg_prefix(const char *name)
 {
 	msg_for = name;
+}
+
+/* see acme.h */
+void
+msg_mute(bool mute)
+{
+	msg_muted = mute;
 }
 
 /* see acme.h */
@@ -231,6 +305,9 @@ msg_err(const char *fmt, ...)
 	char line[2048];
 	va_list ap;
 
+	if (msg_muted) {
+		return;
+	}
 	va_start(ap, fmt);
 	fmt_v(line, sizeof(line), fmt, ap);
 	va_end(ap);
@@ -248,7 +325,7 @@ msg_info(const struct opts *o, int level, const char *fmt, ...)
 	char line[2048];
 	va_list ap;
 
-	if (o->verbose < level) {
+	if (o->verbose < level || msg_muted) {
 		return;
 	}
 	va_start(ap, fmt);
@@ -332,6 +409,7 @@ opt_apply(struct opts *o, const struct opt_def *d, const char *v)
 	case 'w': o->conf.webroot = v; break;
 	case 'k': o->conf.hook = v; break;
 	case 'A': o->conf.alpn = v; break;
+	case 'U': o->conf.user = v; break;
 	case 'P': o->conf.profile = v; break;
 	case 'p': o->conf.preferred_chain = v; break;
 	case 'Q': o->conf.csr_file = v; break;
@@ -340,6 +418,20 @@ opt_apply(struct opts *o, const struct opt_def *d, const char *v)
 	case 'a': return opt_num(d, v, 512, &o->eab_alg);
 	case 'W': return opt_num(d, v, 86400, &o->wait_clock);
 	case 't': return opt_num(d, v, 100, &o->retry);
+	case 'Y': o->conf.dns_persist = "yes"; break;
+	case 'N': o->conf.dns_server = v; break;
+	case 'G': o->persist_wildcard = true; break;
+	case 'j': o->json = true; break;
+	case 'I':
+		/* UNIX seconds, as the record carries them: past 2038 too,
+		 * so no long on 32-bit routers */
+		if (v[0] == '\0' || strlen(v) > 12 ||
+		    v[strspn(v, "0123456789")] != '\0') {
+			msg_err("--persist-until %s: not UNIX seconds", v);
+			return EXIT_USAGE;
+		}
+		o->persist_until = v;
+		break;
 	case 'v': o->verbose = o->verbose < 0 ? 1 : o->verbose + 1; break;
 	case 'q': o->verbose = -1; break;
 	case 'h':
@@ -409,9 +501,10 @@ check_command(struct opts *o)
 	const char *c = o->cmd;
 	size_t k;
 
-	if (strcmp(c, "issue") == 0) {
-		if (o->nargs == 0 && o->conf.csr_file == NULL) {
-			msg_err("issue: at least one NAME (or --csr) is needed");
+	if (strcmp(c, "issue") == 0 || strcmp(c, "dns-persist") == 0) {
+		if (o->nargs == 0 && (o->conf.csr_file == NULL || c[0] == 'd')) {
+			msg_err("%s: at least one NAME%s is needed", c,
+			    c[0] == 'i' ? " (or --csr)" : "");
 			return EXIT_USAGE;
 		}
 		for (k = 0; k < o->nargs; k++) {
@@ -420,7 +513,10 @@ check_command(struct opts *o)
 		o->conf.nnames = o->nargs;
 		return -1;
 	}
-	if (strcmp(c, "renew") == 0 || strcmp(c, "list") == 0) {
+	if (strcmp(c, "renew") == 0) {
+		return -1;      /* renew NAME...: only those */
+	}
+	if (strcmp(c, "list") == 0) {
 		if (o->nargs == 0) {
 			return -1;
 		}

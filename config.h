@@ -142,9 +142,30 @@
 #define ACME_POLL_TOTAL_S 300
 #endif
 
-/* A Retry-After longer than this is cut down to it, seconds. */
-#ifndef ACME_RETRY_AFTER_MAX_S
-#define ACME_RETRY_AFTER_MAX_S 60
+/* Retry-After while polling an authorization or order is capped at this:
+ * validation and finalization take seconds, so a CA asking for hours (or
+ * 99999999 s) must not stall a run; rateLimited with --retry still waits
+ * as the CA asks (up to an hour). */
+#ifndef ACME_POLL_RETRY_AFTER_MAX_S
+#define ACME_POLL_RETRY_AFTER_MAX_S 10
+#endif
+
+/* A challenge left pending with an error (smallstep CAs) is POSTed again
+ * this many times, after 2, 4, 8, 16 s, then the run fails (exit 5):
+ * about half a minute in all. */
+#ifndef ACME_CHALL_RETRIES
+#define ACME_CHALL_RETRIES 4
+#endif
+
+/* How long --dns-persist waits for the resolver to answer its check of the
+ * record, milliseconds (the query is sent twice). */
+#ifndef DNS_TIMEOUT_MS
+#define DNS_TIMEOUT_MS 5000
+#endif
+
+/* Addresses of the CA's host tried in turn (AAAA then A records). */
+#ifndef HTTP_MAX_ADDRS
+#define HTTP_MAX_ADDRS 8
 #endif
 
 /* Largest file we read from the state directory or --ca-file. A full

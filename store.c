@@ -57,13 +57,49 @@ store_mkdirs(const char *path, mode_t mode)
 
 /* see store.h */
 int
-store_read(const char *path, char *buf, size_t cap, size_t *len)
+store_check_dir(const char *dir, struct stat *st, enum store_dir_err *why)
+{
+	char p[STORE_PATH_MAX];
+	size_t n = strlen(dir);
+
+	memset(st, 0, sizeof(*st));
+	*why = STORE_DIR_LSTAT;
+	if (n == 0 || n >= sizeof(p)) {
+		errno = n == 0 ? ENOENT : ENAMETOOLONG;
+		return -1;
+	}
+	/* "dir/" would make lstat() follow a symlink named dir */
+	memcpy(p, dir, n + 1);
+	while (n > 1 && p[n - 1] == '/') {
+		p[--n] = '\0';
+	}
+	if (lstat(p, st) != 0) {
+		return -1;
+	}
+	if (S_ISLNK(st->st_mode)) {
+		*why = STORE_DIR_SYMLINK;
+	} else if (!S_ISDIR(st->st_mode)) {
+		*why = STORE_DIR_NOTDIR;
+	} else if (st->st_uid != geteuid()) {
+		*why = STORE_DIR_OWNER;
+	} else if ((st->st_mode & 077) != 0) {
+		*why = STORE_DIR_MODE;
+	} else {
+		*why = STORE_DIR_OK;
+		return 0;
+	}
+	return -1;
+}
+
+/* store_read() with extra open() flags. */
+static int
+read_file(const char *path, int flags, char *buf, size_t cap, size_t *len)
 {
 	size_t got = 0;
 	ssize_t r;
 	int fd, saved;
 
-	if (cap == 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	if (cap == 0 || (fd = open(path, O_RDONLY | O_CLOEXEC | flags)) < 0) {
 		return -1;
 	}
 	for (;;) {
@@ -94,6 +130,20 @@ store_read(const char *path, char *buf, size_t cap, size_t *len)
 	buf[got] = '\0';
 	*len = got;
 	return 0;
+}
+
+/* see store.h */
+int
+store_read(const char *path, char *buf, size_t cap, size_t *len)
+{
+	return read_file(path, 0, buf, cap, len);
+}
+
+/* see store.h */
+int
+store_read_nofollow(const char *path, char *buf, size_t cap, size_t *len)
+{
+	return read_file(path, O_NOFOLLOW, buf, cap, len);
 }
 
 /* fsyncs the directory holding path (makes a rename durable). */
@@ -138,8 +188,10 @@ store_write(const char *path, const void *data, size_t len, mode_t mode)
 	}
 	/* A stale temp of ours (same pid after reboot) is never live data. */
 	unlink(tmp);
-	/* Created with its final mode: a key is never readable by others. */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	/* Created with its final mode: a key is never readable by others.
+	 * O_EXCL already refuses a symlink; O_NOFOLLOW says so. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    mode);
 	if (fd < 0) {
 		return -1;
 	}
@@ -187,7 +239,9 @@ store_lock(const char *dir)
 	if (path_join(path, sizeof(path), dir, "lock") != 0) {
 		return -1;
 	}
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* A lock symlink planted in the directory would make a root run
+	 * create its target anywhere: O_NOFOLLOW fails with ELOOP. */
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		return -1;
 	}
@@ -229,22 +283,25 @@ store_version_new(const char *certs_dir, const char *name, char *out,
 void
 store_version_drop(const char *path)
 {
-	char file[STORE_PATH_MAX];
 	struct dirent *e;
-	DIR *d;
+	DIR *d = NULL;
+	int fd;
 
-	if ((d = opendir(path)) != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 ||
-			    strcmp(e->d_name, "..") == 0) {
-				continue;
-			}
-			if (path_join(file, sizeof(file), path, e->d_name) == 0) {
-				unlink(file);
-			}
-		}
-		closedir(d);
+	/* Never through a symlink: .NAME.N -> /etc would empty /etc. */
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		return;
 	}
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			unlinkat(fd, e->d_name, 0);
+		}
+	}
+	closedir(d);
 	rmdir(path);
 }
 

@@ -15,6 +15,7 @@
 #ifndef NANOACME_STORE_H
 #define NANOACME_STORE_H
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <stddef.h>
@@ -28,12 +29,42 @@
  */
 int store_mkdirs(const char *path, mode_t mode);
 
+/* Which rule a state directory broke (store_check_dir()). */
+enum store_dir_err {
+	STORE_DIR_OK = 0,
+	STORE_DIR_LSTAT,      /* lstat() failed: errno says why */
+	STORE_DIR_SYMLINK,    /* a symbolic link, not the directory itself */
+	STORE_DIR_NOTDIR,     /* something else than a directory */
+	STORE_DIR_OWNER,      /* owned by st->st_uid, not the effective uid */
+	STORE_DIR_MODE        /* group or others have access (st->st_mode) */
+};
+
+/*
+ * Checks that the state directory dir can be trusted: a real directory
+ * (lstat: not a symlink to one; trailing '/' ignored) owned by the
+ * effective uid, with no permission for group or others. Anyone who
+ * can write into it, or who owns it, could plant a key, a settings file
+ * with a deploy hook, or a symlink that a root run would follow.
+ * Returns 0, or -1 with *why set; *st holds what lstat() found.
+ */
+int store_check_dir(const char *dir, struct stat *st,
+    enum store_dir_err *why);
+
 /*
  * Reads file path into buf[0..cap): fails with EFBIG if it holds cap
  * bytes or more (so buf can be NUL-terminated, which it is). Returns 0
  * with *len set, or -1 (errno ENOENT when the file does not exist).
+ * Follows symlinks: for files the user names (--ca-file, --csr, ...).
  */
 int store_read(const char *path, char *buf, size_t cap, size_t *len);
+
+/*
+ * store_read() for the files of the state directory: fails with ELOOP
+ * if the last component of path is a symlink (the directories on the
+ * way, such as the certs/NAME link, are followed).
+ */
+int store_read_nofollow(const char *path, char *buf, size_t cap,
+    size_t *len);
 
 /*
  * Atomically replaces path with data[0..len): temporary file in the same
@@ -52,9 +83,10 @@ int store_rename(const char *from, const char *to);
 
 /*
  * Takes the exclusive lock of the state directory dir (flock on
- * dir/lock, non-blocking; the file is created 0600). Returns the lock
- * fd, kept open for the life of the process, or -1 (errno EWOULDBLOCK
- * when another run holds it).
+ * dir/lock, non-blocking; the file is created 0600, never through a
+ * symlink). Returns the lock fd, kept open for the life of the process,
+ * or -1 (errno EWOULDBLOCK when another run holds it, ELOOP when lock
+ * is a symlink).
  */
 int store_lock(const char *dir);
 
@@ -76,7 +108,8 @@ int store_version_new(const char *certs_dir, const char *name, char *out,
 int store_version_commit(const char *certs_dir, const char *name,
     const char *version);
 
-/* Removes version directory path and the files in it (best effort). */
+/* Removes version directory path and the files in it (best effort;
+ * a symlink in its place is left alone, its target untouched). */
 void store_version_drop(const char *path);
 
 #endif /* NANOACME_STORE_H */

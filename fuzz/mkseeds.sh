@@ -8,7 +8,7 @@ set -eu
 C=fuzz/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for t in http json pem x509 request names; do
+for t in http json pem x509 request names certs; do
 	mkdir -p "$C/$t"
 	rm -f "$C/$t"/seed-*
 done
@@ -120,4 +120,35 @@ for c in leaf ca rsaca far; do
 	openssl x509 -in "$tmp/$c.pem" -outform DER -out "$C/x509/seed-$c"
 done
 openssl req -in "$tmp/csr.pem" -outform DER -out "$C/x509/seed-csr"
+# certs: settings files, ARI memory and RFC 3339 times, whole input
+# to each parser.
+k() { printf '%s' "$2" >"$C/certs/seed-$1"; }
+k settings '# nanoacme: settings of this certificate, for renew
+name router.example.com
+name *.example.com
+directory https://ca.test/dir
+ca-file /etc/ssl/ca.pem
+listen [::1]:80
+email a@b.test
+deploy-hook /etc/init.d/uhttpd reload
+webroot /www
+hook /usr/lib/acme/hook.sh
+alpn :443
+profile shortlived
+preferred-chain ISRG Root X1
+csr /etc/r.csr
+days 30
+reuse-key yes
+'
+k settings-bad 'name a
+reuse-key no
+days 3651
+'
+k ari '# nanoacme: renewal information (RFC 9773)
+next 1735790400
+at 999999999999999999
+'
+k time '2025-01-02T04:00:00.123Z'
+k time-offset '2016-12-31T23:59:60-05:30'
+k time-leapday '2024-02-29T00:00:00+00:00'
 echo "seeds written under $C"
