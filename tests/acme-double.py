@@ -52,6 +52,10 @@ Settings:
   backdate      seconds: notBefore = now - backdate (notAfter follows)
   serial_pad    true: serials have their top bit set, so the DER INTEGER
                 (and the CertID) starts with a 00 byte; false: they do not
+  authz_pending_polls  an authorization already valid reads "pending" for
+                this many more polls (a CA that validates slowly)
+  authz_retry_after  null, or the Retry-After of every authorization reply
+                (99999999: a CA that must not stall the client)
 Also POST /forget: the double forgets every certificate it issued, as if
 another CA had issued them (renewalInfo 404, "replaces" refused).
 """
@@ -96,6 +100,8 @@ DEFAULTS = {
     "default_profile": "classic",
     "backdate": 0,
     "serial_pad": True,
+    "authz_pending_polls": 0,
+    "authz_retry_after": None,
 }
 
 
@@ -783,7 +789,16 @@ class AcmeHandler(http.server.BaseHTTPRequestHandler):
             az["status"] = "deactivated"
         else:
             self.want_post_as_get(payload)
-        return 200, self.authz_obj(az), None, "application/json"
+        cfg = self.server.state.config
+        obj = self.authz_obj(az)
+        if obj["status"] == "valid" and \
+                az.get("slow_polls", 0) < cfg["authz_pending_polls"]:
+            az["slow_polls"] = az.get("slow_polls", 0) + 1
+            obj["status"] = "pending"
+        hdr = None
+        if cfg["authz_retry_after"] is not None:
+            hdr = {"Retry-After": str(cfg["authz_retry_after"])}
+        return 200, obj, hdr, "application/json"
 
     def chall(self, chid, payload, acct, key, jwk):
         st = self.server.state

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # tests/double.sh: nanoacme against tests/acme-double.py, a small ACME server
-# of our own, for what Pebble 2.4 lacks: certificate profiles (directory
-# meta.profiles, newOrder "profile") and ACME Renewal Information (RFC 9773:
-# the renewalInfo resource, newOrder "replaces").
+# of our own, for the profile and ACME Renewal Information (RFC 9773) cases
+# that no Pebble offers: a profile the directory lists but newOrder refuses;
+# renewalInfo that fails (500, 404 for a certificate it does not know) or
+# gives an invalid or empty window; a chosen Retry-After; a CA without
+# renewalInfo, or one that adds it later; a serial without a leading 00 byte;
+# and the exact requests (no "profile" or "replaces" sent unasked). What Pebble
+# 2.10 does itself (profiles, its renewalInfo windows, "replaces",
+# alreadyReplaced) is tested against it in tests/ca2026.sh.
 #
 # Usage: tests/double.sh [path-to-nanoacme]      (default: $NANOACME, else ./nanoacme)
 # Environment:
@@ -415,28 +420,6 @@ t_issue() {
 
 # --- tests: profiles -------------------------------------------------------------
 
-t_profile_shortlived() {
-	local d
-	issue_one "$T/s" p1.nanoacme.test --profile shortlived || return
-	d=$T/s/certs/p1.nanoacme.test
-	expect_eq "$(last_value 'e["payload"].get("profile")' "$NEWORDER")" '"shortlived"' \
-		"newOrder profile" || return
-	expect_lifetime "$d/cert.pem" $((6 * DAY)) || return
-	expect_eq "$(last_value 'e["profile"]' 'e.get("event") == "issued"')" '"shortlived"' \
-		"profile the double issued under" || return
-}
-
-# An unknown profile is refused from the directory's meta.profiles, before
-# any order is made.
-t_profile_unknown() {
-	na_std "$T/s" -y issue --profile nosuch p2.nanoacme.test
-	expect_rc 2 || return
-	expect_out 'nosuch' "the profile's name" || return
-	expect_some 'e.get("path") == "/dir"' "directory requests" || return
-	expect_count 0 "$NEWORDER" "newOrder requests" || return
-	expect_absent "$T/s/certs/p2.nanoacme.test" || return
-}
-
 # A profile the directory lists but newOrder refuses: the CA's problem
 # (invalidProfile) is shown, exit 4.
 t_profile_refused() {
@@ -448,67 +431,23 @@ t_profile_refused() {
 	expect_absent "$T/s/certs/p3.nanoacme.test" || return
 }
 
-# renew redoes the stored profile. A 6-day certificate made 4 days old is due
-# by the lifetime rule (half of a lifetime of 10 days or less); no ARI here,
-# so nothing but that rule decides.
-t_profile_renew() {
-	local d
-	config "{\"renewal_info\": false, \"backdate\": $((4 * DAY))}" || return
-	issue_one "$T/s" p4.nanoacme.test --profile shortlived || return
-	d=$T/s/certs/p4.nanoacme.test
-	expect_lifetime "$d/cert.pem" $((6 * DAY)) || return
-	cp "$d/cert.pem" "$T/old.pem" || return
-	config '{"backdate": 0}' || return
-	na_renew "$T/s"
-	expect_rc 0 || return
-	expect_count 2 "$NEWORDER and e[\"status\"] == 201" "newOrder requests" || return
-	expect_eq "$(last_value 'e["payload"].get("profile")' "$NEWORDER")" '"shortlived"' \
-		"profile of the renewal's newOrder" || return
-	expect_cert_dir "$d" || return
-	expect_differ "$T/old.pem" "$d/cert.pem" || return
-	expect_lifetime "$d/cert.pem" $((6 * DAY)) || return
-}
-
 # --- tests: ARI (RFC 9773) -------------------------------------------------------
-
-# The CA says "renew now" for a fresh 90-day certificate: renewed, and the
-# new order names the certificate it replaces (RFC 9773 §5).
-t_ari_due() {
-	local d old
-	issue_one "$T/s" a1.nanoacme.test || return
-	d=$T/s/certs/a1.nanoacme.test
-	old=$cid
-	cp "$d/cert.pem" "$T/old.pem" || return
-	config '{"window": "past"}' || return
-	na_renew "$T/s"
-	expect_rc 0 || return
-	expect_count 1 "$ARI and e[\"path\"] == \"/renewal-info/$old\"" \
-		"GET renewalInfo/<CertID of the old certificate>" || return
-	expect_count 2 "$NEWORDER and e[\"status\"] == 201" "newOrder requests" || return
-	expect_eq "$(last_value 'e["payload"].get("replaces")' "$NEWORDER")" "\"$old\"" \
-		"replaces of the renewal's newOrder" || return
-	expect_cert_dir "$d" || return
-	expect_differ "$T/old.pem" "$d/cert.pem" || return
-}
-
-# The window is a month away: not due (exit 1), and that was decided by
-# asking the CA (the lifetime rule alone would say the same).
-t_ari_not_due() {
-	local d
-	issue_one "$T/s" a2.nanoacme.test || return
-	d=$T/s/certs/a2.nanoacme.test
-	cp "$d/cert.pem" "$T/old.pem" || return
-	config '{"window": "future"}' || return
-	na_renew "$T/s"
-	expect_rc 1 || return
-	expect_count 1 "$ARI and e[\"path\"] == \"/renewal-info/$cid\"" \
-		"GET renewalInfo/<CertID>" || return
-	expect_count 1 "$NEWORDER" "newOrder requests (the issue's only)" || return
-	expect_same "$T/old.pem" "$d/cert.pem" || return
-}
 
 # Retry-After of the renewalInfo reply: no second check before it passed, even
 # when the CA would now answer differently (RFC 9773 §4.3).
+# An authorization that stays pending with Retry-After: 99999999: polling
+# waits at most 10 s a poll (ACME_POLL_RETRY_AFTER_MAX_S), so two slow
+# polls end within half a minute, not in hours or at the 300 s limit.
+t_poll_retry_after_cap() {
+	local start took
+	config '{"authz_pending_polls": 2, "authz_retry_after": 99999999}' || return
+	start=$(date +%s)
+	issue_one "$T/s" slowpoll.nanoacme.test || return
+	took=$(($(date +%s) - start))
+	[ "$took" -ge 15 ] || { fail "took $took s: the pending polls were not waited for"; return; }
+	[ "$took" -le 40 ] || fail "took $took s: Retry-After was not capped"
+}
+
 t_ari_retry_after() {
 	local d
 	issue_one "$T/s" a3.nanoacme.test || return
@@ -654,31 +593,6 @@ t_ari_added_later() {
 	expect_differ "$T/new.pem" "$d/cert.pem" || return
 }
 
-# The CA already replaced the certificate nanoacme holds: a run killed after
-# finalize (the old pair stays, as it should), or /etc restored from a
-# backup. The state is put back as it was before a renewal; the next renewal
-# names the old certificate again and the CA answers 409 alreadyReplaced
-# (RFC 9773 §5). A certificate must still come of it (lego retries without
-# "replaces": go-acme/lego#2475), not exit 4 on every run from then on.
-t_ari_already_replaced() {
-	local d old
-	issue_one "$T/s" a11.nanoacme.test || return
-	d=$T/s/certs/a11.nanoacme.test
-	old=$cid
-	cp -a "$T/s" "$T/snapshot" || return
-	config '{"window": "past"}' || return
-	na_renew "$T/s"
-	expect_rc 0 || return
-	rm -rf "$T/s" && cp -a "$T/snapshot" "$T/s" || return
-	cp "$d/cert.pem" "$T/old.pem" || return
-	na_renew "$T/s"
-	expect_count 1 "$NEWORDER and e[\"status\"] == 409" \
-		"precondition: a newOrder refused with alreadyReplaced" || return
-	expect_rc 0 || return
-	expect_cert_dir "$d" || return
-	expect_differ "$T/old.pem" "$d/cert.pem" || return
-}
-
 # The CA does not know the certificate (another CA issued it: renew -D to a
 # new CA, or the CA's ARI lost it): renewalInfo 404, the lifetime rule says
 # due (20 of 90 days left), and a "replaces" naming it is refused. A
@@ -735,11 +649,10 @@ if ! double_start >"$T/start" 2>&1; then
 	exit
 fi
 
-all_tests="certid issue profile_shortlived profile_unknown profile_refused"
-all_tests="$all_tests profile_renew ari_due ari_not_due ari_retry_after"
+all_tests="certid issue profile_refused ari_retry_after"
 all_tests="$all_tests ari_absent ari_absent_due ari_invalid_window ari_error_due"
 all_tests="$all_tests ari_empty_window ari_plain_serial ari_added_later"
-all_tests="$all_tests ari_already_replaced ari_replaces_unknown"
+all_tests="$all_tests ari_replaces_unknown poll_retry_after_cap"
 for t in ${DOUBLE_TESTS:-$all_tests}; do
 	if ! declare -F "t_$t" >/dev/null; then
 		echo "FAIL $t: no such test (known: $all_tests)"

@@ -149,12 +149,12 @@ def jbody(obj):
     return json.dumps(obj).encode()
 
 
-def problem(status, kind, detail, extra=None):
+def problem(status, kind, detail, extra=None, headers=()):
     p = {"type": "urn:ietf:params:acme:error:" + kind, "detail": detail,
          "status": status}
     if extra:
         p.update(extra)
-    return response(status, jbody(p), "application/problem+json")
+    return response(status, jbody(p), "application/problem+json", headers)
 
 
 def sendall(conn, data):
@@ -474,8 +474,14 @@ SCENARIOS = {
         "type": "urn:ietf:params:acme:error:rejectedIdentifier",
         "detail": "evil\u001b[2J\u001b]0;pwned\u0007\r\nnanoacme: fake "
                   "success" + "x" * 5000}), "application/problem+json")),
+    # raw 8-bit C1 controls (CSI 0x9b, OSC 0x9d) and the same encoded in
+    # UTF-8: the Linux console acts on both
+    "problem-c1": ("order", lambda c, x: response(
+        403, b'{"type":"urn:ietf:params:acme:error:rejectedIdentifier",'
+        b'"detail":"c1 \x9b2J \x9d0;pwned\x07 utf8 \xc2\x9b31m'
+        b' \xc2\x9d0;x end","status":403}', "application/problem+json")),
     "authz-status-number": ("authz", lambda c, x: response(200, jbody({
-        "status": 5, "identifier": {"type": "dns", "value": "x"},
+        "status": 5, "identifier": {"type": "dns", "value": x["ident"]},
         "challenges": []}))),
     "authz-no-challenges": ("authz", lambda c, x: response(200, jbody({
         "status": "pending", "identifier": {"type": "dns", "value":
@@ -490,6 +496,35 @@ SCENARIOS = {
                                             x["ident"]},
         "challenges": [{"type": "http-01", "url": x["base"] + "/chall/1",
                         "token": "T" * 200}]}))),
+    # an identifier that was not ordered never reaches a hook or a file:
+    # another name, a name with a newline (nsupdate command injection
+    # through uacme's stock hook), the ordered name as a wildcard's base
+    "authz-other-ident": ("authz", lambda c, x: response(200, jbody({
+        "status": "pending", "identifier": {"type": "dns", "value":
+                                            "evil.example.test"},
+        "challenges": [{"type": "http-01", "url": x["base"] + "/chall/1",
+                        "token": "abc"}]}))),
+    "authz-newline-ident": ("authz", lambda c, x: response(200, jbody({
+        "status": "pending", "identifier": {
+            "type": "dns", "value": x["ident"] + "\nupdate add www.a.test."
+            " 60 IN A 203.0.113.66"},
+        "challenges": [{"type": "http-01", "url": x["base"] + "/chall/1",
+                        "token": "abc"}]}))),
+    "authz-wildcard-ident": ("authz", lambda c, x: response(200, jbody({
+        "status": "pending", "wildcard": True,
+        "identifier": {"type": "dns", "value": x["ident"]},
+        "challenges": [{"type": "http-01", "url": x["base"] + "/chall/1",
+                        "token": "abc"}]}))),
+    # a paused name (Let's Encrypt: after many failed validations) and a
+    # CA that needs a person: the URL is printed, no retry helps
+    "order-paused": ("order", lambda c, x: problem(
+        429, "rateLimited", "Your account is temporarily prevented from "
+        "requesting certificates for " + x["ident"] + " and possibly "
+        "others. Please visit: https://portal.example.test/sfe/v1/"
+        "unpause?jwt=abc.def", headers=["Retry-After: 2"])),
+    "order-user-action": ("order", lambda c, x: problem(
+        403, "userActionRequired", "Terms of service have changed",
+        extra={"instance": "https://ca.example.test/agree?k=1"})),
     "chall-refused": ("chall", lambda c, x: problem(
         400, "malformed", "challenge refused by the hostile server")),
     "authz-revoked": ("poll", lambda c, x: response(200, jbody({

@@ -15,12 +15,21 @@
 # PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 as in tests/pebble.sh:
 #   day    certificates valid 1 day (86400 s): never due by the default rule
 #          during a test (due with 12 h left), due at once with --days 2
+#          (on Pebble 2.10, ARI's window for them is their whole day: once
+#          asked, renew picks a random moment in it, due during a test about
+#          once in 10,000 certificates)
 #   short  certificates valid 6 s (Pebble makes notAfter = notBefore + 5 s):
 #          due by the default rule ("half for lifetimes of 10 days or less")
 #          2-3 s after issue, so a test can watch one become due
 # The default rule for longer lifetimes (a third left), "expired" and the exact
 # day counts of `list` are tested on certificates made here with openssl, with
 # chosen notBefore/notAfter, put in place of a Pebble certificate (craft_cert).
+# Pebble 2.10 has ARI (RFC 9773): a certificate it issued is due when its
+# renewalInfo says so, and the first renew asks it (then not again before
+# Retry-After, 6 h). These tests are about the lifetime rule, so a test that
+# watches it drops the CA's ARI record of a certificate (no_ari: what a CA
+# without ARI, like Pebble 2.4, leaves) or lets one renew fetch renewalInfo
+# first (ari_settle). ARI itself: tests/ca2026.sh.
 #
 # Every nanoacme run has stdin from /dev/null (so --jitter defaults to 300 s:
 # every renew that may find something due passes --jitter 0, except the jitter
@@ -209,23 +218,25 @@ expect_pebble_status() {
 # $lnames (the names column) from the line of NAME in `list` output ($T/out).
 list_line() {
 	local line
-	lstatus='' ldays='' lexp='' lnames=''
+	lstatus='' ldays='' lren='' lca='' lnames=''
 	line=$(awk -v n="$1" 'NR > 1 && $1 == n' "$T/out")
 	[ -n "$line" ] || { fail "list has no line for $1"; return 1; }
 	[ "$(printf '%s\n' "$line" | wc -l)" = 1 ] ||
 		{ fail "list has several lines for $1"; return 1; }
-	# name, expiry (date and time, or "-"), days (or "-"), status, names
+	# name, days (or "-"), renews (date and time, or "-"), status, CA, names
 	# shellcheck disable=SC2086 # split into words on purpose
 	set -- $line
 	shift
+	ldays=$1
+	shift
 	if [ "$1" = - ]; then
-		lexp=-
+		lren=-
 		shift
 	else
-		lexp="$1 $2"
+		lren="$1 $2"
 		shift 2
 	fi
-	ldays=$1 lstatus=$2
+	lstatus=$1 lca=$2
 	shift 2
 	lnames="$*"
 }
@@ -237,14 +248,14 @@ expect_list_status() {
 
 # expect_list_header: the first line of `list` names the columns.
 expect_list_header() {
-	head -n 1 "$T/out" | grep -q '^NAME .*EXPIRES.*DAYS.*STATUS.*NAMES' ||
+	head -n 1 "$T/out" | grep -q '^NAME .*DAYS.*RENEWS.*STATUS.*CA.*NAMES' ||
 		fail "list header is '$(head -n 1 "$T/out")'"
 }
 
 # craft_cert DIR FROM TO: replaces DIR/cert.pem by a certificate for the same
 # name and key (DIR/privkey.pem, self-signed) valid from now+FROM to now+TO
 # seconds, to test the due rule on chosen dates. Keeps a copy as DIR's
-# $T/NAME.cert (see save).
+# $T/NAME.cert (see save). The CA that made it has no ARI: DIR/ari goes.
 craft_cert() {
 	local dir=$1 from=$2 to=$3 name d now r
 	name=$(basename "$dir")
@@ -275,10 +286,33 @@ craft_cert() {
 		-enddate "$(date -u -d "@$((now + to))" +%Y%m%d%H%M%SZ)" \
 		-out "$d/cert.pem" >>"$T/log" 2>&1 &&
 	cp "$d/cert.pem" "$dir/cert.pem" && cp "$dir/privkey.pem" "$T/$name.key" &&
-	cp "$d/cert.pem" "$T/$name.cert"
+	cp "$d/cert.pem" "$T/$name.cert" &&
+	rm -f "$dir/ari"
 	r=$?
 	[ "$r" = 0 ] || fail "openssl could not make a certificate for $name"
 	return "$r"
+}
+
+# no_ari NAME...: certificate NAME counts as issued by a CA without ARI
+# (like Pebble 2.4): its state file "ari" goes, so renew decides by the
+# lifetime rule alone and asks the CA nothing while it is not due.
+no_ari() {
+	local n
+	for n in "$@"; do
+		rm -f "$T/s/certs/$n/ari" || { fail "cannot remove $n's ari"; return 1; }
+	done
+}
+
+# ari_settle: on a CA with ARI (Pebble 2.10), one renew that finds nothing
+# due asks renewalInfo for each certificate issued since; later runs then ask
+# nothing before its Retry-After (6 h). Does nothing on Pebble 2.4.
+ari_settle() {
+	[ "$PEBBLE_VERSION" = 2.4 ] && return 0
+	# an ARI check waits the jitter first (a fleet on one cron minute):
+	# none here
+	na_bare -v --jitter 0 renew
+	expect_rc 1 || return 1
+	expect_out '> GET [^ ]*/renewalInfo/' "a renewalInfo request" || return 1
 }
 
 # hook_script: writes $T/hook.sh, a deploy hook that records, in a new
@@ -507,6 +541,7 @@ t_nothing_due() {
 	na_std -y issue no.nanoacme.test
 	expect_rc 0 || return
 	save no.nanoacme.test || return
+	ari_settle || return
 	n0=$(pebble_requests)
 	# (a wrongly taken default jitter would wait up to 300 s: stop at 10)
 	NANOACME_TIMEOUT=10 na_bare -v renew
@@ -581,6 +616,7 @@ t_due_rule() {
 		expect_unchanged "$name.nanoacme.test" || return
 	done
 	# Now nothing is due.
+	ari_settle || return
 	na_bare -v renew
 	expect_rc 1 || return
 	expect_no_network || return
@@ -597,7 +633,7 @@ t_due_rule() {
 # list: header, then name, expiry, days left, status, names for every
 # certificate; statuses ok, due, expired, revoked, unreadable.
 t_list() {
-	local d=$T/s/certs want day=86400
+	local d=$T/s/certs want day=86400 nb na
 	use_pebble day || return
 	na_std -y issue ok.nanoacme.test www.ok.nanoacme.test
 	expect_rc 0 || return
@@ -618,9 +654,14 @@ t_list() {
 	[ "$(wc -l <"$T/out")" = 5 ] || { fail "list printed $(wc -l <"$T/out") lines, want 5"; return; }
 	list_line ok.nanoacme.test || return
 	[ "$lstatus" = ok ] || { fail "ok.nanoacme.test is '$lstatus'"; return; }
-	want=$(date -u -d "$(openssl x509 -noout -enddate -in "$d/ok.nanoacme.test/cert.pem" |
-		sed 's/^notAfter=//')" '+%Y-%m-%d %H:%M')
-	[ "$lexp" = "$want" ] || { fail "expiry '$lexp', want '$want'"; return; }
+	# a 1-day certificate renews when half its lifetime is left
+	nb=$(date -u -d "$(openssl x509 -noout -startdate -in "$d/ok.nanoacme.test/cert.pem" |
+		sed 's/^notBefore=//')" +%s)
+	na=$(date -u -d "$(openssl x509 -noout -enddate -in "$d/ok.nanoacme.test/cert.pem" |
+		sed 's/^notAfter=//')" +%s)
+	want=$(date -u -d "@$((na - (na - nb) / 2))" '+%Y-%m-%d %H:%M')
+	[ "$lren" = "$want" ] || { fail "renews '$lren', want '$want'"; return; }
+	[ "$lca" = "localhost:$PEBBLE_PORT" ] || { fail "CA column '$lca'"; return; }
 	[ "$ldays" = 0 ] || { fail "days left '$ldays' of a 1-day certificate, want 0"; return; }
 	case $lnames in
 	*ok.nanoacme.test*www.ok.nanoacme.test*) ;;
@@ -636,9 +677,41 @@ t_list() {
 	expect_rc 0 || return
 	expect_list_status ok.nanoacme.test due || return
 	expect_list_status twenty.nanoacme.test ok || return
-	# No state at all: nothing to list.
+	# No state directory: a message naming it, exit 6.
 	na -C "$T/empty" list
-	expect_rc 1 || return
+	expect_rc 6 || return
+	expect_out 'no such state directory' || return
+	# An empty one: the header only (list --json: an empty array).
+	mkdir -m 700 "$T/empty"
+	na -C "$T/empty" list
+	expect_rc 0 || return
+	[ "$(wc -l <"$T/out")" = 1 ] || { fail "empty list: $(cat "$T/out")"; return; }
+	na -C "$T/empty" list --json
+	expect_rc 0 || return
+	grep -q '^\[\]$' "$T/out" || fail "list --json of nothing is '$(cat "$T/out")'"
+}
+
+# list is sorted by name; list --json is one array with every field.
+t_list_json() {
+	use_pebble day || return
+	na_std -y issue zz.nanoacme.test && expect_rc 0 || return
+	na_std -y issue aa.nanoacme.test && expect_rc 0 || return
+	na_bare list
+	expect_rc 0 || return
+	[ "$(awk 'NR > 1 {print $1}' "$T/out" | tr '\n' ' ')" = "aa.nanoacme.test zz.nanoacme.test " ] ||
+		{ fail "not sorted: $(awk 'NR > 1 {print $1}' "$T/out" | tr '\n' ' ')"; return; }
+	timeout 30 "$NANOACME" -C "$T/s" list --json >"$T/json" 2>>"$T/log"
+	python3 - "$T/json" <<-'EOF' >>"$T/log" 2>&1 || fail "list --json: see the log"
+		import json, sys
+		a = json.load(open(sys.argv[1]))
+		assert [o["name"] for o in a] == ["aa.nanoacme.test", "zz.nanoacme.test"], a
+		for o in a:
+		    for k in ("names", "not_before", "not_after", "renew_after",
+		              "status", "directory", "profile", "method"):
+		        assert k in o, (k, o)
+		    assert o["status"] == "ok" and o["method"] == "standalone", o
+		    assert o["not_after"].endswith("Z") and o["names"] == [o["name"]], o
+	EOF
 }
 
 # --deploy-hook: variables, files in place when it runs, failure = exit 9
@@ -763,7 +836,7 @@ t_revoke_account_key() {
 	expect_pebble_status "$s2" Valid || return
 	na_bare list
 	expect_list_status rk.nanoacme.test ok || return
-	na_bare -v renew
+	na_bare -v --jitter 0 renew
 	expect_rc 1 || return
 	# Unknown certificate name: nothing revoked, an error.
 	na_bare revoke none.nanoacme.test
@@ -1010,6 +1083,17 @@ t_jitter() {
 	w=$(sed -n 's/.*waiting \([0-9][0-9]*\) s.*/\1/p' "$T/out" | head -n 1)
 	[ -n "$w" ] && [ "$w" -le 300 ] ||
 		{ fail "no default jitter wait announced (want 'waiting N s', N <= 300)"; return; }
+	# Nothing due, but the CA's renewal information is to be asked (a
+	# fresh certificate): the wait comes before that request too, so a
+	# fleet on one cron minute does not ask at once.
+	[ "$PEBBLE_VERSION" = 2.4 ] && return 0
+	na_bare -v --jitter 0 --force renew
+	expect_rc 0 || return
+	na_bare -v --jitter 1 renew
+	expect_rc 1 || return
+	expect_out '> GET [^ ]*/renewalInfo/' "a renewalInfo request" || return
+	[ "$(grep -n -m1 -E 'waiting|^> ' "$T/out" | grep -c waiting)" = 1 ] ||
+		fail "the renewalInfo request came before the wait"
 }
 
 # --- tests: Pebble "short" (6-second certificates) ------------------------------
@@ -1028,6 +1112,7 @@ t_short_validity() {
 	na_std -y --days 0 issue svx.nanoacme.test
 	expect_rc 0 || return
 	save sv.nanoacme.test && save svk.nanoacme.test && save svx.nanoacme.test || return
+	no_ari sv.nanoacme.test svk.nanoacme.test svx.nanoacme.test || return
 	nb=$(cert_time startdate "$d/sv.nanoacme.test/cert.pem")
 	na=$(cert_time enddate "$d/sv.nanoacme.test/cert.pem")
 	[ $((na - nb)) -le 6 ] && [ $((na - nb)) -gt 0 ] ||
@@ -1114,7 +1199,7 @@ done
 
 # Order matters only for speed: "day" tests first, then the "short" one.
 all_tests="usage settings_stored renew_override override_one_run issue_not_due"
-all_tests="$all_tests nothing_due due_rule list deploy_hook renew_worst"
+all_tests="$all_tests nothing_due due_rule list list_json deploy_hook renew_worst"
 all_tests="$all_tests revoke_account_key revoke_cert_key account rollover"
 all_tests="$all_tests deactivate deactivated_offline lock jitter short_validity"
 for t in ${LIFECYCLE_TESTS:-$all_tests}; do

@@ -2,7 +2,8 @@
 # tests/pebble-env.sh: start and stop a throwaway Pebble ACME server on 127.0.0.1.
 #
 # Sourced (never executed) by tests/pebble.sh and tests/demo.sh. It runs two
-# processes, both bound to 127.0.0.1 only:
+# processes, both bound to 127.0.0.1 only (by default Debian testing's Pebble
+# 2.10 that tests/deps.sh unpacks into build/pebble-2.10/; see "Binaries"):
 #   pebble-challtestsrv  mock DNS answering 127.0.0.1 for every A query, so Pebble's
 #                        validator resolves any test name to this machine;
 #   pebble               the ACME server, its HTTPS API anchored by a throwaway CA
@@ -15,6 +16,7 @@
 #   trap pebble_stop EXIT
 #   pebble_start [VAR=value...] || exit 1   # VAR=value go to pebble's environment
 #   pebble_start --validity SECONDS [VAR=value...]   # leaves valid SECONDS long
+#                                   # (2.10: every profile's validityPeriod)
 #   nanoacme -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" ... \
 #       -l "127.0.0.1:$PEBBLE_HTTP_PORT" issue a.nanoacme.test
 #   pebble_root "$PEBBLE_WORK/root.pem"     # issuing root, to openssl-verify the chain
@@ -25,6 +27,11 @@
 #   PEBBLE_HTTP_PORT=5002 (where Pebble's validator connects for http-01: the
 #   client listens here), PEBBLE_TLS_PORT=5001 (tls-alpn-01, unused by us),
 #   CHALLTESTSRV_DNS_PORT=8053, CHALLTESTSRV_MGMT_PORT=8055.
+# Binaries: PEBBLE_BIN and CHALLTESTSRV_BIN (default build/pebble-2.10/usr/bin/
+# pebble and pebble-challtestsrv); bookworm's 2.4 with
+#   PEBBLE_BIN=/usr/bin/pebble CHALLTESTSRV_BIN=/usr/bin/pebble-challtestsrv
+# PEBBLE_VERSION (exported when sourced; a caller may set it): 2.10 or 2.4,
+# guessed from `pebble -version` (2.4 has no such flag). Tests branch on it.
 # Exports after pebble_start: PEBBLE_DIR_URL, PEBBLE_CA_FILE, PEBBLE_WORK.
 # PEBBLE_REUSE_CERTS=DIR (read by pebble_start): reuse DIR/ca.pem,
 # DIR/listener.pem and DIR/listener.key instead of making new ones.
@@ -32,6 +39,42 @@
 # object of the config, appended last, e.g. '"externalAccountBindingRequired":
 # true, "externalAccountMACKeys": {"kid-1": "BASE64URL"}'. A member named twice
 # takes the last value (Go's encoding/json), so these override the defaults.
+#
+# Facts about Debian testing's Pebble 2.10 (2.10.0+ds1-2, static Go binaries run
+# on bookworm), checked on this machine and in its source (letsencrypt/pebble
+# v2.10.0). Where nothing is said, 2.4's facts below still hold.
+# - Every ACME request needs a User-Agent header (400 malformed without one;
+#   the management API does not care).
+# - Config adds "profiles": {NAME: {"description", "validityPeriod" SECONDS}},
+#   "keyAlgorithm" (rsa by default), "caaIdentities", "retryAfter": {"authz",
+#   "order"} (seconds; Retry-After only when > 0, so none here).
+#   "certificateValidityPeriod" is still parsed but ignored: --validity sets
+#   every profile's validityPeriod instead. notAfter is notBefore +
+#   validityPeriod - 1 s as before. Without "profiles" one profile "default"
+#   of 90 days. We configure "default" (90 days) and "shortlived" (6 days).
+# - Directory meta.profiles maps each name to its description. newOrder with
+#   an unknown "profile" is refused (400 urn:ietf:params:acme:error:
+#   invalidProfile) before any order exists; an order without "profile" gets a
+#   RANDOM one of the configured profiles: a test that checks the lifetime
+#   must either ask for a profile or use --validity (same for all profiles).
+# - ARI: directory "renewalInfo" (.../draft-ietf-acme-ari-03/renewalInfo/),
+#   GET answers {"suggestedWindow": {start, end}} with Retry-After: 21600.
+#   The window is centred 1/3 of the lifetime before notAfter, +-24 h,
+#   clipped to [notBefore, notAfter]: for a certificate shorter than 36 h
+#   it opens at notBefore (and the client picks a random moment in it); a
+#   revoked one gets a 1 s window that ended an hour ago. The
+#   management API's POST /set-renewal-info/ {"Certificate": PEM,
+#   "ARIResponse": "ANY TEXT"} makes renewalInfo answer that text verbatim.
+#   newOrder "replaces": a certificate of another account is refused (403
+#   unauthorized), one already replaced by a finalized order too (409
+#   alreadyReplaced), an unknown one 500 or 400; the order echoes "replaces"
+#   and the log says "has been marked as replaced" once it is finalized.
+# - Each authorization offers http-01, dns-01, tls-alpn-01, dns-account-01
+#   and dns-persist-01 (random order). Environment variables are those of
+#   2.4 (same PEBBLE_AUTHZREUSE semantics); PEBBLE_VA_ALWAYS_VALID too.
+# - pebble -version prints "Pebble version: dev" (Debian sets no version).
+# - pebble-challtestsrv 2.10: -dnsserver (2.4: -dns01) and -doh, a DoH
+#   listener on :8443 unless -doh "".
 #
 # Facts about Debian's Pebble 2.4 (2.4.0+ds1, bookworm), checked on this machine:
 # - Config keys (from the binary's config struct): listenAddress,
@@ -82,6 +125,16 @@
 : "${CHALLTESTSRV_DNS_PORT:=8053}"
 : "${CHALLTESTSRV_MGMT_PORT:=8055}"
 : "${PEBBLE_START_TIMEOUT:=15}"
+: "${PEBBLE_BIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/pebble-2.10/usr/bin/pebble}"
+: "${CHALLTESTSRV_BIN:=$(dirname "$PEBBLE_BIN")/pebble-challtestsrv}"
+if [ -z "${PEBBLE_VERSION:-}" ]; then
+	if "$PEBBLE_BIN" -version >/dev/null 2>&1; then
+		PEBBLE_VERSION=2.10
+	else
+		PEBBLE_VERSION=2.4
+	fi
+fi
+export PEBBLE_BIN CHALLTESTSRV_BIN PEBBLE_VERSION
 export PEBBLE_PORT PEBBLE_MGMT_PORT PEBBLE_HTTP_PORT PEBBLE_TLS_PORT
 export CHALLTESTSRV_DNS_PORT CHALLTESTSRV_MGMT_PORT
 
@@ -170,10 +223,11 @@ pebble_make_certs() {
 
 # pebble_start [--validity SECONDS] [VAR=value...]: start challtestsrv and
 # Pebble, wait until both answer. --validity sets the lifetime of the leaf
-# certificates Pebble issues ("certificateValidityPeriod", default 5 years).
+# certificates Pebble issues (2.4: "certificateValidityPeriod", default 5
+# years; 2.10: every profile's "validityPeriod", default 90 and 6 days).
 # Returns 0, or 1 with a message (and everything started stopped again).
 pebble_start() {
-	local a p i validity=
+	local a p i profiles dnsflags validity=
 	if [ "${1:-}" = --validity ]; then
 		validity=${2:-}
 		case $validity in
@@ -194,7 +248,7 @@ pebble_start() {
 		echo "pebble_start: already running (pebble_stop first)" >&2
 		return 1
 	fi
-	for p in pebble pebble-challtestsrv openssl curl; do
+	for p in "$PEBBLE_BIN" "$CHALLTESTSRV_BIN" openssl curl; do
 		if ! command -v "$p" >/dev/null 2>&1; then
 			echo "pebble_start: $p not found (tests/deps.sh demo)" >&2
 			return 1
@@ -224,6 +278,18 @@ pebble_start() {
 		pebble_fail "openssl could not make the test CA"
 		return 1
 	fi
+	# 2.4 knows certificateValidityPeriod only; 2.10 knows profiles only.
+	profiles=
+	if [ "$PEBBLE_VERSION" = 2.4 ]; then
+		[ -z "$validity" ] ||
+			profiles=", \"certificateValidityPeriod\": $validity"
+	else
+		profiles=", \"profiles\": {
+		      \"default\": {\"description\": \"90 days\",
+		        \"validityPeriod\": ${validity:-7776000}},
+		      \"shortlived\": {\"description\": \"6 days\",
+		        \"validityPeriod\": ${validity:-518400}}}"
+	fi
 	cat >"$PEBBLE_WORK/pebble.json" <<-EOF
 		{
 		  "pebble": {
@@ -234,21 +300,25 @@ pebble_start() {
 		    "httpPort": $PEBBLE_HTTP_PORT,
 		    "tlsPort": $PEBBLE_TLS_PORT,
 		    "ocspResponderURL": "",
-		    "externalAccountBindingRequired": false${validity:+,
-		    \"certificateValidityPeriod\": $validity}
+		    "externalAccountBindingRequired": false$profiles
 		    ${PEBBLE_EXTRA_CONFIG:+, $PEBBLE_EXTRA_CONFIG}
 		  }
 		}
 	EOF
 
-	pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
-		-http01 "" -https01 "" -tlsalpn01 "" \
-		-dns01 "127.0.0.1:$CHALLTESTSRV_DNS_PORT" \
+	# challtestsrv 2.10 renamed -dns01 to -dnsserver and added DoH (-doh).
+	if "$CHALLTESTSRV_BIN" -h 2>&1 | grep -q -e '-dnsserver'; then
+		dnsflags=(-dnsserver "127.0.0.1:$CHALLTESTSRV_DNS_PORT" -doh "")
+	else
+		dnsflags=(-dns01 "127.0.0.1:$CHALLTESTSRV_DNS_PORT")
+	fi
+	"$CHALLTESTSRV_BIN" -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
+		-http01 "" -https01 "" -tlsalpn01 "" "${dnsflags[@]}" \
 		-management "127.0.0.1:$CHALLTESTSRV_MGMT_PORT" \
 		>"$PEBBLE_WORK/challtestsrv.log" 2>&1 </dev/null &
 	CHALLTESTSRV_PID=$!
 	env PEBBLE_VA_NOSLEEP=1 "$@" \
-		pebble -config "$PEBBLE_WORK/pebble.json" \
+		"$PEBBLE_BIN" -config "$PEBBLE_WORK/pebble.json" \
 		-dnsserver "127.0.0.1:$CHALLTESTSRV_DNS_PORT" \
 		>"$PEBBLE_WORK/pebble.log" 2>&1 </dev/null &
 	PEBBLE_PID=$!

@@ -17,9 +17,10 @@
 # once and restarted only when a test needs the other mode (tests are ordered so
 # that this happens once):
 #   main   PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0: as deterministic as
-#          Pebble 2.4 gets. AUTHZREUSE=0 still reuses a valid authorization 1% of
-#          the time (Pebble creates a new one only if rand.Intn(100) > percent,
-#          and rejects negative values), so no test may rely on a fresh
+#          Pebble gets (2.10 by default, 2.4 for make check-pebble24).
+#          AUTHZREUSE=0 still reuses a valid authorization 1% of the time
+#          (Pebble creates a new one only if rand.Intn(100) > percent, and
+#          rejects negative values), so no test may rely on a fresh
 #          validation of a name its account already validated.
 #   storm  PEBBLE_WFE_NONCEREJECT=50 PEBBLE_AUTHZREUSE=100: badNonce half the time,
 #          valid authorizations always reused

@@ -1,0 +1,424 @@
+#!/usr/bin/env bash
+# tests/ca2026.sh: nanoacme against what today's CAs do that Pebble 2.4 did
+# not, on a real Pebble 2.10 (Debian testing's, see tests/pebble-env.sh):
+# certificate profiles (directory meta.profiles, newOrder "profile") and ACME
+# Renewal Information (RFC 9773: renewalInfo, newOrder "replaces").
+#
+# Usage: tests/ca2026.sh [path-to-nanoacme]     (default: $NANOACME, else ./nanoacme)
+# Environment:
+#   NANOACME_WRAP     words put in front of the binary (valgrind, qemu-...)
+#   NANOACME_TIMEOUT  seconds one nanoacme run may take (default 60)
+#   CA2026_TESTS      space-separated test names to run (default: all)
+#   PEBBLE_VERBOSE=1  print each test's nanoacme log even when it passes
+#   PEBBLE_BIN, PEBBLE_*_PORT, CHALLTESTSRV_*_PORT: see tests/pebble-env.sh
+#
+# One Pebble for the whole script, PEBBLE_WFE_NONCEREJECT=0
+# PEBBLE_AUTHZREUSE=100, with Let's Encrypt's 2026 profile names: "default"
+# and "classic" (90 days), "tlsserver" (45 days), "shortlived" (6 days).
+# Pebble gives an order without "profile" one of them AT RANDOM, so a client
+# that forgot its profile gets "shortlived" again only one time in four.
+#
+# What the tests see of the CA's side, Pebble having no request log of its
+# own: the order objects it answers (nanoacme -vv prints each reply body;
+# Pebble echoes "profile" and "replaces"), its log lines ("POST /order-plz"
+# per newOrder, "has been marked as replaced" per finalized order that
+# replaced a certificate), and the certificates. Pebble's own renewalInfo
+# window is 1/3 of the lifetime before notAfter, +-24 h (clipped to the
+# lifetime); a revoked certificate gets a window that ended an hour ago; the
+# management API's /set-renewal-info/ sets any reply for one certificate.
+# What no Pebble does (ARI errors, invalid windows, chosen Retry-After, a CA
+# that adds ARI later, a profile listed but refused) stays in tests/double.sh.
+#
+# Runner as in tests/pebble.sh: each test is a function t_NAME run in a fresh
+# directory $T, "ok NAME" or "FAIL NAME: reason (line N)" plus the log of every
+# nanoacme run; the last line is "N passed, N failed" and the exit status is
+# non-zero if any test failed.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$here/lib.sh"
+# shellcheck source=tests/pebble-env.sh
+. "$here/pebble-env.sh"
+
+NANOACME=${1:-${NANOACME:-./nanoacme}}
+NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
+read -r -a wrap <<<"${NANOACME_WRAP:-}"
+
+DAY=86400
+passed=0
+failed=0
+T=
+rc=
+reason=
+TMP=
+
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- helpers: each expect_* sets $reason and returns 1 on failure -------------
+
+# na_std ARGS...: nanoacme against our Pebble with state directory $T/s.
+na_std() {
+	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$T/s" \
+		-l "127.0.0.1:$PEBBLE_HTTP_PORT" "$@"
+}
+
+# na_renew ARGS...: renew with the stored settings only, printing every reply
+# body (-vv); --jitter 0, since stdin is not a terminal here.
+na_renew() {
+	na -C "$T/s" -vv renew --jitter 0 "$@"
+}
+
+# pebble_count ERE: how many lines of Pebble's log match ERE.
+pebble_count() {
+	grep -Ec -- "$1" "$PEBBLE_WORK/pebble.log"
+}
+
+neworders() {
+	pebble_count 'POST /order-plz -> calling handler'
+}
+
+expect_differ() {
+	if cmp -s "$1" "$2"; then
+		fail "$2 was not replaced: same as $1"
+	fi
+}
+
+# expect_eq GOT WANT WHAT
+expect_eq() {
+	[ "$1" = "$2" ] || fail "$3 is '$1', want '$2'"
+}
+
+# expect_cert_dir DIR: the four files, chain verifies to Pebble's root, key
+# matches, fullchain = cert + chain.
+expect_cert_dir() {
+	local d=$1 f out
+	for f in privkey.pem cert.pem chain.pem fullchain.pem; do
+		expect_file "$d/$f" || return 1
+	done
+	cat "$d/cert.pem" "$d/chain.pem" | cmp -s - "$d/fullchain.pem" ||
+		{ fail "fullchain.pem is not cert.pem + chain.pem in $d"; return 1; }
+	pebble_root "$T/root.pem" || { fail "cannot fetch Pebble's root"; return 1; }
+	if ! out=$(openssl verify -CAfile "$T/root.pem" -untrusted "$d/chain.pem" \
+		"$d/cert.pem" 2>&1); then
+		fail "openssl verify $d: $(echo "$out" | tr '\n' ' ')"
+		return 1
+	fi
+	[ "$(pubkey_of_cert "$d/cert.pem")" = \
+		"$(openssl pkey -pubout -in "$d/privkey.pem" 2>/dev/null)" ] ||
+		fail "privkey.pem does not match cert.pem in $d"
+}
+
+# cert_time CERT startdate|enddate: seconds since the epoch.
+cert_time() {
+	date -d "$(openssl x509 -noout "-$2" -in "$1" | sed 's/^[^=]*=//')" +%s
+}
+
+# expect_lifetime CERT SECONDS: notAfter - notBefore is SECONDS - 1 (Pebble:
+# notAfter = notBefore + validityPeriod - 1 s).
+expect_lifetime() {
+	local nb na
+	if ! nb=$(cert_time "$1" startdate) || ! na=$(cert_time "$1" enddate); then
+		fail "cannot read the dates of $1"
+		return 1
+	fi
+	[ $((na - nb + 1)) = "$2" ] ||
+		fail "lifetime of $1 is $((na - nb + 1)) s ($(((na - nb + 1) / DAY)) days), want $2 s ($(($2 / DAY)) days)"
+}
+
+# cert_id CERT: the RFC 9773 §4.1 CertID of CERT, made with openssl and basenc
+# only (as tests/double.sh's, which t_certid there checks against RFC 9773
+# Appendix A).
+cert_id() {
+	local aki serial
+	aki=$(openssl x509 -in "$1" -noout -ext authorityKeyIdentifier 2>/dev/null |
+		sed -n 's/^ *\(keyid:\)\{0,1\}\([0-9A-Fa-f]\{2\}\(:[0-9A-Fa-f]\{2\}\)*\) *$/\2/p' |
+		head -n 1 | tr -d : | tr a-f A-F)
+	serial=$(openssl x509 -in "$1" -noout -serial 2>/dev/null |
+		sed -n 's/^serial=//p' | tr a-f A-F)
+	[ -n "$aki" ] && [ -n "$serial" ] || return 1
+	[ $((${#serial} % 2)) = 0 ] || serial=0$serial
+	case $serial in
+	[89A-F]*) serial=00$serial ;;
+	esac
+	printf '%s.%s\n' \
+		"$(printf %s "$aki" | basenc --base16 -d | basenc --base64url -w 0 | tr -d =)" \
+		"$(printf %s "$serial" | basenc --base16 -d | basenc --base64url -w 0 | tr -d =)"
+}
+
+# order_field NAME: the value of "NAME" in the order object of this run's last
+# newOrder reply (-vv prints the start of each reply body on one line after
+# the status line, newlines shown as '?'; a newOrder reply fits).
+order_field() {
+	awk '/^> POST .*\/order-plz$/ { n = 2; next } n && !--n { body = $0 }
+		END { print body }' "$T/out" |
+		sed -n "s/.*\"$1\": *\"\\([^\"]*\\)\".*/\\1/p"
+}
+
+# issue_one NAME [ARGS...]: issue NAME (-vv), expect exit 0 and a good cert
+# directory; sets $cid to its CertID.
+cid=
+issue_one() {
+	local name=$1
+	shift
+	na_std -y -vv "$@" issue "$name"
+	expect_rc 0 || return 1
+	expect_cert_dir "$T/s/certs/$name" || return 1
+	cid=$(cert_id "$T/s/certs/$name/cert.pem") ||
+		fail "cannot compute the CertID of $name with openssl"
+}
+
+# rfc3339 SECONDS: that moment as an RFC 3339 UTC timestamp.
+rfc3339() {
+	date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ
+}
+
+# set_window CERT START END: Pebble's renewalInfo for CERT answers the window
+# START..END (seconds since the epoch) from now on (management API).
+set_window() {
+	local pem
+	pem=$(awk 'BEGIN { ORS = "\\n" } { print }' "$1") || return 1
+	printf '{"Certificate": "%s", "ARIResponse": "{\\"suggestedWindow\\": {\\"start\\": \\"%s\\", \\"end\\": \\"%s\\"}}"}' \
+		"$pem" "$(rfc3339 "$2")" "$(rfc3339 "$3")" >"$T/set-ari.json" &&
+	pebble_curl -X POST --data-binary @"$T/set-ari.json" \
+		"https://localhost:$PEBBLE_MGMT_PORT/set-renewal-info/" >>"$T/log" 2>&1 ||
+		fail "Pebble's /set-renewal-info/ refused the window for $1"
+}
+
+# expect_replaces CID: this run's last newOrder named CID in "replaces", as
+# Pebble's order object says.
+expect_replaces() {
+	expect_eq "$(order_field replaces)" "$1" \
+		"\"replaces\" of the order Pebble answered"
+}
+
+run_test() {
+	local name=$1
+	T=$TMP/$name
+	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
+	reason=
+	if "t_$name"; then
+		echo "ok $name"
+		if [ "${PEBBLE_VERBOSE:-0}" = 1 ]; then
+			sed 's/^/    /' "$T/log"
+		fi
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name: ${reason:-returned non-zero}"
+		sed 's/^/    /' "$T/log"
+		if [ -n "${PEBBLE_WORK:-}" ] && [ -f "$PEBBLE_WORK/pebble.log" ]; then
+			echo "    --- last lines of pebble.log"
+			grep -v 'calling handler' "$PEBBLE_WORK/pebble.log" | tail -n 15 |
+				sed 's/^/    /'
+		fi
+		failed=$((failed + 1))
+	fi
+}
+
+# --- tests: profiles ---------------------------------------------------------
+
+# --profile shortlived: the order Pebble makes carries it, the certificate
+# lasts 6 days; --profile tlsserver: 45 days.
+t_profile_shortlived() {
+	issue_one p1.nanoacme.test --profile shortlived || return
+	expect_eq "$(order_field profile)" shortlived "profile of Pebble's order" || return
+	expect_lifetime "$T/s/certs/p1.nanoacme.test/cert.pem" $((6 * DAY)) || return
+	issue_one p2.nanoacme.test --profile tlsserver || return
+	expect_eq "$(order_field profile)" tlsserver "profile of Pebble's order" || return
+	expect_lifetime "$T/s/certs/p2.nanoacme.test/cert.pem" $((45 * DAY)) || return
+}
+
+# A profile the directory does not list: usage error naming it, before any
+# order is made (Pebble would answer invalidProfile).
+t_profile_unknown() {
+	local n0
+	n0=$(neworders)
+	na_std -y issue --profile nosuch p3.nanoacme.test
+	expect_rc 2 || return
+	expect_out 'nosuch' "the profile's name" || return
+	expect_out 'not one of the profiles' "'not one of the profiles'" || return
+	expect_eq "$(neworders)" "$n0" "newOrder requests Pebble got" || return
+	expect_absent "$T/s/certs/p3.nanoacme.test" || return
+}
+
+# renew redoes the stored profile, whatever made it due: once ARI (a window
+# in the past), once --force. A client that forgot it would get a random one
+# of four profiles each time: it passes both checks one time in sixteen.
+t_profile_renew() {
+	local d=$T/s/certs/p4.nanoacme.test now
+	issue_one p4.nanoacme.test --profile shortlived || return
+	cp "$d/cert.pem" "$T/old.pem" || return
+	now=$(date +%s)
+	set_window "$d/cert.pem" $((now - 7200)) $((now - 3600)) || return
+	na_renew
+	expect_rc 0 || return
+	expect_eq "$(order_field profile)" shortlived "profile of the renewal's order" || return
+	expect_cert_dir "$d" || return
+	expect_differ "$T/old.pem" "$d/cert.pem" || return
+	expect_lifetime "$d/cert.pem" $((6 * DAY)) || return
+	cp "$d/cert.pem" "$T/old.pem" || return
+	na_renew --force
+	expect_rc 0 || return
+	expect_eq "$(order_field profile)" shortlived "profile of the forced renewal's order" || return
+	expect_differ "$T/old.pem" "$d/cert.pem" || return
+	expect_lifetime "$d/cert.pem" $((6 * DAY)) || return
+}
+
+# --- tests: ARI (RFC 9773) ---------------------------------------------------
+
+# A fresh 90-day certificate: renew asks renewalInfo/<its CertID>, takes a
+# moment inside Pebble's window (2/3 of the lifetime, +-1 day) and is not
+# due; a second renew within the reply's Retry-After (6 h) asks nothing.
+t_ari_not_due() {
+	local d=$T/s/certs/a1.nanoacme.test n0 na start end when
+	issue_one a1.nanoacme.test --profile default || return
+	expect_lifetime "$d/cert.pem" $((90 * DAY)) || return
+	cp "$d/cert.pem" "$T/old.pem" || return
+	n0=$(neworders)
+	na_renew
+	expect_rc 1 || return
+	expect_out "> GET [^ ]*/renewalInfo/$cid\$" "GET renewalInfo/<CertID of the certificate>" || return
+	when=$(sed -n 's/^a1\.nanoacme\.test: not due until \(.*\) UTC$/\1/p' "$T/out")
+	[ -n "$when" ] && when=$(date -u -d "$when" +%s) ||
+		{ fail "no 'a1.nanoacme.test: not due until DATE UTC' line"; return; }
+	na=$(($(cert_time "$d/cert.pem" enddate) + 1))
+	start=$((na - 30 * DAY - DAY - 60))
+	end=$((na - 30 * DAY + DAY))
+	[ "$when" -ge "$start" ] && [ "$when" -le "$end" ] ||
+		{ fail "due at $(rfc3339 "$when"), outside Pebble's window $(rfc3339 "$start")..$(rfc3339 "$end")"; return; }
+	na_renew
+	expect_rc 1 || return
+	expect_out 'TLS handshakes: 0, HTTP requests: 0([^0-9]|$)' \
+		"no request within renewalInfo's Retry-After" || return
+	expect_eq "$(neworders)" "$n0" "newOrder requests Pebble got" || return
+	expect_same "$T/old.pem" "$d/cert.pem" || return
+}
+
+# The window opens a few seconds from now: not due before, due once it has
+# opened (the moment picked from the first reply: no second request), and the
+# renewal's order replaces the old certificate (Pebble marks it replaced).
+t_ari_window_opens() {
+	local d=$T/s/certs/a2.nanoacme.test old now r0
+	issue_one a2.nanoacme.test --profile default || return
+	old=$cid
+	cp "$d/cert.pem" "$T/old.pem" || return
+	now=$(date +%s)
+	set_window "$d/cert.pem" $((now + 3)) $((now + 4)) || return
+	na_renew
+	expect_rc 1 || return
+	expect_out 'a2\.nanoacme\.test: not due until' "'not due until'" || return
+	expect_same "$T/old.pem" "$d/cert.pem" || return
+	while [ "$(date +%s)" -le $((now + 4)) ]; do
+		sleep 0.2
+	done
+	r0=$(pebble_count 'has been marked as replaced')
+	na_renew
+	expect_rc 0 || return
+	expect_out 'a2\.nanoacme\.test: due since' "'due since'" || return
+	grep -q 'renewalInfo' "$T/out" &&
+		{ fail "renewalInfo asked again within its Retry-After"; return; }
+	expect_replaces "$old" || return
+	expect_eq "$(pebble_count 'has been marked as replaced')" $((r0 + 1)) \
+		"orders Pebble marked as replacements" || return
+	expect_cert_dir "$d" || return
+	expect_differ "$T/old.pem" "$d/cert.pem" || return
+}
+
+# The CA revoked the certificate behind nanoacme's back (a mass revocation,
+# another host with a copy of the key): Pebble's renewalInfo then says "renew
+# now" (a window that ended an hour ago) for a fresh 90-day certificate the
+# lifetime rule would keep for two months.
+t_ari_revoked() {
+	local d=$T/s/certs/a3.nanoacme.test old
+	issue_one a3.nanoacme.test --profile default || return
+	old=$cid
+	cp -a "$T/s" "$T/other" || return
+	na -C "$T/other" revoke a3.nanoacme.test
+	expect_rc 0 || return
+	cp "$d/cert.pem" "$T/old.pem" || return
+	na_renew
+	expect_rc 0 || return
+	expect_out "> GET [^ ]*/renewalInfo/$old\$" "GET renewalInfo/<CertID>" || return
+	expect_replaces "$old" || return
+	expect_cert_dir "$d" || return
+	expect_differ "$T/old.pem" "$d/cert.pem" || return
+}
+
+# The CA already replaced the certificate nanoacme holds (a run killed after
+# finalize, /etc restored from a backup): the state is put back as it was
+# before a renewal; the next renewal names the old certificate again, Pebble
+# answers alreadyReplaced, and a certificate still comes of it (ordered
+# without "replaces", as lego does: go-acme/lego#2475).
+t_ari_already_replaced() {
+	local d=$T/s/certs/a4.nanoacme.test old now
+	issue_one a4.nanoacme.test --profile default || return
+	old=$cid
+	now=$(date +%s)
+	set_window "$d/cert.pem" $((now - 7200)) $((now - 3600)) || return
+	cp -a "$T/s" "$T/snapshot" || return
+	na_renew
+	expect_rc 0 || return
+	expect_replaces "$old" || return
+	rm -rf "$T/s" && cp -a "$T/snapshot" "$T/s" || return
+	cp "$d/cert.pem" "$T/old.pem" || return
+	na_renew
+	expect_out 'alreadyReplaced' "Pebble's alreadyReplaced" || return
+	expect_rc 0 || return
+	expect_eq "$(order_field replaces)" "" "\"replaces\" of the order made anew" || return
+	expect_cert_dir "$d" || return
+	expect_differ "$T/old.pem" "$d/cert.pem" || return
+}
+
+# --- main --------------------------------------------------------------------
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-ca2026.XXXXXX") || exit 1
+T=$TMP/setup
+mkdir -p "$T"
+: >"$T/log"
+
+if [ ! -f "$NANOACME" ] || [ ! -x "$NANOACME" ]; then
+	echo "FAIL setup: $NANOACME is not an executable file (build it with make)"
+	failed=$((failed + 1))
+	summary
+	exit
+fi
+for p in openssl curl timeout cmp basenc date awk; do
+	if ! command -v "$p" >/dev/null 2>&1; then
+		echo "FAIL setup: $p not found (tests/deps.sh check)"
+		failed=$((failed + 1))
+		summary
+		exit
+	fi
+done
+if [ "$PEBBLE_VERSION" = 2.4 ]; then
+	echo "FAIL setup: $PEBBLE_BIN is Pebble 2.4, which has no profiles or ARI (tests/deps.sh check fetches 2.10)"
+	failed=$((failed + 1))
+	summary
+	exit
+fi
+if ! PEBBLE_EXTRA_CONFIG='"profiles": {
+	    "default": {"description": "90 days", "validityPeriod": 7776000},
+	    "classic": {"description": "90 days", "validityPeriod": 7776000},
+	    "tlsserver": {"description": "45 days", "validityPeriod": 3888000},
+	    "shortlived": {"description": "6 days", "validityPeriod": 518400}}' \
+	pebble_start PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=100 >"$T/log" 2>&1; then
+	echo "FAIL setup: cannot start Pebble"
+	sed 's/^/    /' "$T/log"
+	failed=$((failed + 1))
+	summary
+	exit
+fi
+
+all_tests="profile_shortlived profile_unknown profile_renew"
+all_tests="$all_tests ari_not_due ari_window_opens ari_revoked ari_already_replaced"
+for t in ${CA2026_TESTS:-$all_tests}; do
+	if ! declare -F "t_$t" >/dev/null; then
+		echo "FAIL $t: no such test (known: $all_tests)"
+		failed=$((failed + 1))
+		continue
+	fi
+	run_test "$t"
+done
+summary

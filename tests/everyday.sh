@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# tests/everyday.sh: the habits certbot and acme.sh users bring, against
+# real Pebble 2.10: staging then production, settings given to an issue that
+# is not due, $SSL_CERT_FILE remembered for cron, renew NAME.
+#
+# Usage: tests/everyday.sh [path-to-nanoacme]   (default: ./nanoacme)
+# Environment: NANOACME_TIMEOUT (default 60), EVERYDAY_TESTS (names to run),
+# PEBBLE_*_PORT, CHALLTESTSRV_*_PORT (tests/pebble-env.sh).
+#
+# "Staging" and "production" are one Pebble reached by two directory URLs,
+# https://localhost:PORT/dir and https://127.0.0.1:PORT/dir (its listener
+# certificate names both): to nanoacme they are two CAs, with an account
+# each. Every certificate asks for a profile, as Pebble picks a random one
+# for an order without.
+#
+# Prints "ok NAME" or "FAIL NAME: reason (line N)" with the test's log, then
+# "N passed, N failed"; exits non-zero on any failure. Only 127.0.0.1.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$here/lib.sh"
+# shellcheck source=tests/pebble-env.sh
+. "$here/pebble-env.sh"
+
+NANOACME=${1:-${NANOACME:-./nanoacme}}
+NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
+wrap=()
+passed=0
+failed=0
+T=
+rc=
+reason=
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-everyday.XXXXXX") || exit 1
+trap 'finish' EXIT
+
+case $NANOACME in
+/*) ;;
+*) NANOACME=$PWD/$NANOACME ;;
+esac
+
+STAGING=
+PRODUCTION=
+
+# na_e ARGS...: nanoacme with the state in $T/s and the listener Pebble uses.
+na_e() {
+	na -C "$T/s" -c "$PEBBLE_CA_FILE" -y -l "127.0.0.1:$PEBBLE_HTTP_PORT" \
+		--profile default "$@"
+}
+
+# Staging, then production, for the same names: the second issue is not
+# "not due": it issues from the new CA, replaces the certificate, and the
+# settings and list name the new directory.
+t_staging_then_production() {
+	local n=sp.nanoacme.test
+	na_e -D "$STAGING" issue "$n"
+	expect_rc 0 || return
+	cp "$T/s/certs/$n/cert.pem" "$T/staging.pem"
+	na_e -D "$PRODUCTION" issue "$n"
+	expect_rc 0 || return
+	cmp -s "$T/staging.pem" "$T/s/certs/$n/cert.pem" && { fail "not replaced"; return 1; }
+	grep -qx "directory $PRODUCTION" "$T/s/certs/$n/settings" ||
+		{ fail "settings do not name $PRODUCTION"; return 1; }
+	# and again with production: now it is not due
+	na_e -D "$PRODUCTION" issue "$n"
+	expect_rc 1
+}
+
+# An issue that is not due stores the settings it was given ("settings
+# updated"), so a deploy hook can be added without reissuing; renew then
+# runs it. The same settings again: no "updated".
+t_settings_update() {
+	local n=su.nanoacme.test
+	na_e -D "$PRODUCTION" issue "$n"
+	expect_rc 0 || return
+	cp "$T/s/certs/$n/cert.pem" "$T/first.pem"
+	na_e -D "$PRODUCTION" --deploy-hook "touch $T/deployed" --days 60 issue "$n"
+	expect_rc 1 || return
+	expect_out 'settings updated; not due until' || return
+	cmp -s "$T/first.pem" "$T/s/certs/$n/cert.pem" || { fail "reissued"; return 1; }
+	grep -qx "deploy-hook touch $T/deployed" "$T/s/certs/$n/settings" ||
+		{ fail "deploy hook not stored"; return 1; }
+	na_e -D "$PRODUCTION" --deploy-hook "touch $T/deployed" --days 60 issue "$n"
+	expect_rc 1 || return
+	grep -q 'settings updated' "$T/out" && { fail "updated twice"; return 1; }
+	na -C "$T/s" --jitter 0 --force renew "$n"
+	expect_rc 0 || return
+	[ -f "$T/deployed" ] || fail "the stored deploy hook did not run"
+}
+
+# $SSL_CERT_FILE at issue time is the certificate's CA file: a renew from
+# cron, without it, still trusts the CA.
+t_ssl_cert_file() {
+	local n=env.nanoacme.test
+	SSL_CERT_FILE=$PEBBLE_CA_FILE timeout 60 "$NANOACME" -C "$T/s" -y \
+		-D "$PRODUCTION" -l "127.0.0.1:$PEBBLE_HTTP_PORT" --profile default \
+		issue "$n" >"$T/out" 2>&1 </dev/null
+	rc=$?
+	cat "$T/out" >>"$T/log"
+	expect_rc 0 || return
+	grep -qx "ca-file $PEBBLE_CA_FILE" "$T/s/certs/$n/settings" ||
+		{ fail "SSL_CERT_FILE not stored"; return 1; }
+	env -u SSL_CERT_FILE timeout 60 "$NANOACME" -C "$T/s" --jitter 0 --force \
+		renew >"$T/out" 2>&1 </dev/null
+	rc=$?
+	cat "$T/out" >>"$T/log"
+	expect_rc 0
+}
+
+# renew NAME renews that one only; an unknown NAME is a usage error.
+t_renew_name() {
+	na_e -D "$PRODUCTION" issue r1.nanoacme.test && expect_rc 0 || return
+	na_e -D "$PRODUCTION" issue r2.nanoacme.test && expect_rc 0 || return
+	cp "$T/s/certs/r1.nanoacme.test/cert.pem" "$T/r1.pem"
+	cp "$T/s/certs/r2.nanoacme.test/cert.pem" "$T/r2.pem"
+	na -C "$T/s" --jitter 0 --force renew r2.nanoacme.test
+	expect_rc 0 || return
+	cmp -s "$T/r1.pem" "$T/s/certs/r1.nanoacme.test/cert.pem" || { fail "r1 renewed"; return 1; }
+	cmp -s "$T/r2.pem" "$T/s/certs/r2.nanoacme.test/cert.pem" && { fail "r2 not renewed"; return 1; }
+	na -C "$T/s" --jitter 0 --force renew nosuch.nanoacme.test
+	expect_rc 2 || return
+	expect_out 'no such certificate'
+}
+
+run_test() {
+	local name=$1
+	T=$TMP/$name
+	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
+	reason=
+	if "t_$name" && [ -z "$reason" ]; then
+		ok "$name"
+	else
+		echo "FAIL $name: ${reason:-returned non-zero}"
+		sed 's/^/    /' "$T/log" | tail -n 60
+		failed=$((failed + 1))
+	fi
+}
+
+T=$TMP/setup
+mkdir -p "$T"
+if ! pebble_start PEBBLE_WFE_NONCEREJECT=0 >"$T/log" 2>&1; then
+	echo "FAIL setup: Pebble did not start"
+	sed 's/^/    /' "$T/log"
+	failed=$((failed + 1))
+	summary
+	exit
+fi
+STAGING=$PEBBLE_DIR_URL
+PRODUCTION=https://127.0.0.1:$PEBBLE_PORT/dir
+
+all_tests="staging_then_production settings_update ssl_cert_file renew_name"
+for t in ${EVERYDAY_TESTS:-$all_tests}; do
+	run_test "$t"
+done
+summary
