@@ -10,6 +10,11 @@
 #                           are removed, so running it again (postinst,
 #                           after sysupgrade) never adds a line
 #   nanoacme-cron remove    remove the entry
+# "The entry" is exactly the line install writes, `M H * * *
+# /usr/sbin/nanoacme-cron run`: any other line, also one an administrator
+# wrote that runs nanoacme-cron differently, is left as it is. Cron is
+# restarted when the file changed, and only if it is enabled: a cron an
+# administrator disabled stays disabled (a warning says so).
 #   nanoacme-cron run [NANOACME ARGS...]
 #                           nanoacme --syslog ARGS (default: renew); what
 #                           the entry runs, and a way to run a first
@@ -44,18 +49,24 @@ log() {
 
 # random N: a number from 0 to N-1 (ash's $RANDOM, else /dev/urandom).
 random() {
+	# shellcheck disable=SC3028 # busybox ash has RANDOM; else urandom
 	local r=${RANDOM:-}
 	[ -n "$r" ] || r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 	echo $((r % $1))
 }
 
-# ours LINE: true if LINE is an entry made by this script.
+# ours LINE: true if LINE is exactly an entry made by this script:
+# minute (0-59) and hour (0-23) in plain digits, then "* * * SELF run".
 ours() {
-	case $1 in
-	'#'*) return 1 ;;
-	*"$SELF run"*) return 0 ;;
-	esac
-	return 1
+	local m h rest
+	case $1 in *[!0-9\ \*/a-z-]*) return 1 ;; esac
+	m=${1%% *}
+	rest=${1#* }
+	h=${rest%% *}
+	rest=${rest#* }
+	case $m in '' | *[!0-9]* | ???*) return 1 ;; esac
+	case $h in '' | *[!0-9]* | ???*) return 1 ;; esac
+	[ "$m" -le 59 ] && [ "$h" -le 23 ] && [ "$rest" = "* * * $SELF run" ]
 }
 
 # write_crontab FILE: FILE becomes the crontab (same directory, renamed).
@@ -63,17 +74,21 @@ write_crontab() {
 	chmod 600 "$1" && mv -f "$1" "$CRONTAB"
 }
 
+# restart_cron: make crond read the new crontab, if cron is enabled.
 restart_cron() {
 	[ -x "$CRON_INIT" ] || return 0
-	"$CRON_INIT" enable
+	if ! "$CRON_INIT" enabled; then
+		log warn "cron is disabled (/etc/init.d/cron enable): the renewal entry will not run"
+		return 0
+	fi
 	"$CRON_INIT" restart
 }
 
 # edit add|remove: the crontab without our entries, plus one entry for add
-# (the first existing one, else a new random time). Unchanged files are
-# not rewritten and cron is not restarted.
+# (the first existing one, else a new random time), left in $entry.
+# Unchanged files are not rewritten and cron is not restarted.
 edit() {
-	local tmp line keep= found=0 changed=0
+	local tmp line keep='' found=0 changed=0
 	mkdir -p "${CRONTAB%/*}" || return 1
 	[ -f "$CRONTAB" ] || : >>"$CRONTAB"
 	tmp=$(mktemp "$CRONTAB.XXXXXX") || return 1
@@ -91,10 +106,11 @@ edit() {
 		printf '%s\n' "$line" >>"$tmp"
 	done <"$CRONTAB"
 	if [ "$1" = add ] && [ -z "$keep" ]; then
-		printf '%s %s * * * %s run\n' "$(random 60)" "$(random 24)" \
-			"$SELF" >>"$tmp"
+		keep="$(random 60) $(random 24) * * * $SELF run"
+		printf '%s\n' "$keep" >>"$tmp"
 		changed=1
 	fi
+	entry=$keep
 	if [ "$changed" = 0 ]; then
 		rm -f "$tmp"
 		return 0
@@ -118,7 +134,7 @@ pending() {
 case ${1:-} in
 install)
 	edit add || exit 1
-	log info "renewal entry: $(grep -F "$SELF run" "$CRONTAB")"
+	log info "renewal entry: $entry"
 	;;
 remove)
 	edit remove || exit 1
