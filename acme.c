@@ -72,6 +72,38 @@ is_json_type(const char *ct)
 }
 
 /*
+ * -vv: the reply body as the CA wrote it, line by line (msg_info()
+ * replaces control bytes), at most VERBOSE_BODY_MAX bytes, then how
+ * many more there were.
+ */
+static void
+show_body(const struct run *r)
+{
+	const char *p = (const char *)r->body, *end = p + r->resp.body_len;
+	const char *nl;
+	char line[1024];
+	size_t shown = 0, n;
+
+	while (p < end && shown < VERBOSE_BODY_MAX) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = (size_t)((nl != NULL ? nl : end) - p);
+		n = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
+		n = n < VERBOSE_BODY_MAX - shown ? n : VERBOSE_BODY_MAX - shown;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		msg_info(r->o, 2, "  %s", line);
+		shown += n;
+		p += n;
+		if (p < end && *p == '\n') {
+			p++;
+		}
+	}
+	if (p < end) {
+		msg_info(r->o, 2, "  ... (%zu more bytes)", (size_t)(end - p));
+	}
+}
+
+/*
  * Sends one request and reads the reply into r->resp/r->body, keeping
  * its Replay-Nonce and parsing JSON bodies into r->js (r->js.ntok is 0
  * when there is none). A chain that the built-in roots do not anchor
@@ -82,8 +114,6 @@ int
 send_req(struct run *r, const char *method, const char *url,
     const char *body, size_t len)
 {
-	char clean[512];
-
 	/* a signal asked to stop: send nothing more (see cmd.c) */
 	if (na_stop != 0) {
 		return stop_code();
@@ -100,8 +130,7 @@ send_req(struct run *r, const char *method, const char *url,
 	msg_info(r->o, 1, "< %d %s (%zu bytes)", r->resp.status,
 	    r->resp.content_type, r->resp.body_len);
 	if (r->o->verbose >= 2 && r->resp.body_len > 0) {
-		msg_clean((const char *)r->body, clean, sizeof(clean));
-		msg_info(r->o, 2, "  %s", clean);
+		show_body(r);
 	}
 	if (r->resp.nonce[0] != '\0') {
 		memcpy(r->nonce, r->resp.nonce, sizeof(r->nonce));
@@ -182,6 +211,13 @@ needs_person(const struct run *r)
 	char d[1024], url[HTTP_MAX_URL];
 	char *u;
 
+	if (is_problem(r, "accountDoesNotExist")) {
+		msg_err("the CA does not know this account (a test CA reset, "
+		    "or another CA): remove %s/url and run again; the key is "
+		    "kept, and -y creates a new account if the CA has none "
+		    "for it", r->acct_dir);
+		return true;
+	}
 	if (is_problem(r, "userActionRequired")) {
 		if (json_get_str(&r->js, 0, "instance", url, sizeof(url),
 		    NULL) != 0) {
@@ -458,6 +494,33 @@ account_post(struct run *r, bool only_existing)
 	return 0;
 }
 
+/* Sets the contact of the existing account to -e's address. */
+static int
+account_contact(struct run *r)
+{
+	char contact[320];
+	struct sbuf b;
+	int rc, n;
+
+	n = fmt_s(contact, sizeof(contact), "mailto:%s", r->o->conf.email);
+	sbuf_init(&b, r->payload, sizeof(r->payload));
+	sbuf_adds(&b, "{\"contact\":[");
+	json_add_str(&b, contact, strlen(contact));
+	sbuf_adds(&b, "]}");
+	if (b.err != 0 || n < 0 || (size_t)n >= sizeof(contact)) {
+		msg_err("account contact too long");
+		return EXIT_USAGE;
+	}
+	if ((rc = acme_post(r, r->kid, b.p, false)) != 0) {
+		return rc;
+	}
+	if (r->resp.status != 200) {
+		return acme_fail(r, "account", r->kid);
+	}
+	msg_info(r->o, 1, "account %s: contact %s", r->kid, contact);
+	return 0;
+}
+
 /*
  * Makes r->kid the account of this CA: the stored one (no request), the
  * one the server knows for our stored key, or a new one when the user
@@ -480,8 +543,9 @@ account_setup(struct run *r)
 		}
 	}
 	if (!have_url && r->no_new_account) {
-		msg_err("no account for %s in %s", r->c->directory, r->acct_dir);
-		return EXIT_ACME;
+		msg_err("no account for %s in %s (issue or dns-persist with -y "
+		    "creates one)", r->c->directory, r->acct_dir);
+		return EXIT_LOCAL;
 	}
 	if (!have_url && !r->o->agree_tos) {
 		msg_err("creating an account needs agreement to the CA's terms "
@@ -500,6 +564,10 @@ account_setup(struct run *r)
 			return rc;
 		}
 		rc = account_post(r, false);
+	}
+	/* -e given for an account that exists: RFC 8555 §7.3.2 update */
+	if (have_url && rc == 0 && r->o->conf.email != NULL) {
+		rc = account_contact(r);
 	}
 done:
 	if (rc == 0 && jws_thumbprint(&r->acct.pk, r->thumb) != 0) {
@@ -665,7 +733,9 @@ chall_again(struct run *r, struct authz *a, int err, int *tries)
 	}
 	msg_info(r->o, 1, "  %s: the CA reports an error while pending: "
 	    "asking again in %d s", a->ident, 2 << *tries);
+	msg_status(r->o, "the CA asked to retry its validation", 2L << *tries);
 	poll(NULL, 0, (2000 << *tries));
+	msg_status(r->o, NULL, 0);
 	(*tries)++;
 	if ((rc = acme_post(r, a->chall_url, "{}", false)) != 0) {
 		return rc;

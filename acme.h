@@ -106,6 +106,13 @@ void msg_prefix(const char *name);
  * whose findings its second pass says again). */
 void msg_mute(bool mute);
 
+/*
+ * On a terminal (not from cron, not with -q): one status line, rewritten
+ * in place, "waiting N s: WHAT", so a run that waits never looks hung;
+ * WHAT NULL clears it when the wait ends.
+ */
+void msg_status(const struct opts *o, const char *what, long seconds);
+
 /* Prints "nanoacme: [NAME: ]" and the formatted message on stderr. */
 void msg_err(const char *fmt, ...)
 #if defined(__GNUC__)

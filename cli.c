@@ -83,6 +83,7 @@ static const char usage_text[] =
 "  list [--json]      every certificate, sorted: name, days left, when it\n"
 "                     renews, status, CA, names (--json: one JSON array)\n"
 "  revoke NAME        revoke, signed with the account key\n"
+"  delete NAME        remove a certificate, every version and key of it\n"
 "  revoke --cert FILE --key FILE   revoke, signed with the certificate key\n"
 "  account            show the account: URL, status, contacts\n"
 "  account deactivate deactivate the account (no further use)\n"
@@ -242,6 +243,17 @@ msg_clean(const char *s, char *out, size_t cap)
 static int syslog_fd = -1;
 static const char *msg_for;
 static bool msg_muted;
+static bool status_shown;              /* a msg_status() line is up */
+
+/* Takes a msg_status() line off the terminal before a message. */
+static void
+status_clear(void)
+{
+	if (status_shown) {
+		fmt_puts(2, "\r\033[K");
+		status_shown = false;
+	}
+}
 
 /* see acme.h */
 void
@@ -255,6 +267,22 @@ void
 msg_mute(bool mute)
 {
 	msg_muted = mute;
+}
+
+/* see acme.h */
+void
+msg_status(const struct opts *o, const char *what, long seconds)
+{
+	/* a person at a terminal only: never cron, a pipe or -q */
+	if (o->verbose < 0 || msg_muted || !isatty(STDERR_FILENO)) {
+		return;
+	}
+	if (what == NULL) {
+		status_clear();
+		return;
+	}
+	fmt_fd(2, "\r\033[Kwaiting %ld s: %s", seconds, what);
+	status_shown = true;
 }
 
 /* see acme.h */
@@ -313,6 +341,7 @@ msg_err(const char *fmt, ...)
 	va_end(ap);
 	/* Every message may carry a CA's words: cleaned here, once. */
 	msg_clean(line, line, sizeof(line));
+	status_clear();
 	fmt_fd(2, "nanoacme: %s%s%s\n", msg_for != NULL ? msg_for : "",
 	    msg_for != NULL ? ": " : "", line);
 	syslog_line(3, true, line);      /* LOG_ERR */
@@ -332,6 +361,7 @@ msg_info(const struct opts *o, int level, const char *fmt, ...)
 	fmt_v(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	msg_clean(line, line, sizeof(line));
+	status_clear();
 	fmt_fd(2, "%s\n", line);
 	if (level <= 1) {
 		syslog_line(level <= 0 ? 5 : 6, false, line);
@@ -520,6 +550,12 @@ check_command(struct opts *o)
 		if (o->nargs == 0) {
 			return -1;
 		}
+	} else if (strcmp(c, "delete") == 0) {
+		if (o->nargs == 1) {
+			return -1;
+		}
+		msg_err("delete: give one NAME");
+		return EXIT_USAGE;
 	} else if (strcmp(c, "revoke") == 0) {
 		if (!(o->nargs == 1 && o->cert_file == NULL &&
 		    o->key_file == NULL) && !(o->nargs == 0 &&

@@ -9,6 +9,35 @@
  */
 #include "run.h"
 
+/*
+ * True if s is [ADDR]:PORT as -l and --alpn take it (listen.c opens
+ * it): ":PORT", "IPV4:PORT" or "[IPV6]:PORT", PORT 1..65535. NULL (no
+ * listener) passes.
+ */
+static bool
+is_listen_spec(const char *s)
+{
+	struct dns_server a;
+	const char *c = s != NULL ? strrchr(s, ':') : NULL;
+	unsigned long p = 0;
+	size_t k;
+
+	if (s == NULL) {
+		return true;
+	}
+	if (c == NULL || c[1] == '\0' || (s[0] == '[' ? c - s < 3 ||
+	    c[-1] != ']' : memchr(s, ':', (size_t)(c - s)) != NULL)) {
+		return false;
+	}
+	for (k = 1; c[k] != '\0'; k++) {
+		if (c[k] < '0' || c[k] > '9' ||
+		    (p = p * 10 + (unsigned long)(c[k] - '0')) > 65535) {
+			return false;
+		}
+	}
+	return p > 0 && (c == s || dns_server_parse(&a, s, strlen(s)) == 0);
+}
+
 /* Checks names and directory URL of c before anything touches the disk. */
 static int
 check_conf(const struct conf *c)
@@ -30,6 +59,14 @@ check_conf(const struct conf *c)
 		    "give one validation method");
 		return EXIT_USAGE;
 	}
+	if (!is_listen_spec(c->listen) || (c->alpn != NULL &&
+	    !is_listen_spec(c->alpn))) {
+		msg_err("%s %s: not [ADDR]:PORT (:80 for every address, "
+		    "192.0.2.1:80, [2001:db8::1]:80)", is_listen_spec(c->listen) ?
+		    "--alpn" : "-l", is_listen_spec(c->listen) ? c->alpn :
+		    c->listen);
+		return EXIT_USAGE;
+	}
 	if (c->dns_server != NULL && dns_server_parse(&srv, c->dns_server,
 	    strlen(c->dns_server)) != 0) {
 		msg_err("--dns-server %s: not ADDR[:PORT] or [IPV6]:PORT",
@@ -38,8 +75,8 @@ check_conf(const struct conf *c)
 	}
 	for (k = 0; k < c->nnames; k++) {
 		if (name_classify(c->names[k], NULL, NULL) == NAME_BAD) {
-			msg_err("%s: not a valid DNS name or IP address",
-			    c->names[k]);
+			msg_err("%s: not a valid DNS name or IP address: %s",
+			    c->names[k], name_why(c->names[k]));
 			return EXIT_USAGE;
 		}
 		/* only DNS proves control of a wildcard: fail before
@@ -163,7 +200,10 @@ issue_retry(struct run *r, bool renewal)
 		wait = wait / 2 + random_upto(wait / 2);
 		msg_info(r->o, 0, "transient failure: retry %ld of %ld in "
 		    "%lu s", attempt + 1, r->o->retry, wait);
+		msg_status(r->o, "a retry of a transient failure",
+		    (long)wait);
 		sleep((unsigned)wait);
+		msg_status(r->o, NULL, 0);
 		if (na_stop != 0) {
 			return stop_code();
 		}
@@ -196,12 +236,14 @@ clock_check(const struct opts *o)
 			msg_info(o, 0, "waiting up to %ld s for the system clock",
 			    o->wait_clock);
 		}
+		msg_status(o, "the system clock (NTP)", o->wait_clock - waited);
 		sleep(1);
 		waited++;
 		if (na_stop != 0) {
 			return stop_code();
 		}
 	}
+	msg_status(o, NULL, 0);
 	return 0;
 }
 
@@ -242,6 +284,49 @@ cert_begin(struct run *r)
 }
 
 /*
+ * The same names in another order are the same certificate: when STATE
+ * has one whose names are c's set under another first name, that name
+ * goes first in c, so issue works on it instead of making a second one.
+ */
+static void
+same_set_first(struct run *r, struct conf *c)
+{
+	char certs[STORE_PATH_MAX];
+	const char *t;
+	struct dirent *e;
+	size_t k;
+	DIR *d;
+
+	if (path_of(certs, r->o->state, "certs") != 0 ||
+	    (d = opendir(certs)) == NULL) {
+		return;
+	}
+	msg_mute(true);                 /* a damaged one is renew's news */
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strcmp(e->d_name, c->names[0]) == 0 ||
+		    settings_load(r, e->d_name) != 0 ||
+		    !same_names(&r->cs.conf, c)) {
+			continue;
+		}
+		for (k = 1; k < c->nnames; k++) {
+			if (strcmp(c->names[k], e->d_name) == 0) {
+				t = c->names[0];
+				c->names[0] = c->names[k];
+				c->names[k] = t;
+				break;
+			}
+		}
+		break;
+	}
+	msg_mute(false);
+	closedir(d);
+	if (r->cs.conf.nnames > 0 && same_names(&r->cs.conf, c)) {
+		msg_info(r->o, 1, "%s: the certificate of these names",
+		    c->names[0]);
+	}
+}
+
+/*
  * issue: unless --force, an existing certificate for the same names that
  * is not due is left alone (exit 1), as uacme does; other names replace
  * it (an explicit issue is how names change).
@@ -258,6 +343,9 @@ cmd_issue(struct run *r, struct conf *c)
 	if ((rc = lock_state(r->o)) != 0) {
 		return rc;
 	}
+	same_set_first(r, c);
+	cert_begin(r);
+	r->c = c;
 	/* The CA and profile are part of what a certificate is: staging
 	 * then production, or another profile, issues anew. */
 	if (!r->o->force && cert_dates(r, c->names[0], &nb, &na) == 0 &&
@@ -540,7 +628,10 @@ renew_jitter(const struct run *r)
 	msg_info(r->o, 1, "waiting %lu s (random, up to %ld: --jitter) before "
 	    "contacting the CA, so that routers on the same cron minute do "
 	    "not all reach it at once", v, j);
+	msg_status(r->o, "jitter, so that a fleet does not reach the CA at "
+	    "once (--jitter)", (long)v);
 	sleep((unsigned)v);
+	msg_status(r->o, NULL, 0);
 }
 
 /* renew: every certificate that is due; failures do not stop the rest. */
@@ -597,6 +688,60 @@ cmd_renew(struct run *r)
 	return worst;
 }
 
+/* SHA-256 of der[0..len) into out. */
+static void
+der_hash(const unsigned char *der, size_t len, unsigned char out[32])
+{
+	br_sha256_context h;
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, der, len);
+	br_sha256_out(&h, out);
+}
+
+/*
+ * revoke --cert: a certificate of STATE revoked with its own key is
+ * marked revoked there too, as `revoke NAME` does, so list says so and
+ * the next renew replaces it. r->der holds the revoked certificate.
+ */
+static int
+mark_revoked(struct run *r, size_t der_len)
+{
+	unsigned char want[32], have[32];
+	char certs[STORE_PATH_MAX], path[STORE_PATH_MAX];
+	struct dirent *e;
+	size_t len;
+	DIR *d;
+	int rc = 0;
+
+	der_hash(r->der, der_len, want);
+	if (path_of(certs, r->o->state, "certs") != 0 ||
+	    access(certs, F_OK) != 0 || lock_state(r->o) != 0 ||
+	    (d = opendir(certs)) == NULL) {
+		return 0;       /* no STATE here: nothing to mark */
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' ||
+		    cert_path(r, e->d_name, "cert.pem", path) != 0 ||
+		    read_cert_der(r, path, &len) != 0) {
+			continue;
+		}
+		der_hash(r->der, len, have);
+		if (memcmp(want, have, sizeof(want)) != 0) {
+			continue;
+		}
+		if (cert_path(r, e->d_name, "revoked", path) != 0 ||
+		    store_write(path, "revoked\n", 8, 0644) != 0) {
+			rc = file_fail("revoked, but cannot write", path);
+		} else {
+			msg_info(r->o, 0, "marked %s revoked: the next renew "
+			    "replaces it", e->d_name);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
 /* revoke --cert FILE --key FILE: signed with the certificate's key. */
 static int
 revoke_by_key(struct run *r, struct conf *c)
@@ -633,6 +778,7 @@ revoke_by_key(struct run *r, struct conf *c)
 	key_wipe(&k);
 	if (rc == 0) {
 		msg_info(r->o, 0, "revoked %s", r->o->cert_file);
+		rc = mark_revoked(r, der_len);
 	}
 	return rc;
 }
@@ -819,6 +965,62 @@ cmd_dns_persist(struct run *r, struct conf *c)
 	return 0;
 }
 
+/* True if e is a version directory of name: ".NAME.N". */
+static bool
+is_version_of(const char *e, const char *name)
+{
+	size_t n = strlen(name);
+
+	return e[0] == '.' && strncmp(e + 1, name, n) == 0 && e[n + 1] == '.' &&
+	    e[n + 2] >= '0' && e[n + 2] <= '9';
+}
+
+/*
+ * delete NAME: the certificate goes, with every version of it and
+ * their keys (unlinked, not left behind), after saying what goes. The
+ * link goes first, so the certificate vanishes at once, whole.
+ */
+static int
+cmd_delete(struct run *r)
+{
+	char certs[STORE_PATH_MAX], path[STORE_PATH_MAX];
+	const char *name = r->o->args[0];
+	struct dirent *e;
+	struct stat st;
+	int rc;
+	DIR *d;
+
+	if (strchr(name, '/') != NULL || name[0] == '.') {
+		msg_err("delete %s: not a certificate name", name);
+		return EXIT_USAGE;
+	}
+	if ((rc = lock_state(r->o)) != 0) {
+		return rc;
+	}
+	if (path_of(certs, r->o->state, "certs") != 0 ||
+	    cert_path(r, name, "", path) != 0 || lstat(path, &st) != 0) {
+		msg_err("delete %s: no such certificate in %s", name,
+		    r->o->state);
+		return EXIT_USAGE;
+	}
+	msg_info(r->o, 0, "deleting %s: its certificate, chain, key and "
+	    "settings, and every earlier version of them", path);
+	if (unlink(path) != 0) {
+		return file_fail("cannot remove", path);
+	}
+	if ((d = opendir(certs)) == NULL) {
+		return file_fail("cannot read", certs);
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (is_version_of(e->d_name, name) && fmt_s(path,
+		    sizeof(path), "%s/%s", certs, e->d_name) > 0) {
+			store_version_drop(path);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
 /* Runs the command of o; r is zeroed and set up. */
 static int
 dispatch(struct run *r, struct conf *c)
@@ -839,6 +1041,9 @@ dispatch(struct run *r, struct conf *c)
 	}
 	if (strcmp(cmd, "dns-persist") == 0) {
 		return cmd_dns_persist(r, c);
+	}
+	if (strcmp(cmd, "delete") == 0) {
+		return cmd_delete(r);
 	}
 	return cmd_account(r, c);
 }

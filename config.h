@@ -168,6 +168,12 @@
 #define HTTP_MAX_ADDRS 8
 #endif
 
+/* -vv shows at most this much of each reply body, then "... (N more
+ * bytes)": enough for every ACME object, not a whole certificate chain. */
+#ifndef VERBOSE_BODY_MAX
+#define VERBOSE_BODY_MAX 2048
+#endif
+
 /* Largest file we read from the state directory or --ca-file. A full
  * system bundle is ~220 KB. */
 #ifndef STORE_MAX_FILE

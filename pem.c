@@ -294,13 +294,77 @@ last_label_numeric(const char *name)
 	return strspn(last, "0123456789") == strlen(last);
 }
 
+/*
+ * The rule DNS name name[0..n) breaks (RFC 1035 §2.3.1 as CAs apply it),
+ * or NULL: at most 253 characters, "*." allowed in front, labels of 1 to
+ * 63 letters, digits and inner hyphens, at least two labels, the last
+ * not all digits.
+ */
+static const char *
+dns_name_rule(const char *name, size_t n)
+{
+	size_t k, label = 0, labels = 1;
+	char c;
+
+	if (n > 253) {
+		return "longer than 253 characters";
+	}
+	if (n > 2 && name[0] == '*' && name[1] == '.') {
+		name += 2;
+		n -= 2;
+	}
+	if (n == 0) {
+		return "empty";
+	}
+	for (k = 0; k < n; k++) {
+		c = name[k];
+		if (c == '.') {
+			if (label == 0) {
+				return "an empty label (a dot at the start, or two "
+				    "dots)";
+			}
+			if (name[k - 1] == '-') {
+				return "a label ending with '-'";
+			}
+			label = 0;
+			labels++;
+			continue;
+		}
+		if (c == '-' && label == 0) {
+			return "a label starting with '-'";
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-')) {
+			return "a character other than letters, digits, '-' and "
+			    "'.' (no '_', space or non-ASCII; IDNs in punycode: "
+			    "xn--...)";
+		}
+		if (++label > 63) {
+			return "a label longer than 63 characters";
+		}
+	}
+	if (label == 0) {
+		return "a trailing dot (give the name without it)";
+	}
+	if (name[n - 1] == '-') {
+		return "a label ending with '-'";
+	}
+	if (labels < 2) {
+		return "a single label (a name like router.example.com is "
+		    "needed; localhost cannot have a certificate)";
+	}
+	if (last_label_numeric(name)) {
+		return "a last label of digits only (not an IP address either)";
+	}
+	return NULL;
+}
+
 /* see pem.h */
 enum name_kind
 name_classify(const char *name, unsigned char ip[16], size_t *ip_len)
 {
 	unsigned char buf[16];
-	size_t n = strlen(name), k, label = 0, labels = 1;
-	char c;
+	size_t k;
 
 	if (inet_pton(AF_INET, name, buf) == 1 ||
 	    inet_pton(AF_INET6, name, buf) == 1) {
@@ -313,36 +377,17 @@ name_classify(const char *name, unsigned char ip[16], size_t *ip_len)
 		}
 		return NAME_IP;
 	}
-	if (n > 253) {
-		return NAME_BAD;
+	return dns_name_rule(name, strlen(name)) == NULL ? NAME_DNS : NAME_BAD;
+}
+
+/* see pem.h */
+const char *
+name_why(const char *name)
+{
+	if (name_classify(name, NULL, NULL) != NAME_BAD) {
+		return NULL;
 	}
-	if (n > 2 && name[0] == '*' && name[1] == '.') {
-		name += 2;
-		n -= 2;
-	}
-	if (n == 0 || last_label_numeric(name)) {
-		return NAME_BAD;
-	}
-	for (k = 0; k < n; k++) {
-		c = name[k];
-		if (c == '.') {
-			if (label == 0 || name[k - 1] == '-') {
-				return NAME_BAD;
-			}
-			label = 0;
-			labels++;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || (c == '-' && label > 0)) ||
-		    ++label > 63) {
-			return NAME_BAD;
-		}
-	}
-	if (label == 0 || name[n - 1] == '-' || labels < 2) {
-		return NAME_BAD;
-	}
-	return NAME_DNS;
+	return dns_name_rule(name, strlen(name));
 }
 
 /* Appends the decimal or hex text of v to out at *o. */

@@ -121,6 +121,10 @@ enum name_kind {
 enum name_kind name_classify(const char *name, unsigned char ip[16],
     size_t *ip_len);
 
+/* Why name is neither a DNS name nor an IP literal, as a phrase for a
+ * message ("a label longer than 63 characters"), or NULL if it is one. */
+const char *name_why(const char *name);
+
 /*
  * Writes the text form of IPv4 (len 4) or IPv6 (len 16) address ip into
  * out[0..cap) (RFC 5952 for IPv6: lowercase, longest zero run as "::").

@@ -154,9 +154,8 @@ persist_check(struct run *r, const struct authz *a)
 			return 0;
 		}
 	}
-	msg_err("%s: no dns-persist-01 record for this account at %s; "
-	    "create this one at your DNS provider, then run again:",
-	    a->ident, a->dns_name);
+	msg_err("no dns-persist-01 record for this account at %s; create "
+	    "this one at your DNS provider, then run again:", a->dns_name);
 	persist_line(a->dns_name, a->record, false);
 	return EXIT_VALIDATION;
 }
@@ -433,14 +432,17 @@ poll_wait(struct run *r, long *delay_ms, time_t start, const char *what)
 		return EXIT_ACME;
 	}
 	msg_info(r->o, 2, "  waiting %ld ms", ms);
+	msg_status(r->o, "the CA validates or issues", (ms + 999) / 1000);
 	if (r->rsp.open) {
 		/* the responder serves on its own; we watch it */
 		if (responder_wait(&r->rsp, ms) != 0) {
+			msg_status(r->o, NULL, 0);
 			return rsp_fail(r);
 		}
 	} else {
 		poll(NULL, 0, (int)ms);
 	}
+	msg_status(r->o, NULL, 0);
 	if (na_stop != 0) {
 		return stop_code();
 	}

@@ -149,10 +149,13 @@ cert_id() {
 }
 
 # order_field NAME: the value of "NAME" in the order object of this run's last
-# newOrder reply (-vv prints the start of each reply body on one line after
-# the status line, newlines shown as '?'; a newOrder reply fits).
+# newOrder reply (-vv prints each reply body after the status line, a line of
+# the body a line, indented by two spaces; joined here into one).
 order_field() {
-	awk '/^> POST .*\/order-plz$/ { n = 2; next } n && !--n { body = $0 }
+	awk '/^> POST .*\/order-plz$/ { n = 2; body = ""; next }
+		n == 2 { n = 1; next }
+		n == 1 && /^  / { body = body $0; next }
+		{ n = 0 }
 		END { print body }' "$T/out" |
 		sed -n "s/.*\"$1\": *\"\\([^\"]*\\)\".*/\\1/p"
 }
@@ -317,7 +320,7 @@ t_ari_window_opens() {
 	na_renew
 	expect_rc 0 || return
 	expect_out 'a2\.nanoacme\.test: due since' "'due since'" || return
-	grep -q 'renewalInfo' "$T/out" &&
+	grep -q '^> GET [^ ]*/renewalInfo/' "$T/out" &&
 		{ fail "renewalInfo asked again within its Retry-After"; return; }
 	expect_replaces "$old" || return
 	expect_eq "$(pebble_count 'has been marked as replaced')" $((r0 + 1)) \

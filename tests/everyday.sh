@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # tests/everyday.sh: the habits certbot and acme.sh users bring, against
 # real Pebble 2.10: staging then production, settings given to an issue that
-# is not due, $SSL_CERT_FILE remembered for cron, renew NAME.
+# is not due, $SSL_CERT_FILE remembered for cron, renew NAME, usage errors
+# that name the rule broken.
 #
 # Usage: tests/everyday.sh [path-to-nanoacme]   (default: ./nanoacme)
 # Environment: NANOACME_TIMEOUT (default 60), EVERYDAY_TESTS (names to run),
@@ -123,6 +124,77 @@ t_renew_name() {
 	expect_out 'no such certificate'
 }
 
+# The same names in another order are the same certificate: not due, so
+# nothing is issued and no second certificate directory appears.
+t_same_names() {
+	na_e -D "$PRODUCTION" issue o1.nanoacme.test o2.nanoacme.test
+	expect_rc 0 || return
+	na_e -D "$PRODUCTION" issue o2.nanoacme.test o1.nanoacme.test
+	expect_rc 1 || return
+	expect_out 'o1\.nanoacme\.test: .*not due until' || return
+	expect_absent "$T/s/certs/o2.nanoacme.test"
+}
+
+# delete NAME: the certificate and every version of it (keys too) go,
+# after a line that says so; another certificate stays; a second delete
+# is a usage error.
+t_delete() {
+	na_e -D "$PRODUCTION" issue dl.nanoacme.test && expect_rc 0 || return
+	na_e -D "$PRODUCTION" --force issue dl.nanoacme.test && expect_rc 0 || return
+	na_e -D "$PRODUCTION" issue keep.nanoacme.test && expect_rc 0 || return
+	# a version left by a run killed between writing and switching
+	mkdir -m 700 "$T/s/certs/.dl.nanoacme.test.99" &&
+		cp "$T/s/certs/dl.nanoacme.test/privkey.pem" "$T/s/certs/.dl.nanoacme.test.99/" ||
+		return 1
+	na -C "$T/s" delete dl.nanoacme.test
+	expect_rc 0 || return
+	expect_out 'deleting .*dl\.nanoacme\.test' || return
+	expect_absent "$T/s/certs/dl.nanoacme.test" || return
+	[ -z "$(find "$T/s/certs" -maxdepth 1 -name '.dl.nanoacme.test*')" ] ||
+		{ fail "versions left: $(ls -a "$T/s/certs")"; return 1; }
+	expect_file "$T/s/certs/keep.nanoacme.test/privkey.pem" || return
+	na -C "$T/s" delete dl.nanoacme.test
+	expect_rc 2
+}
+
+# -e on an existing account updates its contact (RFC 8555 §7.3.2); the
+# account command without an account is a local matter (exit 6, a hint).
+t_account_contact() {
+	na_e -D "$PRODUCTION" -e first@example.com issue ac.nanoacme.test
+	expect_rc 0 || return
+	na -C "$T/s" -c "$PEBBLE_CA_FILE" -D "$PRODUCTION" account
+	expect_rc 0 || return
+	expect_out 'mailto:first@example.com' || return
+	na -C "$T/s" -c "$PEBBLE_CA_FILE" -D "$PRODUCTION" -e second@example.com account
+	expect_rc 0 || return
+	expect_out 'mailto:second@example.com' "the new contact, as the CA returns it" || return
+	na -C "$T/none" -c "$PEBBLE_CA_FILE" -D "$PRODUCTION" account
+	expect_rc 6 || return
+	expect_out 'no account for .*-y creates one'
+}
+
+# Usage errors say which rule was broken, exit 2, before any request:
+# names (each rule), listener addresses.
+t_usage_errors() {
+	local before n l long
+	before=$(wc -l <"$PEBBLE_WORK/pebble.log")
+	long=$(printf 'a%.0s' $(seq 64)).nanoacme.test
+	for n in "x_y.nanoacme.test:other than letters" \
+		"trail.nanoacme.test.:trailing dot" \
+		"$long:longer than 63" "localhost:single label" \
+		"r\303\274.nanoacme.test:non-ASCII" "1.2.3.4.5:digits only"; do
+		na_e -D "$PRODUCTION" issue "$(printf '%b' "${n%%:*}")"
+		expect_rc 2 || return
+		expect_out "${n#*:}" "the rule '${n#*:}' for ${n%%:*}" || return
+	done
+	for l in foo 5502 :99999 ::1:80 '[::1]'; do
+		na_e -D "$PRODUCTION" -l "$l" issue u.nanoacme.test
+		expect_rc 2 || return
+		expect_out 'not \[ADDR\]:PORT' "the [ADDR]:PORT hint for -l $l" || return
+	done
+	[ "$before" = "$(wc -l <"$PEBBLE_WORK/pebble.log")" ] || fail "Pebble was asked"
+}
+
 run_test() {
 	local name=$1
 	T=$TMP/$name
@@ -150,6 +222,7 @@ STAGING=$PEBBLE_DIR_URL
 PRODUCTION=https://127.0.0.1:$PEBBLE_PORT/dir
 
 all_tests="staging_then_production settings_update ssl_cert_file renew_name"
+all_tests="$all_tests usage_errors account_contact same_names delete"
 for t in ${EVERYDAY_TESTS:-$all_tests}; do
 	run_test "$t"
 done

@@ -873,6 +873,17 @@ t_revoke_cert_key() {
 	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$T/other" revoke \
 		--cert "$T/ck.pem" --key "$T/ck.key"
 	expect_rc 4 || return
+	# With the state directory that holds it: marked revoked there, as
+	# revoke NAME does, so list says so (ck2's own key, ck2 only).
+	s=$(serial_of "$T/s/certs/ck2.nanoacme.test/cert.pem")
+	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$T/s" revoke \
+		--cert "$T/s/certs/ck2.nanoacme.test/cert.pem" \
+		--key "$T/s/certs/ck2.nanoacme.test/privkey.pem"
+	expect_rc 0 || return
+	expect_pebble_status "$s" Revoked || return
+	na_bare list
+	expect_list_status ck2.nanoacme.test revoked || return
+	expect_list_status ck.nanoacme.test ok
 }
 
 # account: URL, status, contact.

@@ -48,7 +48,7 @@
 #   least as long as the hash, RFC 7518 §3.2: the eab mode's is 64 bytes);
 #   the account object returned
 #   by newAccount echoes the externalAccountBinding JWS, so -vv shows what
-#   nanoacme sent (bodies are cut at a few hundred bytes: the signature is
+#   nanoacme sent (bodies are cut at 2 KB: the signature is
 #   compared as far as it is shown).
 # - PEBBLE_ALTERNATE_ROOTS=2: roots 0, 1, 2 (/roots/N), the certificate
 #   answer links .../alternate/1 and /2; all chains share one intermediate
@@ -656,7 +656,10 @@ t_hook_http01() {
 # expect_alpn_valid NAME: the -vv output shows NAME's authorization valid by
 # a tls-alpn-01 challenge.
 expect_alpn_valid() {
-	grep -F "\"value\": \"$1\"" "$T/out" | grep '"status": "valid"' |
+	# each reply body on one line: -vv shows it a line at a time
+	awk '/^  / { b = b $0; next } b != "" { print b; b = "" }
+		END { if (b != "") print b }' "$T/out" |
+		grep -F "\"value\": \"$1\"" | grep '"status": "valid"' |
 		grep -q '"type": "tls-alpn-01"' ||
 		fail "-vv output shows no authorization of $1 valid by tls-alpn-01"
 }

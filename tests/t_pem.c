@@ -1470,6 +1470,33 @@ test_store_mkdirs(void)
 	return 0;
 }
 
+/* name_why(): NULL exactly when name_classify() accepts; else the rule. */
+static int
+test_name_why(void)
+{
+	static const struct { const char *name, *why; } t[] = {
+		{ "router.example.com", NULL }, { "*.example.com", NULL },
+		{ "192.0.2.1", NULL }, { "2001:db8::1", NULL },
+		{ "x_y.example", "other than letters" },
+		{ "a..example", "empty label" }, { ".a.example", "empty label" },
+		{ "a.example.", "trailing dot" }, { "-a.example", "starting" },
+		{ "a-.example", "ending" }, { "localhost", "single label" },
+		{ "1.2.3.4.5", "digits only" }, { "", "empty" },
+		{ "r\xc3\xbc.example", "non-ASCII" }
+	};
+	const char *w;
+	size_t k;
+
+	for (k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+		w = name_why(t[k].name);
+		CHECK((w == NULL) == (t[k].why == NULL));
+		CHECK((w == NULL) == (name_classify(t[k].name, NULL, NULL) !=
+		    NAME_BAD));
+		CHECK(w == NULL || strstr(w, t[k].why) != NULL);
+	}
+	return 0;
+}
+
 int
 main(void)
 {
@@ -1511,6 +1538,7 @@ main(void)
 	RUN(test_store_lock);
 	RUN(test_store_versions);
 	RUN(test_store_mkdirs);
+	RUN(test_name_why);
 	anchors_free(&a);
 	key_wipe(&x_key);
 	key_wipe(&x_other);
