@@ -6,7 +6,8 @@ Usage: python3 bench/strace_sum.py STRACE_LOG ACME_PORT PROGRAM
 Reads the output of `strace -f -e trace=execve,openat,connect` (bench/compare.sh)
 and prints three numbers:
   binary   size of PROGRAM's executable (the first successful execve whose
-           name is PROGRAM; for a script, its #! interpreter, as certbot's)
+           name is PROGRAM; for a script, its #! interpreter, as certbot's;
+           for "#!/usr/bin/env NAME", NAME found in PATH, as dehydrated's)
   loaded   sizes of every distinct file the run executed, plus every shared
            library (*.so*) and Python module (*.py, *.pyc) it opened
   tls      connect() calls to 127.0.0.1:ACME_PORT that succeeded or were
@@ -16,6 +17,7 @@ per pid.
 """
 import os
 import re
+import shutil
 import sys
 
 LINE = re.compile(r'^(\d+)\s+(.*)$')
@@ -60,7 +62,12 @@ def main():
             with open(p, 'rb') as f:
                 head = f.read(256)
             if head.startswith(b'#!'):
-                interp = head[2:].split(b'\n')[0].split()[0].decode()
+                line = head[2:].split(b'\n')[0]
+                words = line.decode(errors='replace').split()
+                interp = words[0]
+                if os.path.basename(interp) == 'env' and len(words) > 1:
+                    files.add(os.path.realpath(interp))
+                    interp = shutil.which(words[1]) or interp
                 files.add(os.path.realpath(interp))
                 if binary is None and os.path.basename(p) == program:
                     binary = os.path.realpath(interp)

@@ -1,19 +1,31 @@
 # SPDX-License-Identifier: MIT
 """bench/table.py: the markdown table of bench/compare.sh.
 
-Usage: python3 bench/table.py RESULTS NANOACME RUNS
+Usage: python3 bench/table.py RESULTS RUNS PEBBLE_VERSION
 
 RESULTS has one line per run (see compare.sh):
   CLIENT N time WALL_S CPU_S PEAK_RSS_KIB REQUESTS
   CLIENT N strace BINARY_BYTES LOADED_BYTES TLS_CONNECTIONS
   CLIENT N callgrind INSTRUCTIONS
-Prints medians of the timed runs, each with its ratio to nanoacme's
-value for the same number of names.
+  CLIENT N first INSTRUCTIONS   (nanoacme+bundle's run that writes its
+                                 anchor cache: the note under the table)
+  CLIENT N retry                (a run that failed as compare.sh's
+                                 known_failure says, and was run again)
+Prints a header line, the medians of the timed runs, each with its ratio
+to nanoacme's value for the same number of names, and the notes.
 """
 import os
 import statistics
 import subprocess
 import sys
+
+# Why a client's runs fail by chance (compare.sh's known_failure).
+RETRY_WHY = {
+    'uacme': 'uacme 1.7.4 stops at a challenge without a "token" ("failed '
+             'to parse challenge"), and Pebble 2.10 offers dns-persist-01, '
+             'which has none, in a random place among the challenges of each '
+             'authorization',
+}
 
 
 def fmt_bytes(n):
@@ -59,12 +71,20 @@ def version(pkg):
 
 
 def main():
-    path, na, runs = sys.argv[1], sys.argv[2], sys.argv[3]
-    timed, stra, cg, order = {}, {}, {}, []
+    path, runs, pebble = sys.argv[1], sys.argv[2], sys.argv[3]
+    timed, stra, cg, first, order = {}, {}, {}, {}, []
+    tries, retries = {}, {}
     with open(path) as f:
         for line in f:
             w = line.split()
             key = (w[0], int(w[1]))
+            tries[key] = tries.get(key, 0) + 1
+            if w[2] == 'retry':
+                retries[key] = retries.get(key, 0) + 1
+                continue
+            if w[2] == 'first':
+                first[key] = int(w[3])
+                continue
             if key not in order:
                 order.append(key)
             if w[2] == 'time':
@@ -96,12 +116,12 @@ def main():
                        if l.startswith('model name'))
     except (OSError, StopIteration):
         pass
-    print('nanoacme %s (static musl x86_64), uacme %s, lego %s, certbot %s; '
-          'Pebble %s; %s, %d cores; median of %s runs, fresh Pebble and '
-          'state each run.'
+    print('nanoacme %s (static musl x86_64), uacme %s, lego %s, certbot %s, '
+          'dehydrated %s, acme-tiny %s; Pebble %s; %s, %d cores; median of '
+          '%s runs, fresh Pebble and state each run.'
           % (rev or '?', version('uacme'), version('lego'),
-             version('certbot'), version('pebble'), cpu, os.cpu_count(),
-             runs))
+             version('certbot'), version('dehydrated'), version('acme-tiny'),
+             pebble, cpu, os.cpu_count(), runs))
     print()
     print('| client | names | binary | + loaded | wall | CPU (user+sys) '
           '| peak RSS | requests | TLS handshakes | instructions |')
@@ -113,6 +133,20 @@ def main():
             b = None if base is None or key[0] == 'nanoacme' else base[i]
             cells.append(cell(v, b, fmts[i]))
         print('| %s | %d | %s |' % (key[0], key[1], ' | '.join(cells)))
+    for key in order:
+        if key in retries:
+            print()
+            print('%s, %d name(s): %d of %d runs failed and were run again '
+                  '(the table shows the others): %s.'
+                  % (key[0], key[1], retries[key], tries[key],
+                     RETRY_WHY.get(key[0], 'see compare.sh')))
+    for key, v in sorted(first.items()):
+        base = cg.get(('nanoacme', key[1]))
+        print()
+        print('%s, %d name(s), first run (decodes the bundle, writes '
+              'STATE/anchors; untimed): %s instructions%s.'
+              % (key[0], key[1], fmt_instr(v),
+                 ' (%s)' % ratio(v / base) if base else ''))
 
 
 if __name__ == '__main__':

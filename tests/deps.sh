@@ -34,7 +34,7 @@ check_pkgs="$demo_pkgs $musl_pkgs clang valgrind libclang-rt-14-dev qemu-user-st
 check_pkgs="$check_pkgs python3 python3-cryptography faketime"
 check_pkgs="$check_pkgs busybox-static lighttpd lighttpd-mod-openssl knot bind9-dnsutils"
 check_pkgs="$check_pkgs strace"
-bench_pkgs="$check_pkgs strace python3 uacme lego certbot"
+bench_pkgs="$check_pkgs strace python3 uacme lego certbot dehydrated acme-tiny"
 
 # Debian testing's packages for build/: name and directory.
 testing_pkgs="pebble:pebble-2.10 caddy:caddy"
