@@ -350,6 +350,9 @@ STATIC_ARCHS = x86_64 mipsel aarch64
 # program, so calls across files inline and dead code goes (measured:
 # 2.8 KB on x86_64, 8 KB on mipsel). BearSSL stays as it is.
 STATIC_LTO = -flto
+# -Oz (GCC 12): smaller than -Os by 2.6 KB on x86_64, for our code only
+# (I/O-bound; BearSSL's arithmetic keeps its -Os).
+STATIC_OPT = -Oz
 # Stripped size budgets in KiB, enforced by make size (and so make check).
 STATIC_BUDGETS = x86_64:200 mipsel:248 aarch64:224
 SB = build/$(ARCH)
@@ -369,7 +372,7 @@ $(SYSROOT)/versions: build-aux/sysroot.sh
 
 $(SB)/%.o: %.c $(wildcard *.h) | $(SYSROOT)/versions
 	@mkdir -p $(SB)
-	$(STATIC_CC) $(NA_CFLAGS) -Os $(STATIC_LTO) $(SIZE_CFLAGS) -fno-pie \
+	$(STATIC_CC) $(NA_CFLAGS) $(STATIC_OPT) $(STATIC_LTO) $(SIZE_CFLAGS) -fno-pie \
 		$(STATIC_CFLAGS_$(ARCH)) -I$(SYSROOT)/usr/include -c -o $@ $<
 
 # responder.c's seccomp filter: <linux/seccomp.h>, <linux/filter.h> and
@@ -403,7 +406,7 @@ $(SB)/libbearssl.a: $(BEARSSL_SRC)/version | $(SYSROOT)/versions
 	$(CROSS)ar rcs $@ $(SB)/bearssl/*.o
 
 $(SB)/nanoacme.elf: $(addprefix $(SB)/,$(OBJS) musl_chk.o) $(SB)/libbearssl.a
-	$(STATIC_CC) -static $(SIZE_LDFLAGS) $(STATIC_LTO) -Os \
+	$(STATIC_CC) -static $(SIZE_LDFLAGS) $(STATIC_LTO) $(STATIC_OPT) \
 		$(STATIC_CFLAGS_$(ARCH)) -o $@ $^
 
 $(SB)/nanoacme: $(SB)/nanoacme.elf

@@ -648,6 +648,8 @@ order_new(struct run *r)
 		msg_err("newOrder: %d authorizations", n);
 		return EXIT_ACME;
 	}
+	/* what cert_begin() must clear for the next certificate */
+	r->az_high = (size_t)n > r->az_high ? (size_t)n : r->az_high;
 	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
 		if (json_str(&r->js, i, r->cs.az[k].url, HTTP_MAX_URL, NULL) != 0) {
 			return acme_fail(r, "newOrder", r->dir.new_order);

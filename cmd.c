@@ -277,7 +277,9 @@ void
 cert_begin(struct run *r)
 {
 	key_wipe(&r->cs.cert_key);
-	memset(&r->cs, 0, sizeof(r->cs));
+	memset(r->cs.az, 0, r->az_high * sizeof(r->cs.az[0]));
+	r->az_high = 0;
+	memset(&r->cs, 0, offsetof(struct cert_state, az));
 	r->c = NULL;
 	r->transient = false;
 	r->retry_after = -1;
@@ -934,6 +936,7 @@ cmd_dns_persist(struct run *r, struct conf *c)
 
 	cert_begin(r);
 	r->c = c;
+	r->az_high = 1;                 /* az[0] is the scratch authz */
 	if ((rc = lock_state(r->o)) != 0 || (rc = ca_ready(r, true)) != 0) {
 		return rc;
 	}

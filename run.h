@@ -106,11 +106,14 @@ struct cert_state {
 	char finalize[HTTP_MAX_URL];
 	char cert_url[HTTP_MAX_URL];
 	char replaces[256];                /* ARI CertID being renewed */
-	struct authz az[ACME_MAX_NAMES];
 	size_t naz;
 	unsigned char csr_spki[1024];      /* --csr: the key to expect */
 	size_t csr_spki_len;
 	struct ec_key cert_key;
+	/* last: cert_begin() clears the entries used (run.az_high), so
+	 * the pages of the others (250 KB in all) stay untouched, never
+	 * resident */
+	struct authz az[ACME_MAX_NAMES];
 };
 
 /* Everything one run owns; allocated once, freed at exit. */
@@ -126,6 +129,7 @@ struct run {
 	bool transient;                    /* last failure may pass: retry */
 	bool probe;                        /* renew's first pass: no request */
 	bool probed;                       /* ... which found an ARI check */
+	size_t az_high;                    /* cs.az entries ever filled */
 	long retry_after;                  /* its Retry-After, or -1 */
 	struct http_client http;
 	struct responder rsp;              /* http-01/tls-alpn-01 answers */
