@@ -898,9 +898,11 @@ t_account() {
 	expect_out "^account: $url\$" "the account URL $url" || return
 	expect_out '^status: valid$' "status: valid" || return
 	expect_out '^contact: mailto:acct@nanoacme.test$' "the contact" || return
-	# No account for this state and directory: an error, not a new account.
+	# No account for this state and directory: a local error (6) that
+	# says how to make one, not a new account.
 	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$T/none" -y account
-	expect_rc 4 || return
+	expect_rc 6 || return
+	expect_out 'no account for .*-y creates one' "the hint" || return
 	[ -z "$(find "$T/none" -name url 2>/dev/null)" ] ||
 		{ fail "account created an account"; return; }
 }
