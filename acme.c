@@ -440,6 +440,20 @@ add_eab(struct run *r, struct sbuf *b)
 	return rc;
 }
 
+/* "contact":["mailto:EMAIL"] (RFC 8555 §7.3) into b; a sticky error
+ * in b if the address is too long. */
+static void
+add_contact(struct sbuf *b, const char *email)
+{
+	char contact[320];
+	int n = fmt_s(contact, sizeof(contact), "mailto:%s", email);
+
+	sbuf_adds(b, "\"contact\":[");
+	json_add_str(b, contact, strlen(contact));
+	sbuf_adds(b, "]");
+	b->err |= n < 0 || (size_t)n >= sizeof(contact);
+}
+
 /*
  * newAccount (RFC 8555 §7.3): creates the account, or with only_existing
  * looks up the account of our key (§7.3.1). Sets r->kid and stores it.
@@ -448,9 +462,9 @@ add_eab(struct run *r, struct sbuf *b)
 int
 account_post(struct run *r, bool only_existing)
 {
-	char path[STORE_PATH_MAX], contact[320];
+	char path[STORE_PATH_MAX];
 	struct sbuf b;
-	int rc, n;
+	int rc;
 
 	sbuf_init(&b, r->payload, sizeof(r->payload));
 	if (only_existing) {
@@ -461,12 +475,8 @@ account_post(struct run *r, bool only_existing)
 			return rc;
 		}
 		if (r->c->email != NULL) {
-			n = fmt_s(contact, sizeof(contact), "mailto:%s",
-			    r->c->email);
-			sbuf_adds(&b, ",\"contact\":[");
-			json_add_str(&b, contact, strlen(contact));
-			sbuf_adds(&b, "]");
-			b.err |= n < 0 || (size_t)n >= sizeof(contact);
+			sbuf_adds(&b, ",");
+			add_contact(&b, r->c->email);
 		}
 		sbuf_adds(&b, "}");
 	}
@@ -498,16 +508,14 @@ account_post(struct run *r, bool only_existing)
 static int
 account_contact(struct run *r)
 {
-	char contact[320];
 	struct sbuf b;
-	int rc, n;
+	int rc;
 
-	n = fmt_s(contact, sizeof(contact), "mailto:%s", r->o->conf.email);
 	sbuf_init(&b, r->payload, sizeof(r->payload));
-	sbuf_adds(&b, "{\"contact\":[");
-	json_add_str(&b, contact, strlen(contact));
-	sbuf_adds(&b, "]}");
-	if (b.err != 0 || n < 0 || (size_t)n >= sizeof(contact)) {
+	sbuf_adds(&b, "{");
+	add_contact(&b, r->o->conf.email);
+	sbuf_adds(&b, "}");
+	if (b.err != 0) {
 		msg_err("account contact too long");
 		return EXIT_USAGE;
 	}
@@ -517,7 +525,8 @@ account_contact(struct run *r)
 	if (r->resp.status != 200) {
 		return acme_fail(r, "account", r->kid);
 	}
-	msg_info(r->o, 1, "account %s: contact %s", r->kid, contact);
+	msg_info(r->o, 1, "account %s: contact mailto:%s", r->kid,
+	    r->o->conf.email);
 	return 0;
 }
 
@@ -651,7 +660,8 @@ order_new(struct run *r)
 	/* what cert_begin() must clear for the next certificate */
 	r->az_high = (size_t)n > r->az_high ? (size_t)n : r->az_high;
 	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
-		if (json_str(&r->js, i, r->cs.az[k].url, HTTP_MAX_URL, NULL) != 0) {
+		if (json_str(&r->js, i, r->cs.az[k].url, HTTP_MAX_URL,
+		    NULL) != 0) {
 			return acme_fail(r, "newOrder", r->dir.new_order);
 		}
 	}

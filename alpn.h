@@ -49,7 +49,7 @@
 /* One identifier being validated: its SNI and key authorization digest. */
 struct alpn_entry {
 	char ident[256];
-	char sni[80];                      /* ident, or its reverse-DNS name */
+	char sni[256];                     /* ident, or its reverse-DNS name */
 	unsigned char digest[32];          /* SHA-256 of the key auth */
 };
 

@@ -61,10 +61,11 @@ check_conf(const struct conf *c)
 	}
 	if (!is_listen_spec(c->listen) || (c->alpn != NULL &&
 	    !is_listen_spec(c->alpn))) {
+		bool lis = is_listen_spec(c->listen);
+
 		msg_err("%s %s: not [ADDR]:PORT (:80 for every address, "
-		    "192.0.2.1:80, [2001:db8::1]:80)", is_listen_spec(c->listen) ?
-		    "--alpn" : "-l", is_listen_spec(c->listen) ? c->alpn :
-		    c->listen);
+		    "192.0.2.1:80, [2001:db8::1]:80)", lis ? "--alpn" : "-l",
+		    lis ? c->alpn : c->listen);
 		return EXIT_USAGE;
 	}
 	if (c->dns_server != NULL && dns_server_parse(&srv, c->dns_server,
@@ -305,7 +306,8 @@ same_set_first(struct run *r, struct conf *c)
 	}
 	msg_mute(true);                 /* a damaged one is renew's news */
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || strcmp(e->d_name, c->names[0]) == 0 ||
+		if (e->d_name[0] == '.' ||
+		    strcmp(e->d_name, c->names[0]) == 0 ||
 		    settings_load(r, e->d_name) != 0 ||
 		    !same_names(&r->cs.conf, c)) {
 			continue;
@@ -941,8 +943,9 @@ cmd_dns_persist(struct run *r, struct conf *c)
 		return rc;
 	}
 	if (r->dir.issuer[0] == '\0') {
-		msg_err("directory %s names no issuer domain (meta.caaIdentities"
-		    "): its dns-persist-01 record cannot be made", c->directory);
+		msg_err("directory %s names no issuer domain (meta."
+		    "caaIdentities): its dns-persist-01 record cannot be made",
+		    c->directory);
 		return EXIT_ACME;
 	}
 	for (k = 0; k < c->nnames; k++) {
@@ -1074,6 +1077,9 @@ main(int argc, char **argv)
 	if (strcmp(o.cmd, "issue") == 0 || strcmp(o.cmd, "renew") == 0) {
 		responder_start(&zygote, o.eab_hmac);
 	}
+	/* the keys' process: no core dump, and a process of this user
+	 * (an unsandboxed responder) may not ptrace it or read its memory */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		msg_err("out of memory");
 		responder_end(&zygote);
@@ -1111,10 +1117,11 @@ main(int argc, char **argv)
 		rc = dispatch(r, &c);
 	}
 	if (na_stop != 0) {
-		msg_err("stopped by signal %d (%s): what was published is taken "
-		    "back, the state directory is as it was or has the new "
-		    "certificate complete", (int)na_stop, na_stop == SIGINT ?
-		    "SIGINT" : na_stop == SIGTERM ? "SIGTERM" : "SIGHUP");
+		msg_err("stopped by signal %d (%s): what was published is "
+		    "taken back; the state directory holds the old "
+		    "certificate or the new one, whole", (int)na_stop,
+		    na_stop == SIGINT ? "SIGINT" : na_stop == SIGTERM ?
+		    "SIGTERM" : "SIGHUP");
 		rc = stop_code();
 	}
 	msg_info(&o, 1, "TLS handshakes: %u, HTTP requests: %u",

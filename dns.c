@@ -16,6 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ascii.h"
+#include "sockio.h"
+
 #define TYPE_A 1
 #define TYPE_CNAME 5
 #define TYPE_TXT 16
@@ -54,11 +57,6 @@ dns_strerror(int err)
 	return msg[err];
 }
 
-static unsigned
-lower(unsigned c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
 
 static unsigned
 get16(const unsigned char *p)
@@ -100,7 +98,8 @@ name_to_wire(const char *name, unsigned char w[WIRE_MAX])
 		}
 		w[o++] = (unsigned char)(i - start);
 		while (start < i) {
-			w[o++] = (unsigned char)lower((unsigned char)name[start++]);
+			w[o++] = (unsigned char)ascii_tolower(
+			    (unsigned char)name[start++]);
 		}
 	}
 	w[o++] = 0;
@@ -148,7 +147,7 @@ read_name(const unsigned char *m, size_t len, size_t off,
 			break;
 		}
 		for (k = 1; k <= c; k++) {
-			w[o++] = (unsigned char)lower(m[pos + k]);
+			w[o++] = (unsigned char)ascii_tolower(m[pos + k]);
 		}
 		pos += 1 + c;
 	}
@@ -499,25 +498,6 @@ dns_server_default(struct dns_server *srv)
 
 /* ---- lookup ------------------------------------------------------------ */
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
-		return 0;
-	}
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Milliseconds until t (>= 0), for poll(). */
-static int
-ms_until(long long t)
-{
-	long long d = t - now_ms();
-
-	return d <= 0 ? 0 : d > 60000 ? 60000 : (int)d;
-}
 
 /*
  * Query for wire name q[0..qn) with id into b: header (RD), question
@@ -577,7 +557,7 @@ io_full(int fd, unsigned char *b, size_t n, bool wr, long long deadline,
 	pfd.fd = fd;
 	pfd.events = wr ? POLLOUT : POLLIN;
 	while (done < n) {
-		rc = poll(&pfd, 1, ms_until(deadline));
+		rc = poll(&pfd, 1, sockio_ms_until(deadline, sockio_now_ms()));
 		if (rc < 0 && errno == EINTR) {
 			continue;
 		}
@@ -664,7 +644,7 @@ lookup(const struct dns_server *srv, const char *name, unsigned qtype,
 	}
 	id = get16(idb);
 	ql = build_query(q, id, w, wn, qtype);
-	deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	deadline = sockio_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	resend = deadline - (timeout_ms > 0 ? timeout_ms : 0) / 2;
 	fd = open_to(srv, SOCK_DGRAM, out);
 	if (fd < 0) {
@@ -677,7 +657,8 @@ lookup(const struct dns_server *srv, const char *name, unsigned qtype,
 		goto out;
 	}
 	for (;;) {
-		pr = poll(&pfd, 1, ms_until(resent ? deadline : resend));
+		pr = poll(&pfd, 1, sockio_ms_until(resent ? deadline : resend,
+		    sockio_now_ms()));
 		if (pr < 0 && errno == EINTR) {
 			continue;
 		}
@@ -802,8 +783,9 @@ from_hosts(const char *host, unsigned port, struct dns_server *a,
 		for (p = t; *p != '\0';) {
 			p += strspn(p, " \t");
 			t = p + strcspn(p, " \t");
-			for (k = 0; k < hn && p + k < t && lower((unsigned char)
-			    p[k]) == lower((unsigned char)host[k]); k++) {
+			for (k = 0; k < hn && p + k < t &&
+			    ascii_tolower((unsigned char)p[k]) ==
+			    ascii_tolower((unsigned char)host[k]); k++) {
 			}
 			if (k == hn && p + k == t) {
 				add_sa(a, max, n, ip, iplen, port);

@@ -74,27 +74,47 @@ persist_line(const char *name, const char *v, bool to_stdout)
 	}
 }
 
+/* The CA's issuer domain names of dns-persist-01 challenge token chall
+ * (at most 8) into issuers[], their text in names[0..1024). */
+static size_t
+persist_issuers(const struct run *r, int chall, const char *issuers[8],
+    char names[1024])
+{
+	size_t n = 0, used = 0, k;
+	int arr, i, m;
+
+	/* -00/-01 name the field issuer-domain-names, -02 issuerDomainNames */
+	arr = json_get(&r->js, chall, "issuer-domain-names");
+	arr = arr >= 0 ? arr : json_get(&r->js, chall, "issuerDomainNames");
+	m = json_is(&r->js, arr, JSMN_ARRAY) ? r->js.tok[arr].size : 0;
+	for (k = 0, i = arr + 1; (int)k < m && n < 8 && used < 1024; k++,
+	    i = json_skip(&r->js, i)) {
+		if (json_str(&r->js, i, names + used, 1024 - used, NULL) == 0) {
+			issuers[n++] = names + used;
+			used += strlen(names + used) + 1;
+		}
+	}
+	return n;
+}
+
 /*
  * dns-persist-01 challenge i of the last reply: its owner name and the
- * value the record must hold (for the hook's AUTH and the check).
+ * value the record must hold (for the hook's AUTH and the check), for
+ * the first issuer domain name the CA gives.
  */
 static int
 persist_record(const struct run *r, struct authz *a, int i)
 {
+	const char *issuers[8];
+	char names[1024], domain[260];
 	struct dnsrec_persist p;
-	char issuer[256], domain[260];
-	int arr = json_get(&r->js, i, "issuer-domain-names");
 
-	/* -00/-01 name the field issuer-domain-names, -02 issuerDomainNames */
-	if (arr < 0) {
-		arr = json_get(&r->js, i, "issuerDomainNames");
-	}
-	if (first_str(r, arr, issuer, sizeof(issuer)) != 0 ||
+	if (persist_issuers(r, i, issuers, names) == 0 ||
 	    fmt_s(domain, sizeof(domain), "%s%s", a->wildcard ? "*." : "",
 	    a->ident) < 0) {
 		return -1;
 	}
-	persist_params(r, issuer, domain, &p);
+	persist_params(r, issuers[0], domain, &p);
 	a->chall = i;
 	return dnsrec_persist_value(&p, a->record, sizeof(a->record),
 	    NULL) != 0 || dns_record_name(r, a) != 0 ? -1 : 0;
@@ -115,20 +135,9 @@ persist_check(struct run *r, const struct authz *a)
 	struct dnsrec_persist p;
 	struct dns_server srv;
 	struct dns_txt txt;
-	size_t n = 0, used = 0, k;
-	int arr, i, m;
+	size_t n, k;
 
-	arr = json_get(&r->js, a->chall, "issuer-domain-names");
-	arr = arr >= 0 ? arr : json_get(&r->js, a->chall, "issuerDomainNames");
-	m = json_is(&r->js, arr, JSMN_ARRAY) ? r->js.tok[arr].size : 0;
-	for (k = 0, i = arr + 1; (int)k < m && n < 8; k++,
-	    i = json_skip(&r->js, i)) {
-		if (json_str(&r->js, i, names + used, sizeof(names) - used,
-		    NULL) == 0) {
-			issuers[n++] = names + used;
-			used += strlen(names + used) + 1;
-		}
-	}
+	n = persist_issuers(r, a->chall, issuers, names);
 	fmt_s(domain, sizeof(domain), "%s%s", a->wildcard ? "*." : "",
 	    a->ident);
 	persist_params(r, NULL, domain, &p);
@@ -406,6 +415,12 @@ rsp_open(struct run *r, const char *spec)
 			msg_info(r->o, 1, "  %s", step[k]);
 		}
 	}
+	/* neither another user nor a filter: said without -v too */
+	if ((r->rsp.sandbox & (RESPONDER_UID | RESPONDER_SECCOMP)) == 0) {
+		msg_info(r->o, 0, "warning: the challenge responder runs as "
+		    "this user with no seccomp filter (start nanoacme as root "
+		    "for its sandbox)");
+	}
 	return 0;
 }
 
@@ -488,7 +503,8 @@ authorize_all(struct run *r)
 			continue;
 		}
 		/* RFC 8555 §7.5.1: the empty object asks for validation. */
-		if ((rc = acme_post(r, r->cs.az[k].chall_url, "{}", false)) != 0) {
+		if ((rc = acme_post(r, r->cs.az[k].chall_url, "{}",
+		    false)) != 0) {
 			return rc;
 		}
 		if (r->resp.status != 200) {
@@ -496,7 +512,8 @@ authorize_all(struct run *r)
 		}
 	}
 	for (k = 0; k < r->cs.naz; k++) {
-		if (r->cs.az[k].pending && (rc = authz_poll(r, &r->cs.az[k])) != 0) {
+		if (r->cs.az[k].pending &&
+		    (rc = authz_poll(r, &r->cs.az[k])) != 0) {
 			return rc;
 		}
 	}

@@ -605,6 +605,9 @@ responder_main(const struct spec *sp, int cmd, int st)
 		(void)send_frame(st, FR_FAIL, (unsigned)err, (uint32_t)e);
 		responder_exit(1);
 	}
+	/* dies with the zygote: never an orphan holding port 80 or 443
+	 * (after the uid change, which resets it) */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) {
 		steps |= RESPONDER_NNP;
 		steps |= sandbox_seccomp();
@@ -710,6 +713,7 @@ responder_start(struct responder *z, const char *wipe)
 	cmd[1] = st[0] = -1;
 	(void)fcntl(z->cmd, F_SETFD, FD_CLOEXEC);
 	(void)fcntl(z->st, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(z->st, F_SETFL, O_NONBLOCK);
 out:
 	if (cmd[0] >= 0) {
 		close(cmd[0]);
@@ -762,25 +766,34 @@ read_frame(struct responder *z, int ms, unsigned *a, uint32_t *b)
 	struct pollfd p = { z->st, POLLIN, 0 };
 	unsigned char f[FRAME_LEN];
 	long long end = sockio_now_ms() + ms;
+	size_t got = 0;
+	ssize_t n;
 	int rc;
 
-	for (;;) {
+	/* z->st is non-blocking: a child that writes part of a frame and
+	 * stops cannot hold the key-holding parent past the deadline */
+	while (got < sizeof(f)) {
 		rc = poll(&p, 1, ms < 0 ? -1 :
 		    sockio_ms_until(end, sockio_now_ms()));
 		if (rc < 0 && errno == EINTR) {
 			continue;
 		}
 		if (rc <= 0) {
-			return rc;
+			return got > 0 ? -1 : rc;
 		}
-		if (read_all(z->st, f, sizeof(f)) < 0) {
+		n = read(z->st, f + got, sizeof(f) - got);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+			continue;
+		}
+		if (n <= 0) {
 			return -1;
 		}
-		*a = f[1];
-		*b = (uint32_t)f[2] << 24 | (uint32_t)f[3] << 16 |
-		    (uint32_t)f[4] << 8 | f[5];
-		return f[0];
+		got += (size_t)n;
 	}
+	*a = f[1];
+	*b = (uint32_t)f[2] << 24 | (uint32_t)f[3] << 16 |
+	    (uint32_t)f[4] << 8 | f[5];
+	return f[0];
 }
 
 /* Handles a frame that says the responder ended or failed. */

@@ -26,6 +26,7 @@
 
 #include "acme.h"
 
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -130,6 +131,8 @@ struct run {
 	bool probe;                        /* renew's first pass: no request */
 	bool probed;                       /* ... which found an ARI check */
 	size_t az_high;                    /* cs.az entries ever filled */
+	bool roots_failed;                 /* built-in roots did not verify
+	                                      the CA: the bundle, this run */
 	long retry_after;                  /* its Retry-After, or -1 */
 	struct http_client http;
 	struct responder rsp;              /* http-01/tls-alpn-01 answers */

@@ -352,6 +352,7 @@ tacache_load(struct anchors *a, const char *bundle, const char *dir,
 
 	a->ta = NULL;
 	a->n = 0;
+	a->block = NULL;
 	*how = TACACHE_EREAD;
 	path[0] = '\0';
 	if (stat(bundle, &st) != 0 || (buf = malloc(STORE_MAX_FILE)) == NULL) {
@@ -364,7 +365,7 @@ tacache_load(struct anchors *a, const char *bundle, const char *dir,
 	if (st.st_size < TACACHE_MIN_BUNDLE ||
 	    cache_path(path, dir, bundle) != 0) {
 		path[0] = '\0';        /* decode, write no cache */
-	} else if (store_read(path, buf, STORE_MAX_FILE, &len) == 0 &&
+	} else if (store_read_nofollow(path, buf, STORE_MAX_FILE, &len) == 0 &&
 	    tacache_decode(a, (unsigned char *)buf, len, key) == 0) {
 		*how = TACACHE_HIT;
 		rc = 0;

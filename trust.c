@@ -67,13 +67,16 @@ anchors_source(const struct run *r)
 	if (env != NULL && env[0] != '\0') {
 		return env;
 	}
-	for (k = 0; k < 2; k++) {
+	/* once the built-in roots failed this run, the bundle stays: no
+	 * failed handshake and fallback again for every certificate */
+	for (k = 0; k < 2 && !r->roots_failed; k++) {
 		if (strncmp(r->c->directory, le_hosts[k],
 		    strlen(le_hosts[k])) == 0) {
 			return builtin_roots;
 		}
 	}
-	if (t != NULL && strncmp(r->c->directory, t, strlen(t)) == 0) {
+	if (t != NULL && !r->roots_failed &&
+	    strncmp(r->c->directory, t, strlen(t)) == 0) {
 		return builtin_roots;
 	}
 	return system_bundle();
@@ -162,5 +165,6 @@ roots_fallback(struct run *r)
 	}
 	msg_info(r->o, 1, "the CA's certificate does not chain to the "
 	    "built-in roots: trying %s", file);
+	r->roots_failed = true;
 	return load_bundle(r, file) == 0;
 }

@@ -736,6 +736,14 @@ t_hook_hostile() {
 		[ "$rc" != 0 ] || { fail "domain '$d' accepted"; return; }
 		calls_has 'is not a DNS name|holds more than DNS names' || return
 	done
+	# listen_port reaches nft's command line: digits only
+	for d in '80 counter accept; flush ruleset' 0 65536 -1 8o; do
+		: >"$STUB_LOG"
+		hook domains=ok.owrt.test validation_method=standalone "listen_port=$d"
+		[ "$rc" != 0 ] || { fail "listen_port '$d' accepted"; return; }
+		calls_has 'is not a port number' || return
+		calls_lacks '^nft' || return
+	done
 	[ ! -s "$STUB_DIR/nanoacme.args" ] || { fail "nanoacme ran: $(cat "$STUB_DIR/nanoacme.args")"; return; }
 	[ -z "$(ls -A "$ROOT/etc/ssl/acme" 2>/dev/null)" ] || { fail "files written: $(ls -A "$ROOT/etc/ssl/acme")"; return; }
 	hook "domains=*.ok.owrt.test ok.owrt.test" FAKE_RC=1

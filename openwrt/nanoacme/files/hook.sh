@@ -430,6 +430,11 @@ case $acme_server in
 	log warn "$main_domain: staging applies to Let's Encrypt only; using $server" ;;
 esac
 
+# listen_port reaches nft's command line (add_nft_rule): digits only
+case ${listen_port:-} in
+'' | [1-9] | [1-9][0-9] | [1-9][0-9][0-9] | [1-9][0-9][0-9][0-9] | [1-5][0-9][0-9][0-9][0-9] | 6[0-4][0-9][0-9][0-9] | 65[0-4][0-9][0-9] | 655[0-2][0-9] | 6553[0-5]) ;;
+*) fail "listen_port '$listen_port' is not a port number (1-65535)" ;;
+esac
 port=
 listener=
 case $validation_method in
@@ -504,7 +509,9 @@ if [ -n "$port" ] && ! add_nft_rule "$main_domain" "$port" >/dev/null; then
 	log warn "$main_domain: could not open port $port in the firewall; trying anyway"
 fi
 
-log info "$main_domain: nanoacme $*"
+# the log shows the arguments, not the EAB key
+shown=$(printf '%s ' "$@" | sed 's/--eab-hmac [^ ]*/--eab-hmac ***/')
+log info "$main_domain: nanoacme $shown"
 while :; do
 	run_nanoacme "$@"
 	[ "$rc" = 8 ] || break
