@@ -289,12 +289,6 @@ static const struct sock_filter filter[] = {
 #ifdef SYS_close
 	ALLOW(SYS_close),
 #endif
-#ifdef SYS_shutdown
-	ALLOW(SYS_shutdown),
-#endif
-#ifdef SYS_setsockopt
-	ALLOW(SYS_setsockopt),
-#endif
 #ifdef SYS_fcntl
 	ALLOW(SYS_fcntl),
 #endif
