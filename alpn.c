@@ -38,7 +38,8 @@ alpn_find(const struct alpn_responder *a, const char *name)
 		return NULL;
 	}
 	for (k = 0; k < a->n; k++) {
-		if (ascii_streq_nocase(a->entry[k].sni, name)) {
+		if (ascii_streq_nocase(a->entry[k].sni[0] != '\0' ?
+		    a->entry[k].sni : a->entry[k].ident, name)) {
 			return &a->entry[k];
 		}
 	}
@@ -164,7 +165,8 @@ alpn_reset(struct alpn_responder *a)
 	a->n = 0;
 }
 
-/* RFC 8738 §6: an IP address is named by its reverse-DNS name. */
+/* RFC 8738 §6: an IP address is named by its reverse-DNS name; a DNS
+ * name by itself (out gets ""). */
 static int
 reverse_name(const char *ident, char *out, size_t cap)
 {
@@ -174,8 +176,8 @@ reverse_name(const char *ident, char *out, size_t cap)
 	int n;
 
 	if (name_classify(ident, ip, &len) != NAME_IP) {
-		n = fmt_s(out, cap, "%s", ident);
-		return n < 0 || (size_t)n >= cap ? -1 : 0;
+		out[0] = '\0';         /* a DNS name is its own SNI */
+		return 0;
 	}
 	if (len == 4) {
 		n = fmt_s(out, cap, "%u.%u.%u.%u.in-addr.arpa", ip[3], ip[2],

@@ -49,7 +49,9 @@
 /* One identifier being validated: its SNI and key authorization digest. */
 struct alpn_entry {
 	char ident[256];
-	char sni[256];                     /* ident, or its reverse-DNS name */
+	char sni[80];                      /* an IP's reverse-DNS name (RFC
+	                                      8738 §6), "" for a DNS name:
+	                                      its SNI is ident itself */
 	unsigned char digest[32];          /* SHA-256 of the key auth */
 };
 
