@@ -93,7 +93,7 @@ LIB_OBJS = $(addprefix $(SAN)/,certs.o fmt.o http.o json.o jws.o pem.o store.o t
 LIB_OBJS += $(SAN)/dns.o $(SAN)/dnsrec.o $(SAN)/tlsip.o
 LIB_OBJS += $(SAN)/cli.o
 LIB_OBJS += $(SAN)/alpn.o $(SAN)/listen.o $(SAN)/tls.o
-$(SAN)/%: tests/%.c tests/runner.h $(LIB_OBJS)
+$(SAN)/%: tests/%.c tests/runner.h tests/testutil.h $(LIB_OBJS)
 	$(CC) $(SAN_CFLAGS) -I. -o $@ $< $(LIB_OBJS) $(BEARSSL_LIBS)
 
 # Installs what the tests need (apt-get, as root), then runs them all.
@@ -274,7 +274,7 @@ $(FUZZ)/%.o: %.c $(wildcard *.h)
 	@mkdir -p $(FUZZ)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(FUZZ)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
+$(FUZZ)/fuzz_%: fuzz/fuzz_%.c tests/testutil.h $(FUZZ_OBJS)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -I. -o $@ $< $(FUZZ_OBJS) \
 		$(BEARSSL_LIBS)
 

@@ -17,31 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct mem {
-	const uint8_t *p;
-	size_t len, pos, step;
-	int fail;
-};
-
-static int
-mem_read(void *ctx, unsigned char *buf, size_t len)
-{
-	struct mem *m = ctx;
-	size_t n = m->len - m->pos;
-
-	if (n == 0) {
-		return m->fail ? -1 : 0;
-	}
-	if (n > len) {
-		n = len;
-	}
-	if (m->step != 0 && n > m->step) {
-		n = m->step;
-	}
-	memcpy(buf, m->p + m->pos, n);
-	m->pos += n;
-	return (int)n;
-}
+#include "../tests/testutil.h"
 
 struct result {
 	int rc, err;

@@ -224,35 +224,15 @@ class CA:
             NameOID.COMMON_NAME, "nanoacme double intermediate")])
         root_ski = x509.SubjectKeyIdentifier.from_public_key(
             self.root_key.public_key())
-        self.root = (
-            x509.CertificateBuilder()
-            .subject_name(root_name).issuer_name(root_name)
-            .public_key(self.root_key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(utc(now - DAY))
-            .not_valid_after(utc(now + 3650 * DAY))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None),
-                           critical=True)
-            .add_extension(_ca_usage(), critical=True)
-            .add_extension(root_ski, critical=False)
-            .sign(self.root_key, hashes.SHA256()))
+        self.root = _ca_cert(root_name, root_name, self.root_key, root_ski,
+                             None, self.root_key, now)
         self.int_ski = x509.SubjectKeyIdentifier.from_public_key(
             self.int_key.public_key())
-        self.inter = (
-            x509.CertificateBuilder()
-            .subject_name(int_name).issuer_name(root_name)
-            .public_key(self.int_key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(utc(now - DAY))
-            .not_valid_after(utc(now + 3650 * DAY))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0),
-                           critical=True)
-            .add_extension(_ca_usage(), critical=True)
-            .add_extension(self.int_ski, critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier
-                           .from_issuer_subject_key_identifier(root_ski),
-                           critical=False)
-            .sign(self.root_key, hashes.SHA256()))
+        self.inter = _ca_cert(
+            int_name, root_name, self.int_key, self.int_ski, 0,
+            self.root_key, now,
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+                root_ski))
         self.root_pem = self.root.public_bytes(serialization.Encoding.PEM)
         self.int_pem = self.inter.public_bytes(serialization.Encoding.PEM)
         for name, data in (("root.pem", self.root_pem),
@@ -292,6 +272,27 @@ class CA:
                            critical=False)
             .sign(self.int_key, hashes.SHA256()))
         return leaf
+
+
+def _ca_cert(name, issuer, key, ski, path_length, signer, now, aki=None):
+    """A CA certificate name for key, issued by issuer and signed with
+    signer, valid from a day ago for ten years; aki: its
+    AuthorityKeyIdentifier, if it is to have one."""
+    b = (
+        x509.CertificateBuilder()
+        .subject_name(name).issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(utc(now - DAY))
+        .not_valid_after(utc(now + 3650 * DAY))
+        .add_extension(x509.BasicConstraints(ca=True,
+                                             path_length=path_length),
+                       critical=True)
+        .add_extension(_ca_usage(), critical=True)
+        .add_extension(ski, critical=False))
+    if aki is not None:
+        b = b.add_extension(aki, critical=False)
+    return b.sign(signer, hashes.SHA256())
 
 
 def _ca_usage():

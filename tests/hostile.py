@@ -592,8 +592,11 @@ class Handler:
             except OSError:
                 pass
 
-    def hostile(self, sc, step, ctx):
-        """The scenario's reply at this step, or None to behave."""
+    def hostile(self, sc, step, ctx, ident=None):
+        """The scenario's reply at this step, or None to behave; ident,
+        if given, is the identifier of the object asked for."""
+        if ident is not None:
+            ctx["ident"] = ident
         s = SCENARIOS.get(sc.get("name"))
         if s is None or s[0] != step or callable(s[1]) is False:
             return None
@@ -693,8 +696,7 @@ class Handler:
                 "status": "processing"}))
         if parts[0] == "finalize" and n in STATE["orders"]:
             o = STATE["orders"][n]
-            ctx["ident"] = o["idents"][0]
-            r = self.hostile(sc, "finalize", ctx)
+            r = self.hostile(sc, "finalize", ctx, o["idents"][0])
             if r is not None:
                 return r
             if any(STATE["authz"][a]["status"] != "valid"
@@ -716,8 +718,7 @@ class Handler:
                             headers=["Location: %s/order/%d" % (base, n)])
         if parts[0] == "order" and n in STATE["orders"]:
             o = STATE["orders"][n]
-            ctx["ident"] = o["idents"][0]
-            r = self.hostile(sc, "opoll", ctx)
+            r = self.hostile(sc, "opoll", ctx, o["idents"][0])
             if r is not None:
                 return r
             if o["status"] == "processing":

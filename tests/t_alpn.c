@@ -234,6 +234,7 @@ test_short_handshake(void)
 int
 main(void)
 {
+	runner_init(NULL);
 	if (alpn_init(&a, no_lfd, 0) != 0) {
 		printf("FAIL alpn_init\n");
 		return 1;

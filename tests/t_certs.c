@@ -9,6 +9,7 @@
 #include "certs.h"
 #include "fmt.h"
 
+#include "testutil.h"
 #include "runner.h"
 
 static char text[64 * 1024];
@@ -37,64 +38,32 @@ format_c(const struct conf *c, size_t cap, size_t *len)
 	return rc;
 }
 
-/* True if the strings are both NULL or equal. */
-static bool
-same(const char *a, const char *b)
-{
-	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
-}
-
 /* A conf with every setting given. */
 static void
 full_conf(struct conf *c)
 {
-	memset(c, 0, sizeof(*c));
-	c->directory = "https://ca.test/dir";
-	c->ca_file = "/etc/ssl/ca bundle.pem";
-	c->listen = "[::1]:80";
-	c->email = "a@b.test";
-	c->deploy_hook = "/etc/init.d/uhttpd reload; echo 'ok'";
-	c->webroot = "/www";
-	c->hook = "/usr/lib/acme/hook.sh";
-	c->alpn = "127.0.0.1:443";
-	c->profile = "shortlived";
-	c->preferred_chain = "ISRG Root X1";
-	c->csr_file = "/etc/r\xc3\xa9.csr";
-	c->dns_persist = "yes";
-	c->dns_server = "[::1]:53";
-	c->days = 30;
-	c->reuse_key = 1;
-	c->names[0] = "router.example.com";
-	c->names[1] = "*.example.com";
-	c->names[2] = "192.0.2.1";
-	c->nnames = 3;
+	static const struct conf full = {
+		.directory = "https://ca.test/dir",
+		.ca_file = "/etc/ssl/ca bundle.pem", .listen = "[::1]:80",
+		.email = "a@b.test",
+		.deploy_hook = "/etc/init.d/uhttpd reload; echo 'ok'",
+		.webroot = "/www", .hook = "/usr/lib/acme/hook.sh",
+		.alpn = "127.0.0.1:443", .profile = "shortlived",
+		.preferred_chain = "ISRG Root X1",
+		.csr_file = "/etc/r\xc3\xa9.csr", .dns_persist = "yes",
+		.dns_server = "[::1]:53", .days = 30, .reuse_key = 1,
+		.names = { "router.example.com", "*.example.com", "192.0.2.1" },
+		.nnames = 3
+	};
+
+	*c = full;
 }
 
 /* True if a and b hold the same settings. */
 static bool
 conf_eq(const struct conf *a, const struct conf *b)
 {
-	size_t k;
-
-	if (!same(a->directory, b->directory) ||
-	    !same(a->ca_file, b->ca_file) || !same(a->listen, b->listen) ||
-	    !same(a->email, b->email) ||
-	    !same(a->deploy_hook, b->deploy_hook) ||
-	    !same(a->webroot, b->webroot) || !same(a->hook, b->hook) ||
-	    !same(a->alpn, b->alpn) || !same(a->profile, b->profile) ||
-	    !same(a->preferred_chain, b->preferred_chain) ||
-	    !same(a->csr_file, b->csr_file) ||
-	    !same(a->dns_persist, b->dns_persist) ||
-	    !same(a->dns_server, b->dns_server) || a->days != b->days ||
-	    a->reuse_key != b->reuse_key || a->nnames != b->nnames) {
-		return false;
-	}
-	for (k = 0; k < a->nnames; k++) {
-		if (!same(a->names[k], b->names[k])) {
-			return false;
-		}
-	}
-	return true;
+	return conf_same_but_reuse(a, b) && a->reuse_key == b->reuse_key;
 }
 
 static int
@@ -567,6 +536,7 @@ test_ari_round_trip(void)
 int
 main(void)
 {
+	runner_init(NULL);
 	RUN(test_conf_round_trip);
 	RUN(test_conf_every_key);
 	RUN(test_conf_refused);

@@ -40,7 +40,7 @@ unsafe_cp(unsigned long cp)
 	if (cp <= 0x1F || (cp >= 0x7F && cp <= 0x9F)) {
 		return true;
 	}
-	for (k = 0; k < sizeof(bidi) / sizeof(bidi[0]); k++) {
+	for (k = 0; k < NELEM(bidi); k++) {
 		if (cp == bidi[k]) {
 			return true;
 		}
@@ -114,67 +114,88 @@ contract(const unsigned char *s, size_t n)
 	return strcmp(in, out) == 0;
 }
 
+/* An input and what msg_clean() makes of it with room to spare. */
+struct clean_case {
+	const char *in, *want;
+};
+
+/* 0 if each of the n cases t cleans (cap 64) to its want, else the
+ * line of the failed check (the case is named on stderr). */
+static int
+clean_cases(const struct clean_case *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		CHECK_CASE(clean_is(t[i].in, 64, t[i].want), i);
+	}
+	return 0;
+}
+
+/* C1 controls, raw and in UTF-8, and their neighbours. */
+static const struct clean_case c1[] = {
+	/* raw 8-bit CSI and OSC, as a CA's problem document may hold */
+	{ "a\x9b" "31mred", "a?31mred" },
+	{ "\x9d" "0;title\x07", "?0;title?" },
+	{ "\x9b\x9d\x9c\x90\x80\x9f", "??????" },
+	/* the same code points in UTF-8: one '?' each */
+	{ "\xc2\x9b" "2J\xc2\x9d", "?2J?" },
+	{ "\xc2\x80\xc2\x9f", "??" },
+	/* the neighbours are text: U+00A0, U+00E9 */
+	{ "\xc2\xa0\xc3\xa9", "\xc2\xa0\xc3\xa9" },
+	/* 7-bit controls and DEL, as before */
+	{ "a\x1b[2Jb\r\nc\td\x7f", "a?[2Jb??c?d?" }
+};
+
 static int
 test_c1(void)
 {
-	/* raw 8-bit CSI and OSC, as a CA's problem document may hold */
-	CHECK(clean_is("a\x9b" "31mred", 64, "a?31mred"));
-	CHECK(clean_is("\x9d" "0;title\x07", 64, "?0;title?"));
-	CHECK(clean_is("\x9b\x9d\x9c\x90\x80\x9f", 64, "??????"));
-	/* the same code points in UTF-8: one '?' each */
-	CHECK(clean_is("\xc2\x9b" "2J\xc2\x9d", 64, "?2J?"));
-	CHECK(clean_is("\xc2\x80\xc2\x9f", 64, "??"));
-	/* the neighbours are text: U+00A0, U+00E9 */
-	CHECK(clean_is("\xc2\xa0\xc3\xa9", 64, "\xc2\xa0\xc3\xa9"));
-	/* 7-bit controls and DEL, as before */
-	CHECK(clean_is("a\x1b[2Jb\r\nc\td\x7f", 64, "a?[2Jb??c?d?"));
+	CHECK(clean_cases(c1, NELEM(c1)) == 0);
 	return 0;
 }
 
 static int
 test_malformed(void)
 {
-	/* overlong '/' and NUL, a lone continuation, C0/C1/F5+ leads */
-	CHECK(clean_is("\xc0\xaf", 64, "??"));
-	CHECK(clean_is("\xc1\xbf", 64, "??"));
-	CHECK(clean_is("\xe0\x80\xaf", 64, "???"));
-	CHECK(clean_is("\xf0\x80\x80\xaf", 64, "????"));
-	CHECK(clean_is("\xc0\x80", 64, "??"));
-	CHECK(clean_is("\x80" "a\xbf", 64, "?a?"));
-	CHECK(clean_is("\xf5\x80\x80\x80", 64, "????"));
-	CHECK(clean_is("\xff\xfe", 64, "??"));
-	/* surrogates (CESU-8) and beyond U+10FFFF */
-	CHECK(clean_is("\xed\xa0\x80", 64, "???"));
-	CHECK(clean_is("\xed\xbf\xbf", 64, "???"));
-	CHECK(clean_is("\xf4\x90\x80\x80", 64, "????"));
-	/* cut sequences: at the end, and before ASCII */
-	CHECK(clean_is("a\xe2\x82", 64, "a??"));
-	CHECK(clean_is("\xe2\x82" "b", 64, "??b"));
-	CHECK(clean_is("\xf0\x9f\x98", 64, "???"));
-	/* the edges that are valid */
-	CHECK(clean_is("\xed\x9f\xbf", 64, "\xed\x9f\xbf"));     /* U+D7FF */
-	CHECK(clean_is("\xee\x80\x80", 64, "\xee\x80\x80"));     /* U+E000 */
-	CHECK(clean_is("\xe0\xa0\x80", 64, "\xe0\xa0\x80"));     /* U+0800 */
-	CHECK(clean_is("\xf0\x90\x80\x80", 64, "\xf0\x90\x80\x80"));
-	CHECK(clean_is("\xf4\x8f\xbf\xbf", 64, "\xf4\x8f\xbf\xbf"));
-	CHECK(clean_is("\xe2\x82\xac \xf0\x9f\x98\x80", 64,
-	    "\xe2\x82\xac \xf0\x9f\x98\x80"));
+	static const struct clean_case t[] = {
+		/* overlong '/' and NUL, a lone continuation, C0/C1/F5+ leads */
+		{ "\xc0\xaf", "??" }, { "\xc1\xbf", "??" },
+		{ "\xe0\x80\xaf", "???" }, { "\xf0\x80\x80\xaf", "????" },
+		{ "\xc0\x80", "??" }, { "\x80" "a\xbf", "?a?" },
+		{ "\xf5\x80\x80\x80", "????" }, { "\xff\xfe", "??" },
+		/* surrogates (CESU-8) and beyond U+10FFFF */
+		{ "\xed\xa0\x80", "???" }, { "\xed\xbf\xbf", "???" },
+		{ "\xf4\x90\x80\x80", "????" },
+		/* cut sequences: at the end, and before ASCII */
+		{ "a\xe2\x82", "a??" }, { "\xe2\x82" "b", "??b" },
+		{ "\xf0\x9f\x98", "???" },
+		/* the edges that are valid: U+D7FF, U+E000, U+0800, ... */
+		{ "\xed\x9f\xbf", "\xed\x9f\xbf" },
+		{ "\xee\x80\x80", "\xee\x80\x80" },
+		{ "\xe0\xa0\x80", "\xe0\xa0\x80" },
+		{ "\xf0\x90\x80\x80", "\xf0\x90\x80\x80" },
+		{ "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" },
+		{ "\xe2\x82\xac \xf0\x9f\x98\x80",
+		    "\xe2\x82\xac \xf0\x9f\x98\x80" }
+	};
+
+	CHECK(clean_cases(t, NELEM(t)) == 0);
 	return 0;
 }
 
 static int
 test_bidi(void)
 {
-	CHECK(clean_is("a\xe2\x80\xae" "cba", 64, "a?cba"));     /* RLO */
-	CHECK(clean_is("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad",
-	    64, "????"));
-	CHECK(clean_is("\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9",
-	    64, "????"));
-	/* neighbours stay: U+2029, U+202F, U+2065, U+206A */
-	CHECK(clean_is("\xe2\x80\xa9\xe2\x80\xaf", 64,
-	    "\xe2\x80\xa9\xe2\x80\xaf"));
-	CHECK(clean_is("\xe2\x81\xa5\xe2\x81\xaa", 64,
-	    "\xe2\x81\xa5\xe2\x81\xaa"));
+	static const struct clean_case t[] = {
+		{ "a\xe2\x80\xae" "cba", "a?cba" },     /* RLO */
+		{ "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad", "????" },
+		{ "\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9", "????" },
+		/* neighbours stay: U+2029, U+202F, U+2065, U+206A */
+		{ "\xe2\x80\xa9\xe2\x80\xaf", "\xe2\x80\xa9\xe2\x80\xaf" },
+		{ "\xe2\x81\xa5\xe2\x81\xaa", "\xe2\x81\xa5\xe2\x81\xaa" }
+	};
+
+	CHECK(clean_cases(t, NELEM(t)) == 0);
 	return 0;
 }
 
@@ -205,48 +226,49 @@ test_cap(void)
 	return 0;
 }
 
+/*
+ * contract() for every input of len bytes whose first byte is lo..hi:
+ * with any second byte 1..255 (len 2 to 4), any third byte 1..255
+ * (len 3), or (len 4) one of four edge pairs as third and fourth bytes.
+ */
 static int
-test_every_short_input(void)
+sweep(unsigned lo, unsigned hi, size_t len)
 {
 	unsigned char s[4];
-	unsigned a, b, c;
+	unsigned a, b, c, nb = len >= 2 ? 255 : 1;
+	unsigned nc = len == 3 ? 255 : len == 4 ? 4 : 1;
 
-	for (a = 1; a < 256; a++) {
-		s[0] = (unsigned char)a;
-		CHECK(contract(s, 1));
-		for (b = 1; b < 256; b++) {
-			s[1] = (unsigned char)b;
-			CHECK(contract(s, 2));
-		}
-	}
-	for (a = 0xE0; a <= 0xEF; a++) {
-		for (b = 1; b < 256; b++) {
-			for (c = 1; c < 256; c++) {
+	for (a = lo; a <= hi; a++) {
+		for (b = 1; b <= nb; b++) {
+			for (c = 0; c < nc; c++) {
 				s[0] = (unsigned char)a;
 				s[1] = (unsigned char)b;
-				s[2] = (unsigned char)c;
-				CHECK(contract(s, 3));
-			}
-		}
-	}
-	/* 4-byte leads against every second byte and edge third/fourth */
-	for (a = 0xF0; a <= 0xF7; a++) {
-		for (b = 1; b < 256; b++) {
-			for (c = 0; c < 4; c++) {
-				s[0] = (unsigned char)a;
-				s[1] = (unsigned char)b;
-				s[2] = (unsigned char)(0x7F + c * 0x20);
-				s[3] = (unsigned char)(c == 3 ? 0xC0 : 0x80 + c);
-				CHECK(contract(s, 4));
+				s[2] = (unsigned char)(len == 3 ? c + 1 :
+				    0x7F + c * 0x20);
+				s[3] = (unsigned char)(c == 3 ? 0xC0 :
+				    0x80 + c);
+				CHECK(contract(s, len));
 			}
 		}
 	}
 	return 0;
 }
 
+static int
+test_every_short_input(void)
+{
+	CHECK(sweep(1, 255, 1) == 0);
+	CHECK(sweep(1, 255, 2) == 0);
+	CHECK(sweep(0xE0, 0xEF, 3) == 0);
+	/* 4-byte leads against every second byte and edge third/fourth */
+	CHECK(sweep(0xF0, 0xF7, 4) == 0);
+	return 0;
+}
+
 int
 main(void)
 {
+	runner_init(NULL);
 	RUN(test_c1);
 	RUN(test_malformed);
 	RUN(test_bidi);

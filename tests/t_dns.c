@@ -106,6 +106,9 @@ txt1(struct msg *m, const char *s)
 }
 
 static char obuf[4096];
+/* The reply of the test at hand, and what the parser made of it. */
+static struct msg m;
+static struct dns_txt t;
 
 static int
 parse(const struct msg *m, struct dns_txt *t)
@@ -119,9 +122,6 @@ parse(const struct msg *m, struct dns_txt *t)
 static int
 test_simple(void)
 {
-	struct dns_txt t;
-	struct msg m;
-
 	start(&m, ID, 0x8180, 1, QNAME);
 	txt1(&m, "hello");
 	CHECK(parse(&m, &t) == 0);
@@ -140,9 +140,6 @@ test_simple(void)
 static int
 test_several(void)
 {
-	struct dns_txt t;
-	struct msg m;
-
 	start(&m, ID, 0x8180, 3, QNAME);
 	rr(&m, "\xc0\x0c", 2, 16, 3 + 4 + 1);
 	put(&m, "\x02" "ab" "\x03" "cde" "\x00", 8);   /* "ab" "cde" "" */
@@ -158,9 +155,6 @@ test_several(void)
 static int
 test_nodata(void)
 {
-	struct dns_txt t;
-	struct msg m;
-
 	start(&m, ID, 0x8183, 0, QNAME);                /* NXDOMAIN */
 	CHECK(parse(&m, &t) == 0 && t.count == 0 && t.nxdomain);
 	start(&m, ID, 0x8180, 0, QNAME);                /* NOERROR, no data */
@@ -175,8 +169,6 @@ test_nodata(void)
 static int
 test_cname(void)
 {
-	struct dns_txt t;
-	struct msg m;
 	size_t b;
 
 	/* QNAME CNAME b.test (b + pointer to "test" at 12+18), TXT there;
@@ -224,9 +216,6 @@ chain(struct msg *m, unsigned n)
 static int
 test_cname_bounds(void)
 {
-	struct dns_txt t;
-	struct msg m;
-
 	chain(&m, DNS_MAX_CNAME);
 	CHECK(parse(&m, &t) == 0 && t.count == 1);
 	chain(&m, DNS_MAX_CNAME + 1);
@@ -261,9 +250,6 @@ test_cname_bounds(void)
 static int
 test_header(void)
 {
-	struct dns_txt t;
-	struct msg m;
-
 	start(&m, ID + 1, 0x8180, 0, QNAME);
 	CHECK(parse(&m, &t) != 0 && t.err == DNS_EMISMATCH);
 	start(&m, ID, 0x0100, 0, QNAME);                /* a query */
@@ -299,8 +285,6 @@ static int
 test_truncated(void)
 {
 	unsigned char *cut;
-	struct dns_txt t;
-	struct msg m;
 	size_t k;
 	int rc;
 
@@ -322,8 +306,6 @@ test_truncated(void)
 static int
 test_pointers(void)
 {
-	struct dns_txt t;
-	struct msg m;
 	size_t at;
 
 	/* pointer to itself */
@@ -363,8 +345,6 @@ test_pointers(void)
 static int
 test_pointer_count(void)
 {
-	struct dns_txt t;
-	struct msg m;
 	size_t prev, i, j;
 
 	for (j = 63; j <= 64; j++) {
@@ -402,9 +382,6 @@ static int
 test_name_lengths(void)
 {
 	char q[300];
-	struct dns_txt t;
-	struct msg m;
-
 	/* 250 characters: 63.63.63.58 -> 252 wire bytes */
 	memset(q, 'a', sizeof(q));
 	q[63] = q[127] = q[191] = '.';
@@ -454,8 +431,6 @@ test_name_lengths(void)
 static int
 test_txt_lengths(void)
 {
-	struct dns_txt t;
-	struct msg m;
 	size_t rd;
 
 	/* string length one past rdlen, rdlen one past the message */
@@ -528,6 +503,21 @@ server_is(const char *s, int family, const char *addr, unsigned port)
 static int
 test_server(void)
 {
+	/* an address, and the family, address and port it stands for */
+	static const struct {
+		const char *in;
+		int family;
+		const char *addr;
+		unsigned port;
+	} good[] = {
+		{ "127.0.0.1", AF_INET, "127.0.0.1", 53 },
+		{ "127.0.0.1:18053", AF_INET, "127.0.0.1", 18053 },
+		{ "9.9.9.9:65535", AF_INET, "9.9.9.9", 65535 },
+		{ "::1", AF_INET6, "::1", 53 },
+		{ "[::1]", AF_INET6, "::1", 53 },
+		{ "[2001:db8::5]:5353", AF_INET6, "2001:db8::5", 5353 },
+		{ "2001:db8::5", AF_INET6, "2001:db8::5", 53 }
+	};
 	static const char *const bad[] = {
 		"", ":53", "1.2.3.4:", "1.2.3.4:0", "1.2.3.4:65536",
 		"1.2.3.4:5x", "1.2.3", "host.example", "[::1", "[::1]53",
@@ -537,18 +527,13 @@ test_server(void)
 	struct dns_server srv;
 	size_t i;
 
-	CHECK(server_is("127.0.0.1", AF_INET, "127.0.0.1", 53));
-	CHECK(server_is("127.0.0.1:18053", AF_INET, "127.0.0.1", 18053));
-	CHECK(server_is("9.9.9.9:65535", AF_INET, "9.9.9.9", 65535));
-	CHECK(server_is("::1", AF_INET6, "::1", 53));
-	CHECK(server_is("[::1]", AF_INET6, "::1", 53));
-	CHECK(server_is("[2001:db8::5]:5353", AF_INET6, "2001:db8::5", 5353));
-	CHECK(server_is("2001:db8::5", AF_INET6, "2001:db8::5", 53));
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (dns_server_parse(&srv, bad[i], strlen(bad[i])) == 0) {
-			printf("  accepted \"%s\"\n", bad[i]);
-			return __LINE__;
-		}
+	for (i = 0; i < NELEM(good); i++) {
+		CHECK_CASE(server_is(good[i].in, good[i].family, good[i].addr,
+		    good[i].port), i);
+	}
+	for (i = 0; i < NELEM(bad); i++) {
+		CHECK_CASE(dns_server_parse(&srv, bad[i], strlen(bad[i])) != 0,
+		    i);
 	}
 	/* length, not NUL, ends the input */
 	CHECK(dns_server_parse(&srv, "1.2.3.4:53xx", 10) == 0);
@@ -700,8 +685,6 @@ lookup_fake(int mode, int timeout_ms, struct dns_txt *t)
 static int
 test_lookup_fake(void)
 {
-	struct dns_txt t;
-
 	/* generous: the second query leaves after half of it, and the
 	 * machine may be busy with other builds */
 	CHECK(lookup_fake(0, 4000, &t) == 0);
@@ -788,6 +771,7 @@ test_resolve(void)
 int
 main(void)
 {
+	runner_init(NULL);
 	RUN(test_simple);
 	RUN(test_several);
 	RUN(test_nodata);

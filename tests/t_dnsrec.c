@@ -149,29 +149,31 @@ test_persist_value(void)
 static int
 test_persist_value_reject(void)
 {
-	struct dnsrec_persist p = persist(DNSREC_PERSIST_00, "example.com");
+	/* persist() with one thing wrong (fields in order: form, issuer,
+	 * account URL, thumbprint, hash prefix, domain, flags, until) */
+#define AUTH "authority.example"
+#define EX "example.com"
+	static const struct dnsrec_persist bad[] = {
+		{ DNSREC_PERSIST_00, "", ACCT, THUMB, PREFIX, EX, 0, 0 },
+		{ DNSREC_PERSIST_00, "a b", ACCT, THUMB, PREFIX, EX, 0, 0 },
+		{ DNSREC_PERSIST_00, "a;b", ACCT, THUMB, PREFIX, EX, 0, 0 },
+		{ DNSREC_PERSIST_00, NULL, ACCT, THUMB, PREFIX, EX, 0, 0 },
+		{ DNSREC_PERSIST_00, AUTH, "https://ca.example/a b", THUMB,
+		    PREFIX, EX, 0, 0 },
+		{ DNSREC_PERSIST_02, AUTH, ACCT, THUMB, NULL, EX, 0, 0 },
+		{ DNSREC_PERSIST_02, AUTH, ACCT, "", PREFIX, EX, 0, 0 },
+		{ DNSREC_PERSIST_02, AUTH, ACCT, THUMB, PREFIX, "*.", 0, 0 }
+	};
+#undef AUTH
+#undef EX
+	struct dnsrec_persist p;
 	char out[DNSREC_PERSIST_MAX];
-	size_t n;
+	size_t i, n;
 
-	p.issuer = "";
-	CHECK(dnsrec_persist_value(&p, out, sizeof(out), NULL) != 0);
-	p.issuer = "a b";
-	CHECK(dnsrec_persist_value(&p, out, sizeof(out), NULL) != 0);
-	p.issuer = "a;b";
-	CHECK(dnsrec_persist_value(&p, out, sizeof(out), NULL) != 0);
-	p.issuer = NULL;
-	CHECK(dnsrec_persist_value(&p, out, sizeof(out), NULL) != 0);
-	p = persist(DNSREC_PERSIST_00, "example.com");
-	p.account_url = "https://ca.example/a b";
-	CHECK(dnsrec_persist_value(&p, out, sizeof(out), NULL) != 0);
-	p = persist(DNSREC_PERSIST_02, "example.com");
-	p.hash_prefix = NULL;
-	CHECK(dnsrec_persist_value(&p, out, sizeof(out), NULL) != 0);
-	p = persist(DNSREC_PERSIST_02, "example.com");
-	p.thumb = "";
-	CHECK(dnsrec_persist_value(&p, out, sizeof(out), NULL) != 0);
-	p = persist(DNSREC_PERSIST_02, "*.");
-	CHECK(dnsrec_persist_value(&p, out, sizeof(out), NULL) != 0);
+	for (i = 0; i < NELEM(bad); i++) {
+		CHECK_CASE(dnsrec_persist_value(&bad[i], out, sizeof(out),
+		    NULL) != 0, i);
+	}
 	/* the -00 form needs neither thumbprint nor prefix nor domain */
 	p = persist(DNSREC_PERSIST_00, NULL);
 	p.thumb = p.hash_prefix = NULL;
@@ -342,6 +344,7 @@ test_persist_matches_hashed(void)
 int
 main(void)
 {
+	runner_init(NULL);
 	RUN(test_names);
 	RUN(test_names_reject);
 	RUN(test_persist_value);

@@ -19,37 +19,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "runner.h"
 
 /* ---- response parser ---------------------------------------------------- */
-
-/* A byte source over an array: at most step bytes per read (0: any),
- * then end of stream, or -1 with fail set. */
-struct mem {
-	const char *p;
-	size_t len, pos, step;
-	bool fail;
-};
-
-static int
-mem_read(void *ctx, unsigned char *buf, size_t len)
-{
-	struct mem *m = ctx;
-	size_t n = m->len - m->pos;
-
-	if (n == 0) {
-		return m->fail ? -1 : 0;
-	}
-	if (n > len) {
-		n = len;
-	}
-	if (m->step != 0 && n > m->step) {
-		n = m->step;
-	}
-	memcpy(buf, m->p + m->pos, n);
-	m->pos += n;
-	return (int)n;
-}
 
 static unsigned char body[HTTP_MAX_BODY];
 static struct http_response resp;
@@ -95,6 +68,25 @@ body_is(const char *s)
 	    memcmp(body, s, resp.body_len) == 0;
 }
 
+/* A response and parse()'s verdict on it. */
+struct pcase {
+	const char *s;
+	int err;
+};
+
+/* 0 if parse() gives each of the n cases t its verdict, else the line
+ * of the failed check (the case is named on stderr). */
+static int
+parse_cases(const struct pcase *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		CHECK_CASE(parse(t[i].s) == t[i].err, i);
+	}
+	return 0;
+}
+
 static int
 test_content_length(void)
 {
@@ -130,24 +122,29 @@ test_content_length(void)
 static int
 test_content_length_bad(void)
 {
-	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
-	    "Content-Length: 3\r\n\r\nhi!") == HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nhi") ==
-	    HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nhi") ==
-	    HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n") ==
-	    HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n") ==
-	    HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n") ==
-	    HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 2 2\r\n\r\n") ==
-	    HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\n"
-	    "Content-Length: 18446744073709551616\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\n"
-	    "Content-Length: 18446744073709551615\r\n\r\n") == HTTP_ETOOBIG);
+	static const struct pcase t[] = {
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+		    "Content-Length: 3\r\n\r\nhi!", HTTP_EPROTO },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nhi",
+		    HTTP_EPROTO },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nhi",
+		    HTTP_EPROTO },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+		    HTTP_EPROTO },
+		{ "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n", HTTP_EPROTO },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n",
+		    HTTP_EPROTO },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 2 2\r\n\r\n",
+		    HTTP_EPROTO },
+		{ "HTTP/1.1 200 OK\r\n"
+		    "Content-Length: 18446744073709551616\r\n\r\n",
+		    HTTP_EPROTO },
+		{ "HTTP/1.1 200 OK\r\n"
+		    "Content-Length: 18446744073709551615\r\n\r\n",
+		    HTTP_ETOOBIG }
+	};
+
+	CHECK(parse_cases(t, NELEM(t)) == 0);
 	return 0;
 }
 
@@ -177,48 +174,52 @@ static int
 test_chunked_bad(void)
 {
 #define TE "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-	CHECK(parse(TE "5\r\nhelloX\r\n0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse(TE "5\r\nhello\r\r0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse(TE "5\r\nhello\n\n0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse(TE "5\r\nhello0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse(TE "5x\r\nhello\r\n0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse(TE "\r\nhello\r\n0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse(TE "-5\r\nhello\r\n0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse(TE "+5\r\nhello\r\n0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse(TE " 5\r\nhello\r\n0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse(TE "5 \r\nhello\r\n0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse(TE "5\nhello\r\n0\r\n\r\n") == HTTP_EPROTO);
-	/* 17 hex digits overflow 64 bits (and 32); wrapped, this is 5 */
-	CHECK(parse(TE "10000000000000005\r\nhello\r\n0\r\n\r\n") ==
-	    HTTP_EPROTO);
-	CHECK(parse(TE "100000005\r\nhello\r\n0\r\n\r\n") ==
-	    (SIZE_MAX > 0xffffffffu ? HTTP_ETOOBIG : HTTP_EPROTO));
+	static const struct pcase t[] = {
+		{ TE "5\r\nhelloX\r\n0\r\n\r\n", HTTP_EPROTO },
+		{ TE "5\r\nhello\r\r0\r\n\r\n", HTTP_EPROTO },
+		{ TE "5\r\nhello\n\n0\r\n\r\n", HTTP_EPROTO },
+		{ TE "5\r\nhello0\r\n\r\n", HTTP_EPROTO },
+		{ TE "5x\r\nhello\r\n0\r\n\r\n", HTTP_EPROTO },
+		{ TE "\r\nhello\r\n0\r\n\r\n", HTTP_EPROTO },
+		{ TE "-5\r\nhello\r\n0\r\n\r\n", HTTP_EPROTO },
+		{ TE "+5\r\nhello\r\n0\r\n\r\n", HTTP_EPROTO },
+		{ TE " 5\r\nhello\r\n0\r\n\r\n", HTTP_EPROTO },
+		{ TE "5 \r\nhello\r\n0\r\n\r\n", HTTP_EPROTO },
+		{ TE "5\nhello\r\n0\r\n\r\n", HTTP_EPROTO },
+		/* 17 hex digits overflow 64 bits (and 32); wrapped: 5 */
+		{ TE "10000000000000005\r\nhello\r\n0\r\n\r\n", HTTP_EPROTO },
+		{ TE "100000005\r\nhello\r\n0\r\n\r\n",
+		    SIZE_MAX > 0xffffffffu ? HTTP_ETOOBIG : HTTP_EPROTO },
+		{ TE "FFFFFFFF\r\nx\r\n0\r\n\r\n", HTTP_ETOOBIG },
+		/* trailers: syntax checked, end required */
+		{ TE "0\r\nX: a\r\n b\r\n\r\n", HTTP_EPROTO },
+		{ TE "0\r\nbad trailer\r\n\r\n", HTTP_EPROTO },
+		{ TE "0\r\nX: 1\r\n", HTTP_ECLOSED },
+		{ TE "0\r\n", HTTP_ECLOSED },
+		{ TE "5\r\nhel", HTTP_ECLOSED },
+		{ TE "5\r\nhello", HTTP_ECLOSED },
+		/* framing we refuse to guess about */
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+		    "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+		    HTTP_EPROTO },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+		    "Content-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+		    HTTP_EPROTO },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+		    HTTP_EPROTO },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n"
+		    "\r\n0\r\n\r\n", HTTP_EPROTO },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+		    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+		    HTTP_EPROTO },
+		{ "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "0\r\n\r\n", HTTP_EPROTO }
+	};
+
+	CHECK(parse_cases(t, NELEM(t)) == 0);
 	/* leading zeros are fine */
 	CHECK(parse(TE "00000000000000000001\r\nx\r\n0\r\n\r\n") == 0);
 	CHECK(body_is("x"));
-	CHECK(parse(TE "FFFFFFFF\r\nx\r\n0\r\n\r\n") == HTTP_ETOOBIG);
-	/* trailers: syntax checked, end required */
-	CHECK(parse(TE "0\r\nX: a\r\n b\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse(TE "0\r\nbad trailer\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse(TE "0\r\nX: 1\r\n") == HTTP_ECLOSED);
-	CHECK(parse(TE "0\r\n") == HTTP_ECLOSED);
-	CHECK(parse(TE "5\r\nhel") == HTTP_ECLOSED);
-	CHECK(parse(TE "5\r\nhello") == HTTP_ECLOSED);
-	/* framing we refuse to guess about */
-	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
-	    "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n") ==
-	    HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
-	    "Content-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n") ==
-	    HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n") ==
-	    HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n"
-	    "\r\n0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
-	    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-	    "0\r\n\r\n") == HTTP_EPROTO);
 #undef TE
 	return 0;
 }
@@ -267,23 +268,25 @@ static int
 test_header_syntax(void)
 {
 	static const char nul[] = "HTTP/1.1 200 OK\r\nX: a\0b\r\n\r\n";
+#define OK "HTTP/1.1 200 OK\r\n"
+	static const struct pcase bad[] = {
+		{ OK "X: a\r\n\tb\r\nContent-Length: 0\r\n\r\n", HTTP_EPROTO },
+		{ OK " Content-Length: 0\r\n\r\n", HTTP_EPROTO },
+		{ OK "Content-Length : 0\r\n\r\n", HTTP_EPROTO },
+		{ OK ": 0\r\n\r\n", HTTP_EPROTO },
+		{ OK "NoColon\r\n\r\n", HTTP_EPROTO },
+		{ OK "X(y): 1\r\n\r\n", HTTP_EPROTO },
+		{ OK "X: a\nY: b\r\n\r\n", HTTP_EPROTO },
+		{ OK "X: a\rY: b\r\n\r\n", HTTP_EPROTO },
+		{ OK "X: a\001b\r\n\r\n", HTTP_EPROTO },
+		{ OK "X: a\177b\r\n\r\n", HTTP_EPROTO }
+	};
+#undef OK
 
 	/* obs-fold, RFC 9112 §5.2 */
 	CHECK(parse_both("HTTP/1.1 200 OK\r\nX: a\r\n b\r\n"
 	    "Content-Length: 0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nX: a\r\n\tb\r\n"
-	    "Content-Length: 0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\n Content-Length: 0\r\n\r\n") ==
-	    HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length : 0\r\n\r\n") ==
-	    HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\n: 0\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nNoColon\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nX(y): 1\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nX: a\nY: b\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nX: a\rY: b\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nX: a\001b\r\n\r\n") == HTTP_EPROTO);
-	CHECK(parse("HTTP/1.1 200 OK\r\nX: a\177b\r\n\r\n") == HTTP_EPROTO);
+	CHECK(parse_cases(bad, NELEM(bad)) == 0);
 	CHECK(parse_n(nul, sizeof(nul) - 1, 0, false, 10) == HTTP_EPROTO);
 	/* HTAB and empty values are fine */
 	CHECK(parse("HTTP/1.1 200 OK\r\nX:\ta\tb\t\r\nY:\r\n"
@@ -503,64 +506,81 @@ test_no_body(void)
 static int
 test_connection(void)
 {
-	CHECK(parse("HTTP/1.1 200 OK\r\nConnection: close\r\n"
-	    "Content-Length: 0\r\n\r\n") == 0 && !resp.keep_alive);
-	CHECK(parse("HTTP/1.1 200 OK\r\nConnection: Upgrade, CLOSE\r\n"
-	    "Content-Length: 0\r\n\r\n") == 0 && !resp.keep_alive);
-	CHECK(parse("HTTP/1.1 200 OK\r\nConnection: closed\r\n"
-	    "Content-Length: 0\r\n\r\n") == 0 && resp.keep_alive);
-	CHECK(parse("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n"
-	    "Content-Length: 0\r\n\r\n") == 0 && resp.keep_alive);
-	CHECK(parse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n") == 0 &&
-	    !resp.keep_alive);
-	CHECK(parse("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n"
-	    "Content-Length: 0\r\n\r\n") == 0 && resp.keep_alive);
-	CHECK(parse("HTTP/1.0 200 OK\r\nConnection: keep-alive, close\r\n"
-	    "Content-Length: 0\r\n\r\n") == 0 && !resp.keep_alive);
+#define CL0 "Content-Length: 0\r\n\r\n"
+	/* Connection (and version) against keep_alive */
+	static const struct {
+		const char *s;
+		bool keep;
+	} t[] = {
+		{ "HTTP/1.1 200 OK\r\nConnection: close\r\n" CL0, false },
+		{ "HTTP/1.1 200 OK\r\nConnection: Upgrade, CLOSE\r\n" CL0,
+		    false },
+		{ "HTTP/1.1 200 OK\r\nConnection: closed\r\n" CL0, true },
+		{ "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n" CL0, true },
+		{ "HTTP/1.0 200 OK\r\n" CL0, false },
+		{ "HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n" CL0, true },
+		{ "HTTP/1.0 200 OK\r\nConnection: keep-alive, close\r\n" CL0,
+		    false }
+	};
+#undef CL0
+	size_t i;
+
+	for (i = 0; i < NELEM(t); i++) {
+		CHECK_CASE(parse(t[i].s) == 0 && resp.keep_alive == t[i].keep,
+		    i);
+	}
 	return 0;
+}
+
+/* head, then len bytes of fill, then tail, in big (NUL-terminated). */
+static const char *
+long_value(const char *head, char fill, size_t len, const char *tail)
+{
+	size_t n = strlen(head);
+
+	memcpy(big, head, n);
+	memset(big + n, fill, len);
+	strcpy(big + n + len, tail);
+	return big;
 }
 
 static int
 test_nonce(void)
 {
-	char r[HTTP_MAX_NONCE + 80];
-	size_t n;
+	/* not base64url: the response stands, the nonce is dropped */
+	static const char *const bad[] = {
+		"ab+c/d=", "a b", "caf\xc3\xa9", "  "
+	};
+	static const char head[] = "HTTP/1.1 200 OK\r\nReplay-Nonce: ";
+	char r[80];
+	size_t i;
 
-	CHECK(parse("HTTP/1.1 200 OK\r\nReplay-Nonce: ab+c/d=\r\n"
-	    "Content-Length: 0\r\n\r\n") == 0 && resp.nonce[0] == '\0');
-	CHECK(parse("HTTP/1.1 200 OK\r\nReplay-Nonce: a b\r\n"
-	    "Content-Length: 0\r\n\r\n") == 0 && resp.nonce[0] == '\0');
-	CHECK(parse("HTTP/1.1 200 OK\r\nReplay-Nonce: caf\xc3\xa9\r\n"
-	    "Content-Length: 0\r\n\r\n") == 0 && resp.nonce[0] == '\0');
-	CHECK(parse("HTTP/1.1 200 OK\r\nReplay-Nonce:   \r\n"
-	    "Content-Length: 0\r\n\r\n") == 0 && resp.nonce[0] == '\0');
+	for (i = 0; i < NELEM(bad); i++) {
+		snprintf(r, sizeof(r), "%s%s\r\nContent-Length: 0\r\n\r\n",
+		    head, bad[i]);
+		CHECK_CASE(parse(r) == 0 && resp.nonce[0] == '\0', i);
+	}
 	/* longest that fits, then one more */
-	n = (size_t)sprintf(r, "HTTP/1.1 200 OK\r\nReplay-Nonce: ");
-	memset(r + n, 'N', HTTP_MAX_NONCE - 1);
-	strcpy(r + n + HTTP_MAX_NONCE - 1, "\r\nContent-Length: 0\r\n\r\n");
-	CHECK(parse(r) == 0 && strlen(resp.nonce) == HTTP_MAX_NONCE - 1);
-	memset(r + n, 'N', HTTP_MAX_NONCE);
-	strcpy(r + n + HTTP_MAX_NONCE, "\r\nContent-Length: 0\r\n\r\n");
-	CHECK(parse(r) == HTTP_ETOOBIG);
+	CHECK(parse(long_value(head, 'N', HTTP_MAX_NONCE - 1,
+	    "\r\nContent-Length: 0\r\n\r\n")) == 0 &&
+	    strlen(resp.nonce) == HTTP_MAX_NONCE - 1);
+	CHECK(parse(long_value(head, 'N', HTTP_MAX_NONCE,
+	    "\r\nContent-Length: 0\r\n\r\n")) == HTTP_ETOOBIG);
 	return 0;
 }
 
 static int
 test_kept_values(void)
 {
-	size_t n;
+	static const char loc[] = "HTTP/1.1 201 Created\r\nLocation: ";
 
-	n = (size_t)sprintf(big, "HTTP/1.1 201 Created\r\nLocation: ");
-	memset(big + n, 'u', HTTP_MAX_URL - 1);
-	strcpy(big + n + HTTP_MAX_URL - 1, "\r\nContent-Length: 0\r\n\r\n");
-	CHECK(parse(big) == 0 && strlen(resp.location) == HTTP_MAX_URL - 1);
-	memset(big + n, 'u', HTTP_MAX_URL);
-	strcpy(big + n + HTTP_MAX_URL, "\r\nContent-Length: 0\r\n\r\n");
-	CHECK(parse(big) == HTTP_ETOOBIG);
-	n = (size_t)sprintf(big, "HTTP/1.1 200 OK\r\nContent-Type: ");
-	memset(big + n, 't', sizeof(resp.content_type));
-	strcpy(big + n + sizeof(resp.content_type), "\r\n\r\n");
-	CHECK(parse(big) == HTTP_ETOOBIG);
+	CHECK(parse(long_value(loc, 'u', HTTP_MAX_URL - 1,
+	    "\r\nContent-Length: 0\r\n\r\n")) == 0 &&
+	    strlen(resp.location) == HTTP_MAX_URL - 1);
+	CHECK(parse(long_value(loc, 'u', HTTP_MAX_URL,
+	    "\r\nContent-Length: 0\r\n\r\n")) == HTTP_ETOOBIG);
+	CHECK(parse(long_value("HTTP/1.1 200 OK\r\nContent-Type: ", 't',
+	    sizeof(resp.content_type), "\r\n\r\n")) == HTTP_ETOOBIG);
 	return 0;
 }
 
@@ -833,28 +853,6 @@ test_strerror(void)
 
 static struct listener lis;
 
-/* A free TCP port on 127.0.0.1: bind a probe to port 0 and ask. */
-static int
-free_port(void)
-{
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	int fd, port = -1;
-
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0) {
-		port = ntohs(sa.sin_port);
-	}
-	if (fd >= 0) {
-		close(fd);
-	}
-	return port;
-}
-
 /*
  * Connects to 127.0.0.1:port, sends req in two halves (split at cut)
  * with the listener served in between, then serves until the answer is
@@ -863,21 +861,15 @@ free_port(void)
 static int
 roundtrip(int port, const char *req, size_t cut, char *out, size_t cap)
 {
-	struct sockaddr_in sa;
 	struct timeval tv = { 2, 0 };
 	struct pollfd pfd;
 	size_t len = strlen(req), got = 0;
 	ssize_t n = 1;
 	int fd, i;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = dial(port);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
 	    sizeof(tv)) < 0 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    send(fd, req, cut, 0) != (ssize_t)cut ||
 	    listen_serve(&lis, 20) < 0 ||
 	    send(fd, req + cut, len - cut, 0) != (ssize_t)(len - cut)) {
@@ -1027,6 +1019,7 @@ test_listen_open_bad(void)
 int
 main(void)
 {
+	runner_init(NULL);
 	RUN(test_content_length);
 	RUN(test_content_length_bad);
 	RUN(test_chunked);

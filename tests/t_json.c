@@ -59,41 +59,36 @@ test_parse_root_string(void)
 static int
 test_parse_reject(void)
 {
+	/* A text and its length (T: the literal, NUL bytes included). */
+#define T(x) { x, sizeof(x) - 1 }
+	static const struct {
+		const char *s;
+		size_t len;
+	} bad[] = {
+		T("{\"a\":1}x"), T("{\"a\":1} x"), T("{\"a\":1}}"),
+		T("{\"a\":1}]"), T("{}{}"), T("{} {}"), T("[] \"x\""),
+		T("\"a\" \"b\""),
+		/* Truncated at every length. */
+		T("{\"a\":[1,2],\"b\":\"c\""), T("{\"a\":[1,2],\"b\":\"c"),
+		T("{\"a\":[1,2],\"b\":"), T("{\"a\":[1,2"), T("{\"a"), T("{"),
+		T("\"abc"), T("[1,"),
+		/* Empty and blank-only input. */
+		T(""), { "{}", 0 }, T("   "),
+		/* Not JSON (strict mode). */
+		T("{a:1}"), T("{'a':1}"), T("{\"a\" 1}"), T("{\"a\":xyz}"),
+		T("{1:2}"), T("{{}:2}"), T("{\"a\":\"\\x\"}"),
+		T("{\"a\":\"\\u12\"}"),
+		/* A NUL byte inside len is not the end of the text. */
+		T("{}\0"), T("{\"a\":\"b\0c\"}")
+	};
+#undef T
 	struct json j;
+	size_t i;
 
-	CHECK(parse(&j, "{\"a\":1}x") != 0);
-	CHECK(parse(&j, "{\"a\":1} x") != 0);
-	CHECK(parse(&j, "{\"a\":1}}") != 0);
-	CHECK(parse(&j, "{\"a\":1}]") != 0);
-	CHECK(parse(&j, "{}{}") != 0);
-	CHECK(parse(&j, "{} {}") != 0);
-	CHECK(parse(&j, "[] \"x\"") != 0);
-	CHECK(parse(&j, "\"a\" \"b\"") != 0);
-	/* Truncated at every length. */
-	CHECK(parse(&j, "{\"a\":[1,2],\"b\":\"c\"") != 0);
-	CHECK(parse(&j, "{\"a\":[1,2],\"b\":\"c") != 0);
-	CHECK(parse(&j, "{\"a\":[1,2],\"b\":") != 0);
-	CHECK(parse(&j, "{\"a\":[1,2") != 0);
-	CHECK(parse(&j, "{\"a") != 0);
-	CHECK(parse(&j, "{") != 0);
-	CHECK(parse(&j, "\"abc") != 0);
-	CHECK(parse(&j, "[1,") != 0);
-	/* Empty and blank-only input. */
-	CHECK(json_parse(&j, "", 0, tok, NTOK) != 0);
-	CHECK(json_parse(&j, "{}", 0, tok, NTOK) != 0);
-	CHECK(parse(&j, "   ") != 0);
-	/* Not JSON (strict mode). */
-	CHECK(parse(&j, "{a:1}") != 0);
-	CHECK(parse(&j, "{'a':1}") != 0);
-	CHECK(parse(&j, "{\"a\" 1}") != 0);
-	CHECK(parse(&j, "{\"a\":xyz}") != 0);
-	CHECK(parse(&j, "{1:2}") != 0);
-	CHECK(parse(&j, "{{}:2}") != 0);
-	CHECK(parse(&j, "{\"a\":\"\\x\"}") != 0);
-	CHECK(parse(&j, "{\"a\":\"\\u12\"}") != 0);
-	/* A NUL byte inside len is not the end of the text. */
-	CHECK(json_parse(&j, "{}\0", 3, tok, NTOK) != 0);
-	CHECK(json_parse(&j, "{\"a\":\"b\0c\"}", 11, tok, NTOK) != 0);
+	for (i = 0; i < NELEM(bad); i++) {
+		CHECK_CASE(json_parse(&j, bad[i].s, bad[i].len, tok, NTOK) != 0,
+		    i);
+	}
 	/* On failure nothing usable is published. */
 	CHECK(parse(&j, "{\"a\":1}x") != 0);
 	CHECK(j.ntok == 0);
@@ -237,33 +232,33 @@ unesc(const char *doc, char *out, size_t cap, size_t *n)
 static int
 test_str_escapes(void)
 {
+	/* A document, and "s" unescaped (T: want as a literal). */
+#define T(doc, want) { doc, want, sizeof(want) - 1 }
+	static const struct {
+		const char *doc, *want;
+		size_t len;
+	} t[] = {
+		T("{\"s\":\"plain\"}", "plain"),
+		T("{\"s\":\"\"}", ""),
+		T("{\"s\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}", "\"\\/\b\f\n\r\t"),
+		T("{\"s\":\"a\\u0041\\u00e9\"}", "aA\xC3\xA9"),
+		T("{\"s\":\"\\u00E9\\u20AC\\u07ff\"}",
+		    "\xC3\xA9\xE2\x82\xAC\xDF\xBF"),
+		T("{\"s\":\"\\ud83d\\ude00!\"}", "\xF0\x9F\x98\x80!"),
+		T("{\"s\":\"\\uDBFF\\uDFFF\"}", "\xF4\x8F\xBF\xBF"),
+		/* Raw UTF-8 passes through. */
+		T("{\"s\":\"\xC3\xA9\"}", "\xC3\xA9")
+	};
+#undef T
 	char out[64];
-	size_t n = 99;
+	size_t i, n;
 
-	CHECK(unesc("{\"s\":\"plain\"}", out, sizeof(out), &n) == 0);
-	CHECK(n == 5 && strcmp(out, "plain") == 0);
-	CHECK(unesc("{\"s\":\"\"}", out, sizeof(out), &n) == 0);
-	CHECK(n == 0 && out[0] == '\0');
-	CHECK(unesc("{\"s\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}", out, sizeof(out),
-	    &n) == 0);
-	CHECK(n == 8);
-	CHECK(memcmp(out, "\"\\/\b\f\n\r\t", 9) == 0);
-	CHECK(unesc("{\"s\":\"a\\u0041\\u00e9\"}", out, sizeof(out), &n) == 0);
-	CHECK(n == 4);
-	CHECK(memcmp(out, "aA\xC3\xA9", 5) == 0);
-	CHECK(unesc("{\"s\":\"\\u00E9\\u20AC\\u07ff\"}", out, sizeof(out),
-	    &n) == 0);
-	CHECK(n == 7);
-	CHECK(memcmp(out, "\xC3\xA9\xE2\x82\xAC\xDF\xBF", 8) == 0);
-	CHECK(unesc("{\"s\":\"\\ud83d\\ude00!\"}", out, sizeof(out), &n) == 0);
-	CHECK(n == 5);
-	CHECK(memcmp(out, "\xF0\x9F\x98\x80!", 6) == 0);
-	CHECK(unesc("{\"s\":\"\\uDBFF\\uDFFF\"}", out, sizeof(out), &n) == 0);
-	CHECK(n == 4);
-	CHECK(memcmp(out, "\xF4\x8F\xBF\xBF", 5) == 0);
-	/* Raw UTF-8 passes through. */
-	CHECK(unesc("{\"s\":\"\xC3\xA9\"}", out, sizeof(out), &n) == 0);
-	CHECK(n == 2 && memcmp(out, "\xC3\xA9", 3) == 0);
+	for (i = 0; i < NELEM(t); i++) {
+		n = 99;
+		CHECK_CASE(unesc(t[i].doc, out, sizeof(out), &n) == 0, i);
+		CHECK_CASE(n == t[i].len, i);
+		CHECK_CASE(memcmp(out, t[i].want, t[i].len + 1) == 0, i);
+	}
 	/* out_len may be NULL. */
 	CHECK(unesc("{\"s\":\"ab\"}", out, sizeof(out), NULL) == 0);
 	CHECK(strcmp(out, "ab") == 0);
@@ -578,8 +573,7 @@ test_add_str_roundtrip(void)
 int
 main(void)
 {
-	/* FAIL lines survive a sanitizer abort. */
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	runner_init(NULL);
 	RUN(test_parse_valid);
 	RUN(test_parse_root_string);
 	RUN(test_parse_reject);

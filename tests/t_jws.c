@@ -890,8 +890,7 @@ test_sign_openssl(void)
 int
 main(void)
 {
-	/* FAIL lines survive a sanitizer abort. */
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	runner_init(NULL);
 	RUN(test_b64_rfc4648);
 	RUN(test_b64_alphabet);
 	RUN(test_b64_decode_reject);

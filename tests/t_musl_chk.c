@@ -103,6 +103,7 @@ test_overflow_aborts(void)
 int
 main(void)
 {
+	runner_init(NULL);
 	RUN(test_in_bounds);
 	RUN(test_overflow_aborts);
 	return runner_done();

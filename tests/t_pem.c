@@ -237,15 +237,18 @@ test_key_pem_openssl_accepts(void)
 	return 0;
 }
 
-/* key_from_pem() of openssl's file name matches openssl's public key. */
+/* openssl's command gen writes the key file name, a PEM object with
+ * the label begin; key_from_pem() of it matches openssl's public key. */
 static int
-check_openssl_key(const char *name)
+check_openssl_key(const char *gen, const char *begin, const char *name)
 {
 	struct ec_key k;
 	static char pem[8192];
 	unsigned char der[256];
 	long n, m;
 
+	CHECK(sh("%s -out %s", gen, name) == 0);
+	CHECK(sh("grep -q 'BEGIN %s' %s", begin, name) == 0);
 	CHECK((n = get_file(name, pem, sizeof(pem))) > 0);
 	CHECK(key_from_pem(&k, pem, (size_t)n) == 0);
 	CHECK((m = openssl_spki(name, der, sizeof(der))) == 91);
@@ -257,28 +260,24 @@ check_openssl_key(const char *name)
 static int
 test_key_from_openssl(void)
 {
-	int line;
+	static const struct {
+		const char *gen, *begin, *name;
+	} t[] = {
+		/* SEC1 "EC PRIVATE KEY". */
+		{ "openssl ecparam -name prime256v1 -genkey -noout",
+		    "EC PRIVATE KEY", "sec1.pem" },
+		/* SEC1 after an "EC PARAMETERS" object. */
+		{ "openssl ecparam -name prime256v1 -genkey", "EC PARAMETERS",
+		    "params.pem" },
+		/* PKCS#8 "PRIVATE KEY". */
+		{ "openssl genpkey -algorithm EC -pkeyopt "
+		    "ec_paramgen_curve:P-256", "PRIVATE KEY", "p8.pem" }
+	};
+	size_t i;
 
-	/* SEC1 "EC PRIVATE KEY". */
-	CHECK(sh("openssl ecparam -name prime256v1 -genkey -noout -out "
-	    "sec1.pem") == 0);
-	CHECK(sh("grep -q 'BEGIN EC PRIVATE KEY' sec1.pem") == 0);
-	if ((line = check_openssl_key("sec1.pem")) != 0) {
-		return line;
-	}
-	/* SEC1 after an "EC PARAMETERS" object. */
-	CHECK(sh("openssl ecparam -name prime256v1 -genkey -out params.pem")
-	    == 0);
-	CHECK(sh("grep -q 'BEGIN EC PARAMETERS' params.pem") == 0);
-	if ((line = check_openssl_key("params.pem")) != 0) {
-		return line;
-	}
-	/* PKCS#8 "PRIVATE KEY". */
-	CHECK(sh("openssl genpkey -algorithm EC -pkeyopt "
-	    "ec_paramgen_curve:P-256 -out p8.pem") == 0);
-	CHECK(sh("grep -q 'BEGIN PRIVATE KEY' p8.pem") == 0);
-	if ((line = check_openssl_key("p8.pem")) != 0) {
-		return line;
+	for (i = 0; i < NELEM(t); i++) {
+		CHECK_CASE(check_openssl_key(t[i].gen, t[i].begin,
+		    t[i].name) == 0, i);
 	}
 	return 0;
 }
@@ -820,35 +819,34 @@ static int64_t c1_nb, c1_na, c2_na;
 static unsigned char c1_aki[64];
 static size_t c1_aki_len;
 
-/* Reads "notBefore=YYYY-MM-DD HH:MM:SSZ" style dates of tmp/name. */
+/* The time "YYYY-MM-DD HH:MM:SSZ" after label (notBefore=) in sh_out. */
 static int
-openssl_dates(const char *name, int64_t *nb, int64_t *na)
+sh_out_date(const char *label, int64_t *out)
 {
 	struct tm t;
 	char *p;
 
+	memset(&t, 0, sizeof(t));
+	if ((p = strstr(sh_out, label)) == NULL ||
+	    sscanf(p + strlen(label), "%d-%d-%d %d:%d:%dZ", &t.tm_year,
+	    &t.tm_mon, &t.tm_mday, &t.tm_hour, &t.tm_min, &t.tm_sec) != 6) {
+		return -1;
+	}
+	t.tm_year -= 1900;
+	t.tm_mon -= 1;
+	*out = (int64_t)timegm(&t);
+	return 0;
+}
+
+/* Reads the notBefore and notAfter dates of tmp/name. */
+static int
+openssl_dates(const char *name, int64_t *nb, int64_t *na)
+{
 	if (sh("openssl x509 -in %s -noout -startdate -enddate -dateopt "
-	    "iso_8601", name) != 0) {
+	    "iso_8601", name) != 0 || sh_out_date("notBefore=", nb) != 0 ||
+	    sh_out_date("notAfter=", na) != 0) {
 		return -1;
 	}
-	memset(&t, 0, sizeof(t));
-	if ((p = strstr(sh_out, "notBefore=")) == NULL ||
-	    sscanf(p, "notBefore=%d-%d-%d %d:%d:%dZ", &t.tm_year, &t.tm_mon,
-	    &t.tm_mday, &t.tm_hour, &t.tm_min, &t.tm_sec) != 6) {
-		return -1;
-	}
-	t.tm_year -= 1900;
-	t.tm_mon -= 1;
-	*nb = (int64_t)timegm(&t);
-	memset(&t, 0, sizeof(t));
-	if ((p = strstr(sh_out, "notAfter=")) == NULL ||
-	    sscanf(p, "notAfter=%d-%d-%d %d:%d:%dZ", &t.tm_year, &t.tm_mon,
-	    &t.tm_mday, &t.tm_hour, &t.tm_min, &t.tm_sec) != 6) {
-		return -1;
-	}
-	t.tm_year -= 1900;
-	t.tm_mon -= 1;
-	*na = (int64_t)timegm(&t);
 	return 0;
 }
 
@@ -1502,12 +1500,7 @@ main(void)
 {
 	char cmd[64];
 
-	/* FAIL lines survive a sanitizer abort. */
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (mkdtemp(tmp) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	runner_init(tmp);
 	RUN(test_key_generate);
 	RUN(test_key_pem_roundtrip);
 	RUN(test_key_pem_openssl_accepts);

@@ -21,6 +21,7 @@
 #include "pem.h"
 #include "x509.h"
 
+#include "testutil.h"
 #include "runner.h"
 
 static jsmntok_t tok[64];
@@ -70,46 +71,6 @@ test_json_not_json(void)
 		}
 	}
 	return 0;
-}
-
-/* A free TCP port on 127.0.0.1 (bind a probe to port 0 and ask). */
-static int
-free_port(void)
-{
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	int fd, port = -1;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0 &&
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0) {
-		port = ntohs(sa.sin_port);
-	}
-	if (fd >= 0) {
-		close(fd);
-	}
-	return port;
-}
-
-static int
-dial(int port)
-{
-	struct sockaddr_in sa;
-	int fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
 }
 
 /*
@@ -191,6 +152,7 @@ test_tls_not_tls(void)
 int
 main(void)
 {
+	runner_init(NULL);
 	RUN(test_json_not_json);
 	RUN(test_listener_flood_keeps_validator);
 	RUN(test_tls_not_tls);

@@ -14,6 +14,7 @@
 #include "../roots.h"
 #include "../pem.h"
 #include "../store.h"
+#include "testutil.h"
 #include "runner.h"
 
 static const char *const root_files[2] = {
@@ -25,36 +26,7 @@ static const char *const root_files[2] = {
 static int
 validate(const unsigned char *der, size_t len)
 {
-	br_x509_minimal_context xc;
-	const br_x509_class **v = &xc.vtable;
-	int64_t now = (int64_t)time(NULL);
-
-	br_x509_minimal_init(&xc, &br_sha256_vtable, roots_isrg, 2);
-	br_x509_minimal_set_hash(&xc, br_sha256_ID, &br_sha256_vtable);
-	br_x509_minimal_set_hash(&xc, br_sha384_ID, &br_sha384_vtable);
-	br_x509_minimal_set_rsa(&xc, &br_rsa_i31_pkcs1_vrfy);
-	br_x509_minimal_set_ecdsa(&xc, &br_ec_prime_i31,
-	    &br_ecdsa_i31_vrfy_asn1);
-	br_x509_minimal_set_time(&xc, (uint32_t)(now / 86400 + 719528),
-	    (uint32_t)(now % 86400));
-	(*v)->start_chain(v, NULL);
-	(*v)->start_cert(v, (uint32_t)len);
-	(*v)->append(v, der, len);
-	(*v)->end_cert(v);
-	return (int)(*v)->end_chain(v);
-}
-
-/* Reads the first certificate of PEM file path into der. */
-static int
-read_der(const char *path, unsigned char *der, size_t cap, size_t *len)
-{
-	static char text[16384];
-	char name[64];
-	size_t n, pos = 0;
-
-	return store_read(path, text, sizeof(text), &n) == 0 &&
-	    pem_next(text, n, &pos, name, sizeof(name), der, cap, len) == 1 ?
-	    0 : -1;
+	return x509_validate(roots_isrg, 2, der, len);
 }
 
 static int
@@ -90,6 +62,7 @@ test_other_root_fails(void)
 int
 main(void)
 {
+	runner_init(NULL);
 	RUN(test_roots_validate);
 	RUN(test_other_root_fails);
 	return runner_done();

@@ -206,11 +206,29 @@ test_write_not_through_link(void)
 	return 0;
 }
 
+/* Makes the next version of c/a.test in ver[0..cap), checks that it is
+ * base/want, writes text as its cert.pem, commits it and reads it back
+ * through c/a.test; 0, or the line of the failed check. */
+static int
+commit_version(const char *want, const char *text, char *ver, size_t cap)
+{
+	char buf[16];
+	size_t len;
+
+	CHECK(store_version_new(at("c"), "a.test", ver, cap) == 0);
+	CHECK(strcmp(ver, at(want)) == 0);
+	fmt_s(path, sizeof(path), "%s/cert.pem", ver);
+	CHECK(store_write(path, text, strlen(text), 0644) == 0);
+	CHECK(store_version_commit(at("c"), "a.test", ver) == 0);
+	CHECK(store_read_nofollow(at("c/a.test/cert.pem"), buf, sizeof(buf),
+	    &len) == 0 && strcmp(buf, text) == 0);
+	return 0;
+}
+
 static int
 test_versions(void)
 {
-	char ver[STORE_PATH_MAX], ver2[STORE_PATH_MAX], buf[16];
-	size_t len;
+	char ver[STORE_PATH_MAX], ver2[STORE_PATH_MAX];
 
 	CHECK(mkdir(at("c"), 0700) == 0);
 	CHECK(mkdir(at("elsewhere"), 0700) == 0);
@@ -218,22 +236,10 @@ test_versions(void)
 	/* a planted .NAME.N symlink: drop_old_versions() must not empty
 	 * its target */
 	CHECK(symlink("../elsewhere", at("c/.a.test.7")) == 0);
-	CHECK(store_version_new(at("c"), "a.test", ver, sizeof(ver)) == 0);
-	CHECK(strcmp(ver, at("c/.a.test.1")) == 0);
-	fmt_s(path, sizeof(path), "%s/cert.pem", ver);
-	CHECK(store_write(path, "one", 3, 0644) == 0);
-	CHECK(store_version_commit(at("c"), "a.test", ver) == 0);
-	CHECK(store_read_nofollow(at("c/a.test/cert.pem"), buf, sizeof(buf),
-	    &len) == 0 && strcmp(buf, "one") == 0);
+	CHECK(commit_version("c/.a.test.1", "one", ver, sizeof(ver)) == 0);
 	CHECK(exists("elsewhere/precious"));
 	/* the next version replaces the first, which is removed */
-	CHECK(store_version_new(at("c"), "a.test", ver2, sizeof(ver2)) == 0);
-	CHECK(strcmp(ver2, at("c/.a.test.2")) == 0);
-	fmt_s(path, sizeof(path), "%s/cert.pem", ver2);
-	CHECK(store_write(path, "two", 3, 0644) == 0);
-	CHECK(store_version_commit(at("c"), "a.test", ver2) == 0);
-	CHECK(store_read_nofollow(at("c/a.test/cert.pem"), buf, sizeof(buf),
-	    &len) == 0 && strcmp(buf, "two") == 0);
+	CHECK(commit_version("c/.a.test.2", "two", ver2, sizeof(ver2)) == 0);
 	CHECK(!exists("c/.a.test.1"));
 	CHECK(exists("elsewhere/precious"));
 	/* dropping a symlink leaves its target alone */
@@ -251,10 +257,7 @@ main(void)
 	char cmd[128];
 
 	fmt_s(base, sizeof(base), "%s", "/tmp/nanoacme-t_store.XXXXXX");
-	if (mkdtemp(base) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	runner_init(base);
 	RUN(test_check_dir);
 	RUN(test_check_dir_owner);
 	RUN(test_lock);

@@ -21,6 +21,7 @@
 #include "../store.h"
 #include "../tacache.h"
 #include "../x509.h"
+#include "testutil.h"
 #include "runner.h"
 
 #define MOZ "/usr/share/ca-certificates/mozilla/"
@@ -64,32 +65,13 @@ load_pem(struct anchors *x, const char *name)
 static int
 validate(const struct anchors *x, const char *path)
 {
-	static char text[16384];
 	unsigned char der[4096];
-	br_x509_minimal_context xc;
-	const br_x509_class **v = &xc.vtable;
-	int64_t now = (int64_t)time(NULL);
-	char name[64];
-	size_t n, len, pos = 0;
+	size_t len;
 
-	if (store_read(path, text, sizeof(text), &n) != 0 ||
-	    pem_next(text, n, &pos, name, sizeof(name), der, sizeof(der),
-	    &len) != 1) {
+	if (read_der(path, der, sizeof(der), &len) != 0) {
 		return -1;
 	}
-	br_x509_minimal_init(&xc, &br_sha256_vtable, x->ta, x->n);
-	br_x509_minimal_set_hash(&xc, br_sha256_ID, &br_sha256_vtable);
-	br_x509_minimal_set_hash(&xc, br_sha384_ID, &br_sha384_vtable);
-	br_x509_minimal_set_rsa(&xc, &br_rsa_i31_pkcs1_vrfy);
-	br_x509_minimal_set_ecdsa(&xc, &br_ec_prime_i31,
-	    &br_ecdsa_i31_vrfy_asn1);
-	br_x509_minimal_set_time(&xc, (uint32_t)(now / 86400 + 719528),
-	    (uint32_t)(now % 86400));
-	(*v)->start_chain(v, NULL);
-	(*v)->start_cert(v, (uint32_t)len);
-	(*v)->append(v, der, len);
-	(*v)->end_cert(v);
-	return (int)(*v)->end_chain(v);
+	return x509_validate(x->ta, x->n, der, len);
 }
 
 /* True if anchors p and q are the same, field by field. */
@@ -356,10 +338,7 @@ main(void)
 	int rc;
 
 	snprintf(tmp, sizeof(tmp), "/tmp/t_tacache.XXXXXX");
-	if (mkdtemp(tmp) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	runner_init(tmp);
 	if (sh("cat " MOZ "*.crt > all.pem && "
 	    "ls " MOZ "*.crt | grep -v /ISRG_Root_X1.crt | xargs cat "
 	    "> no_x1.pem && cat " MOZ "ISRG_Root_X1.crt " MOZ
