@@ -27,7 +27,7 @@ NA_CFLAGS += $(SIZE_CFLAGS)
 NA_LDFLAGS = -static $(SIZE_LDFLAGS)
 endif
 
-SRCS = acme.c alpn.c certs.c cli.c fmt.c http.c json.c jws.c pem.c store.c tacache.c x509.c
+SRCS = acme.c acmeobj.c alpn.c certs.c cli.c fmt.c http.c json.c jws.c pem.c store.c tacache.c x509.c
 SRCS += chain.c cmd.c list.c proc.c proof.c state.c trust.c
 SRCS += dns.c dnsrec.c tlsip.c
 SRCS += listen.c responder.c tls.c
@@ -43,7 +43,7 @@ SAN_CFLAGS += -DNANOACME_TEST_HOOKS
 TESTS = t_json t_jws t_pem t_http t_roots t_certs t_tacache
 TESTS += t_dns t_dnsrec
 TESTS += t_cli t_store
-TESTS += t_alpn
+TESTS += t_alpn t_acmeobj
 
 all: nanoacme
 
@@ -54,7 +54,7 @@ nanoacme: $(OBJS)
 	$(CC) $(NA_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Header dependencies, spelled out.
-RUN_H = run.h acme.h responder.h certs.h dns.h dnsrec.h fmt.h config.h http.h json.h jws.h pem.h store.h tacache.h x509.h
+RUN_H = run.h acme.h acmeobj.h responder.h certs.h dns.h dnsrec.h fmt.h config.h http.h json.h jws.h pem.h store.h tacache.h x509.h
 acme.o: acme.c $(RUN_H)
 chain.o: chain.c $(RUN_H)
 cmd.o: cmd.c $(RUN_H)
@@ -80,6 +80,7 @@ tacache.o: tacache.c tacache.h x509.h pem.h json.h config.h fmt.h store.h
 x509.o: x509.c x509.h pem.h json.h config.h fmt.h
 dns.o: dns.c dns.h
 dnsrec.o: dnsrec.c dnsrec.h jws.h json.h config.h fmt.h
+acmeobj.o: acmeobj.c acmeobj.h acme.h ascii.h certs.h config.h fmt.h http.h json.h jws.h pem.h
 
 $(SAN)/%.o: %.c $(wildcard *.h)
 	@mkdir -p $(SAN)
@@ -91,7 +92,7 @@ $(SAN)/nanoacme: $(addprefix $(SAN)/,$(OBJS))
 # Each unit test links the module objects it covers (not acme.o: main).
 LIB_OBJS = $(addprefix $(SAN)/,certs.o fmt.o http.o json.o jws.o pem.o store.o tacache.o x509.o)
 LIB_OBJS += $(SAN)/dns.o $(SAN)/dnsrec.o $(SAN)/tlsip.o
-LIB_OBJS += $(SAN)/cli.o
+LIB_OBJS += $(SAN)/cli.o $(SAN)/acmeobj.o
 LIB_OBJS += $(SAN)/alpn.o $(SAN)/listen.o $(SAN)/tls.o
 $(SAN)/%: tests/%.c tests/runner.h tests/testutil.h $(LIB_OBJS)
 	$(CC) $(SAN_CFLAGS) -I. -o $@ $< $(LIB_OBJS) $(BEARSSL_LIBS)
@@ -260,13 +261,14 @@ FUZZ_TARGETS = fuzz_http fuzz_json fuzz_pem fuzz_x509 fuzz_request fuzz_names \
 	fuzz_certs
 FUZZ_TARGETS += fuzz_dns
 FUZZ_TARGETS += fuzz_alpn
+FUZZ_TARGETS += fuzz_acmeobj
 FUZZ_TIME ?= 60
 FUZZ_CHECK_TIME ?= 4
 FUZZ_CFLAGS = -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -g -O1 \
 	-fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all $(BEARSSL_CFLAGS)
 FUZZ_OBJS = $(addprefix $(FUZZ)/,certs.o fmt.o http.o json.o jws.o pem.o tlsip.o x509.o)
-FUZZ_OBJS += $(FUZZ)/dns.o
+FUZZ_OBJS += $(FUZZ)/dns.o $(FUZZ)/acmeobj.o
 FUZZ_OBJS += $(FUZZ)/alpn.o $(FUZZ)/listen.o $(FUZZ)/tls.o
 .SECONDARY: $(FUZZ_OBJS)
 

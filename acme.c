@@ -13,8 +13,6 @@
  */
 #include "run.h"
 
-static const char problem_prefix[] = "urn:ietf:params:acme:error:";
-
 /* Prints a UTC date of t into out[32]: "YYYY-MM-DD HH:MM". */
 void
 fmt_date(int64_t t, char out[32])
@@ -148,30 +146,18 @@ send_req(struct run *r, const char *method, const char *url,
 static bool
 is_problem(const struct run *r, const char *name)
 {
-	char type[128];
-	size_t n = sizeof(problem_prefix) - 1;
+	struct acme_problem p;
 
-	if (json_get_str(&r->js, 0, "type", type, sizeof(type), NULL) != 0) {
-		return false;
-	}
-	return strncmp(type, problem_prefix, n) == 0 &&
-	    strcmp(type + n, name) == 0;
+	return obj_problem(&r->js, 0, &p) && obj_problem_is(&p, name);
 }
 
-/* Prints one problem document at token obj: "IDENT: TYPE: DETAIL". */
+/* Prints one problem: "PREFIX IDENT: TYPE: DETAIL". */
 static void
-print_one_problem(const struct run *r, int obj, const char *prefix)
+print_one_problem(const struct acme_problem *p, const char *prefix)
 {
-	char t[256], d[1024], id[256];
-
-	t[0] = d[0] = id[0] = '\0';
-	json_get_str(&r->js, obj, "type", t, sizeof(t), NULL);
-	json_get_str(&r->js, obj, "detail", d, sizeof(d), NULL);
-	json_get_str(&r->js, json_get(&r->js, obj, "identifier"), "value",
-	    id, sizeof(id), NULL);
-	msg_err("%s%s%s%s%s%s", prefix, id, id[0] != '\0' ? ": " : "",
-	    t[0] != '\0' ? t : "(no problem type)", d[0] != '\0' ? ": " : "",
-	    d);
+	msg_err("%s%s%s%s%s%s", prefix, p->ident, p->ident[0] != '\0' ?
+	    ": " : "", p->type[0] != '\0' ? p->type : "(no problem type)",
+	    p->detail[0] != '\0' ? ": " : "", p->detail);
 }
 
 /*
@@ -182,19 +168,16 @@ print_one_problem(const struct run *r, int obj, const char *prefix)
 static void
 print_problem_at(const struct run *r, int obj, const char *prefix)
 {
-	int sub, k, n;
+	struct acme_problem p;
+	int k, n;
 
-	print_one_problem(r, obj, prefix);
-	sub = json_get(&r->js, obj, "subproblems");
-	if (!json_is(&r->js, sub, JSMN_ARRAY)) {
-		return;
-	}
-	n = r->js.tok[sub].size;
-	for (k = 0, sub++; k < n && sub < r->js.ntok; k++) {
-		if (json_is(&r->js, sub, JSMN_OBJECT)) {
-			print_one_problem(r, sub, "  ");
+	obj_problem(&r->js, obj, &p);
+	print_one_problem(&p, prefix);
+	for (k = 0, n = p.nsub; k < n; k++) {
+		if (obj_problem(&r->js, obj_nth(&r->js, obj, "subproblems", k),
+		    &p)) {
+			print_one_problem(&p, "  ");
 		}
-		sub = json_skip(&r->js, sub);
 	}
 }
 
@@ -208,34 +191,30 @@ print_problem_at(const struct run *r, int obj, const char *prefix)
 static bool
 needs_person(const struct run *r)
 {
-	char d[1024], url[HTTP_MAX_URL];
-	char *u;
+	char url[HTTP_MAX_URL];
+	struct acme_problem p;
 
-	if (is_problem(r, "accountDoesNotExist")) {
+	obj_problem(&r->js, 0, &p);
+	if (obj_problem_is(&p, "accountDoesNotExist")) {
 		msg_err("the CA does not know this account (a test CA reset, "
 		    "or another CA): remove %s/url and run again; the key is "
 		    "kept, and -y creates a new account if the CA has none "
 		    "for it", r->acct_dir);
 		return true;
 	}
-	if (is_problem(r, "userActionRequired")) {
-		if (json_get_str(&r->js, 0, "instance", url, sizeof(url),
-		    NULL) != 0) {
-			url[0] = '\0';
-		}
+	if (obj_problem_is(&p, "userActionRequired")) {
 		msg_err("the CA needs you to act first: visit %s, then run "
-		    "again", url[0] != '\0' ? url : "its web site");
+		    "again", p.instance[0] != '\0' ? p.instance :
+		    "its web site");
 		return true;
 	}
-	if (!is_problem(r, "rateLimited") || json_get_str(&r->js, 0, "detail",
-	    d, sizeof(d), NULL) != 0 || ascii_find(d, "unpause") == NULL ||
-	    (u = (char *)ascii_find(d, "https://")) == NULL) {
+	if (!obj_problem_is(&p, "rateLimited") ||
+	    obj_unpause_url(p.detail, url, sizeof(url)) != 0) {
 		return false;
 	}
-	u[strcspn(u, " \t\r\n\"'<>")] = '\0';
 	msg_err("the CA paused issuance for these names on this account "
 	    "(too many failed validations): fix what makes validation fail, "
-	    "visit %s to unpause, then run again", u);
+	    "visit %s to unpause, then run again", url);
 	return true;
 }
 
@@ -314,65 +293,14 @@ acme_post(struct run *r, const char *url, const char *payload, bool jwk)
 	}
 }
 
-/* Copies the URL member key of object obj into out, checked. */
-int
-get_url(const struct run *r, int obj, const char *key, char *out)
-{
-	char host[256], port[6];
-	const char *path;
-
-	if (json_get_str(&r->js, obj, key, out, HTTP_MAX_URL, NULL) != 0 ||
-	    http_url_parse(out, host, sizeof(host), port, &path) != 0) {
-		out[0] = '\0';
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * --profile must name one of the directory's meta.profiles (Let's
- * Encrypt's profiles: an object whose keys are the profile names).
- */
-static int
-check_profile(const struct run *r, int meta)
-{
-	int prof = json_get(&r->js, meta, "profiles");
-
-	if (r->c->profile == NULL) {
-		return 0;
-	}
-	if (!json_is(&r->js, prof, JSMN_OBJECT)) {
-		msg_err("--profile %s: directory %s offers no profiles",
-		    r->c->profile, r->c->directory);
-		return EXIT_USAGE;
-	}
-	if (json_get(&r->js, prof, r->c->profile) < 0) {
-		msg_err("--profile %s: not one of the profiles of %s",
-		    r->c->profile, r->c->directory);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-/* Copies the first string of array arr into out; "" and -1 if none. */
-int
-first_str(const struct run *r, int arr, char *out, size_t cap)
-{
-	out[0] = '\0';
-	if (!json_is(&r->js, arr, JSMN_ARRAY) || r->js.tok[arr].size < 1 ||
-	    json_str(&r->js, arr + 1, out, cap, NULL) != 0) {
-		out[0] = '\0';
-		return -1;
-	}
-	return 0;
-}
-
-/* GETs the directory and keeps the URLs we need (RFC 8555 §7.1.1). */
+/* GETs the directory and keeps the URLs we need (RFC 8555 §7.1.1);
+ * --profile must name one of its meta.profiles. */
 static int
 get_directory(struct run *r)
 {
-	const char *url = r->c->directory;
-	int rc, meta;
+	const char *url = r->c->directory, *prof = r->c->profile;
+	enum obj_profile has;
+	int rc;
 
 	if ((rc = send_req(r, "GET", url, NULL, 0)) != 0) {
 		return rc;
@@ -380,36 +308,19 @@ get_directory(struct run *r)
 	if (r->resp.status != 200 || !json_is(&r->js, 0, JSMN_OBJECT)) {
 		return acme_fail(r, "directory", url);
 	}
-	if (get_url(r, 0, "newNonce", r->dir.new_nonce) != 0 ||
-	    get_url(r, 0, "newAccount", r->dir.new_account) != 0 ||
-	    get_url(r, 0, "newOrder", r->dir.new_order) != 0) {
+	if (obj_directory(&r->js, &r->dir) != 0) {
 		msg_err("directory %s: newNonce, newAccount or newOrder "
 		    "missing or not an https URL", url);
 		return EXIT_ACME;
 	}
-	/* Optional: revoke and account rollover say so when missing. */
-	get_url(r, 0, "revokeCert", r->dir.revoke_cert);
-	get_url(r, 0, "keyChange", r->dir.key_change);
-	get_url(r, 0, "renewalInfo", r->dir.renewal_info);
-	/* Optional: only shown to the user, so no URL check is needed. */
-	meta = json_get(&r->js, 0, "meta");
-	json_get_str(&r->js, meta, "termsOfService", r->dir.tos,
-	    sizeof(r->dir.tos), NULL);
-	r->dir.eab_required = json_is_true(&r->js, json_get(&r->js, meta,
-	    "externalAccountRequired"));
-	/* dns-persist-01: the issuer domain names (draft -02's own list,
-	 * else the CAA identities, which -00/-01 CAs use) and -02's hash
-	 * prefix, for the dns-persist command, which has no challenge. */
-	if (first_str(r, json_get(&r->js, meta, "issuerDomainNames"),
-	    r->dir.issuer, sizeof(r->dir.issuer)) != 0) {
-		first_str(r, json_get(&r->js, meta, "caaIdentities"),
-		    r->dir.issuer, sizeof(r->dir.issuer));
+	if (prof == NULL ||
+	    (has = obj_profile(&r->js, prof)) == OBJ_PROFILE_OK) {
+		return 0;
 	}
-	if (json_get_str(&r->js, meta, "accountHashPrefix",
-	    r->dir.hash_prefix, sizeof(r->dir.hash_prefix), NULL) != 0) {
-		r->dir.hash_prefix[0] = '\0';
-	}
-	return check_profile(r, meta);
+	msg_err(has == OBJ_PROFILE_NONE ? "--profile %s: directory %s offers "
+	    "no profiles" : "--profile %s: not one of the profiles of %s",
+	    prof, url);
+	return EXIT_USAGE;
 }
 
 /*
@@ -440,20 +351,6 @@ add_eab(struct run *r, struct sbuf *b)
 	return rc;
 }
 
-/* "contact":["mailto:EMAIL"] (RFC 8555 §7.3) into b; a sticky error
- * in b if the address is too long. */
-static void
-add_contact(struct sbuf *b, const char *email)
-{
-	char contact[320];
-	int n = fmt_s(contact, sizeof(contact), "mailto:%s", email);
-
-	sbuf_adds(b, "\"contact\":[");
-	json_add_str(b, contact, strlen(contact));
-	sbuf_adds(b, "]");
-	b->err |= n < 0 || (size_t)n >= sizeof(contact);
-}
-
 /*
  * newAccount (RFC 8555 §7.3): creates the account, or with only_existing
  * looks up the account of our key (§7.3.1). Sets r->kid and stores it.
@@ -476,7 +373,7 @@ account_post(struct run *r, bool only_existing)
 		}
 		if (r->c->email != NULL) {
 			sbuf_adds(&b, ",");
-			add_contact(&b, r->c->email);
+			obj_contact(&b, r->c->email);
 		}
 		sbuf_adds(&b, "}");
 	}
@@ -513,7 +410,7 @@ account_contact(struct run *r)
 
 	sbuf_init(&b, r->payload, sizeof(r->payload));
 	sbuf_adds(&b, "{");
-	add_contact(&b, r->o->conf.email);
+	obj_contact(&b, r->o->conf.email);
 	sbuf_adds(&b, "}");
 	if (b.err != 0) {
 		msg_err("account contact too long");
@@ -585,46 +482,18 @@ done:
 	return rc;
 }
 
-/* Appends the identifiers array of newOrder (RFC 8555 §7.4, RFC 8738). */
-static void
-add_identifiers(struct sbuf *b, const struct conf *c)
-{
-	size_t k;
-
-	sbuf_adds(b, "{\"identifiers\":[");
-	for (k = 0; k < c->nnames; k++) {
-		sbuf_adds(b, k > 0 ? ",{\"type\":" : "{\"type\":");
-		sbuf_adds(b, name_classify(c->names[k], NULL, NULL) == NAME_IP ?
-		    "\"ip\"" : "\"dns\"");
-		sbuf_adds(b, ",\"value\":");
-		json_add_str(b, c->names[k], strlen(c->names[k]));
-		sbuf_adds(b, "}");
-	}
-	sbuf_adds(b, "]}");
-}
-
 /* newOrder: keeps the order URL, finalize URL and authorization URLs. */
 int
 order_new(struct run *r)
 {
+	struct acme_order o;
 	struct sbuf b;
-	int rc, arr, i, k, n;
+	int rc, k, n;
 
 	sbuf_init(&b, r->payload, sizeof(r->payload));
-	add_identifiers(&b, r->c);
-	if (r->c->profile != NULL) {
-		b.len--;        /* reopen the object: drop its '}' */
-		sbuf_adds(&b, ",\"profile\":");
-		json_add_str(&b, r->c->profile, strlen(r->c->profile));
-		sbuf_adds(&b, "}");
-	}
-	/* RFC 9773 §5: name the certificate this order replaces. */
-	if (r->cs.replaces[0] != '\0' && r->dir.renewal_info[0] != '\0') {
-		b.len--;
-		sbuf_adds(&b, ",\"replaces\":");
-		json_add_str(&b, r->cs.replaces, strlen(r->cs.replaces));
-		sbuf_adds(&b, "}");
-	}
+	obj_new_order(&b, (const char *const *)r->c->names, r->c->nnames,
+	    r->c->profile, r->dir.renewal_info[0] != '\0' ? r->cs.replaces :
+	    NULL);
 	if (b.err != 0) {
 		msg_err("newOrder: too many or too long names");
 		return EXIT_USAGE;
@@ -645,23 +514,23 @@ order_new(struct run *r)
 		r->cs.replaces[0] = '\0';
 		return order_new(r);
 	}
-	arr = json_get(&r->js, 0, "authorizations");
+	obj_order(&r->js, &o);
 	if (r->resp.status != 201 || r->resp.location[0] == '\0' ||
-	    get_url(r, 0, "finalize", r->cs.finalize) != 0 ||
-	    !json_is(&r->js, arr, JSMN_ARRAY)) {
+	    o.finalize[0] == '\0' || o.nauthz < 0) {
 		return acme_fail(r, "newOrder", r->dir.new_order);
 	}
 	memcpy(r->cs.order_url, r->resp.location, sizeof(r->cs.order_url));
-	n = r->js.tok[arr].size;
+	memcpy(r->cs.finalize, o.finalize, sizeof(r->cs.finalize));
+	n = o.nauthz;
 	if (n < 1 || n > ACME_MAX_NAMES) {
 		msg_err("newOrder: %d authorizations", n);
 		return EXIT_ACME;
 	}
 	/* what cert_begin() must clear for the next certificate */
 	r->az_high = (size_t)n > r->az_high ? (size_t)n : r->az_high;
-	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
-		if (json_str(&r->js, i, r->cs.az[k].url, HTTP_MAX_URL,
-		    NULL) != 0) {
+	for (k = 0; k < n; k++) {
+		if (obj_nth_str(&r->js, 0, "authorizations", k,
+		    r->cs.az[k].url, HTTP_MAX_URL) != 0) {
 			return acme_fail(r, "newOrder", r->dir.new_order);
 		}
 	}
@@ -670,59 +539,21 @@ order_new(struct run *r)
 	return 0;
 }
 
-/* Status string of object obj in the last reply, or "" if missing. */
-void
-get_status(const struct run *r, int obj, char *out, size_t cap)
-{
-	if (json_get_str(&r->js, obj, "status", out, cap, NULL) != 0) {
-		out[0] = '\0';
-	}
-}
-
 /* Reports why an authorization became invalid: its challenge's error. */
 static int
 authz_invalid(struct run *r, const struct authz *a)
 {
 	char prefix[600];
-	int arr, i, k, n, err;
+	int err = obj_chall_error(&r->js, NULL);
 
 	fmt_s(prefix, sizeof(prefix), "validation of %s failed: ",
 	    a->ident);
-	arr = json_get(&r->js, 0, "challenges");
-	n = json_is(&r->js, arr, JSMN_ARRAY) ? r->js.tok[arr].size : 0;
-	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
-		err = json_get(&r->js, i, "error");
-		if (json_is(&r->js, err, JSMN_OBJECT)) {
-			print_problem_at(r, err, prefix);
-			return EXIT_VALIDATION;
-		}
+	if (err >= 0) {
+		print_problem_at(r, err, prefix);
+	} else {
+		msg_err("%s(no error given by the CA)", prefix);
 	}
-	msg_err("%s(no error given by the CA)", prefix);
 	return EXIT_VALIDATION;
-}
-
-/*
- * The error of our challenge in the authorization of the last reply,
- * or -1: smallstep CAs (step-ca, Caddy) validate inside the challenge
- * POST and, when that fails, leave challenge and authorization
- * "pending" with the error, retrying only when POSTed to again.
- */
-static int
-chall_error(const struct run *r, const struct authz *a)
-{
-	char url[HTTP_MAX_URL];
-	int arr, i, k, n;
-
-	arr = json_get(&r->js, 0, "challenges");
-	n = json_is(&r->js, arr, JSMN_ARRAY) ? r->js.tok[arr].size : 0;
-	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
-		if (json_get_str(&r->js, i, "url", url, sizeof(url),
-		    NULL) == 0 && strcmp(url, a->chall_url) == 0) {
-			i = json_get(&r->js, i, "error");
-			return json_is(&r->js, i, JSMN_OBJECT) ? i : -1;
-		}
-	}
-	return -1;
 }
 
 /*
@@ -773,7 +604,7 @@ authz_poll(struct run *r, struct authz *a)
 		if (r->resp.status != 200) {
 			return acme_fail(r, "authorization", a->url);
 		}
-		get_status(r, 0, status, sizeof(status));
+		obj_status(&r->js, 0, status, sizeof(status));
 		if (strcmp(status, "valid") == 0) {
 			msg_info(r->o, 1, "  %s: valid", a->ident);
 			a->valid = true;
@@ -787,7 +618,11 @@ authz_poll(struct run *r, struct authz *a)
 			    a->ident, status);
 			return EXIT_ACME;
 		}
-		if ((err = chall_error(r, a)) >= 0 &&
+		/* smallstep CAs (step-ca, Caddy) validate inside the
+		 * challenge POST and, when that fails, leave challenge and
+		 * authorization "pending" with the error, retrying only
+		 * when POSTed to again. */
+		if ((err = obj_chall_error(&r->js, a->chall_url)) >= 0 &&
 		    (rc = chall_again(r, a, err, &tries)) != 0) {
 			return rc;
 		}
@@ -816,9 +651,7 @@ finalize(struct run *r)
 		return EXIT_LOCAL;
 	}
 	sbuf_init(&b, r->payload, sizeof(r->payload));
-	sbuf_adds(&b, "{\"csr\":\"");
-	b64url_add(&b, r->der, der_len);
-	sbuf_adds(&b, "\"}");
+	obj_finalize(&b, r->der, der_len);
 	if (b.err != 0) {
 		msg_err("finalize: CSR too large");
 		return EXIT_LOCAL;
@@ -836,24 +669,22 @@ finalize(struct run *r)
 int
 order_poll(struct run *r)
 {
-	char status[32];
+	struct acme_order o;
 	long delay = ACME_POLL_FIRST_MS;
 	time_t start = time(NULL);
 	int rc;
 
 	for (;;) {
-		get_status(r, 0, status, sizeof(status));
-		if (strcmp(status, "valid") == 0) {
+		obj_order(&r->js, &o);
+		if (strcmp(o.status, "valid") == 0) {
 			break;
 		}
-		if (strcmp(status, "processing") != 0 &&
-		    strcmp(status, "ready") != 0) {
+		if (strcmp(o.status, "processing") != 0 &&
+		    strcmp(o.status, "ready") != 0) {
 			msg_err("order %s is %s", r->cs.order_url,
-			    status[0] != '\0' ? status : "without status");
-			if (json_is(&r->js, json_get(&r->js, 0, "error"),
-			    JSMN_OBJECT)) {
-				print_problem_at(r, json_get(&r->js, 0, "error"),
-				    "  ");
+			    o.status[0] != '\0' ? o.status : "without status");
+			if (o.error >= 0) {
+				print_problem_at(r, o.error, "  ");
 			}
 			return EXIT_ACME;
 		}
@@ -865,9 +696,10 @@ order_poll(struct run *r)
 			return acme_fail(r, "order", r->cs.order_url);
 		}
 	}
-	if (get_url(r, 0, "certificate", r->cs.cert_url) != 0) {
+	if (o.certificate[0] == '\0') {
 		return acme_fail(r, "order", r->cs.order_url);
 	}
+	memcpy(r->cs.cert_url, o.certificate, sizeof(r->cs.cert_url));
 	return 0;
 }
 
@@ -909,7 +741,6 @@ ca_ready(struct run *r, bool need_account)
 int
 revoke_post(struct run *r, size_t der_len, bool jwk)
 {
-	char num[8];
 	struct sbuf b;
 	int rc;
 
@@ -918,15 +749,7 @@ revoke_post(struct run *r, size_t der_len, bool jwk)
 		return EXIT_ACME;
 	}
 	sbuf_init(&b, r->payload, sizeof(r->payload));
-	sbuf_adds(&b, "{\"certificate\":\"");
-	b64url_add(&b, r->der, der_len);
-	sbuf_adds(&b, "\"");
-	if (r->o->reason != CONF_UNSET) {
-		fmt_s(num, sizeof(num), "%ld", r->o->reason);
-		sbuf_adds(&b, ",\"reason\":");
-		sbuf_adds(&b, num);
-	}
-	sbuf_adds(&b, "}");
+	obj_revoke(&b, r->der, der_len, r->o->reason);
 	if (b.err != 0) {
 		msg_err("revoke: certificate too large");
 		return EXIT_LOCAL;
@@ -945,17 +768,16 @@ void
 account_print(const struct run *r)
 {
 	char v[HTTP_MAX_URL], clean[HTTP_MAX_URL];
-	int arr, i, k, n;
+	int k;
 
 	fmt_fd(1, "account: %s\n", r->kid);
-	if (json_get_str(&r->js, 0, "status", v, sizeof(v), NULL) == 0) {
+	obj_status(&r->js, 0, v, sizeof(v));
+	if (v[0] != '\0') {
 		msg_clean(v, clean, sizeof(clean));
 		fmt_fd(1, "status: %s\n", clean);
 	}
-	arr = json_get(&r->js, 0, "contact");
-	n = json_is(&r->js, arr, JSMN_ARRAY) ? r->js.tok[arr].size : 0;
-	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
-		if (json_str(&r->js, i, v, sizeof(v), NULL) == 0) {
+	for (k = 0; k < obj_count(&r->js, 0, "contact"); k++) {
+		if (obj_nth_str(&r->js, 0, "contact", k, v, sizeof(v)) == 0) {
 			msg_clean(v, clean, sizeof(clean));
 			fmt_fd(1, "contact: %s\n", clean);
 		}
@@ -992,11 +814,7 @@ rollover_inner(struct run *r, const struct ec_key *nk)
 	struct sbuf p, b;
 
 	sbuf_init(&p, r->payload, sizeof(r->payload));
-	sbuf_adds(&p, "{\"account\":");
-	json_add_str(&p, r->kid, strlen(r->kid));
-	sbuf_adds(&p, ",\"oldKey\":");
-	jws_jwk(&r->acct.pk, &p);
-	sbuf_adds(&p, "}");
+	obj_key_change(&p, r->kid, &r->acct.pk);
 	sbuf_init(&b, r->pem, sizeof(r->pem));
 	if (p.err != 0 || jws_sign(&nk->sk, &nk->pk, NULL, NULL,
 	    r->dir.key_change, p.p, p.len, &b) != 0) {

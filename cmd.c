@@ -420,22 +420,6 @@ ari_cert_id(struct run *r, const char *name, char *out, size_t cap)
 	return b.err != 0 ? -1 : 0;
 }
 
-/* Reads the suggested window of the last reply into start and end. */
-static int
-ari_window(const struct run *r, int64_t *start, int64_t *end)
-{
-	char t[64];
-	int w = json_get(&r->js, 0, "suggestedWindow");
-
-	if (json_get_str(&r->js, w, "start", t, sizeof(t), NULL) != 0 ||
-	    rfc3339_parse(t, start) != 0 ||
-	    json_get_str(&r->js, w, "end", t, sizeof(t), NULL) != 0 ||
-	    rfc3339_parse(t, end) != 0) {
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Asks the CA when to renew certificate name (RFC 9773 §4.2), picks a
  * random moment inside the suggested window, and remembers it with the
@@ -458,7 +442,7 @@ ari_fetch(struct run *r, const char *name, struct ari_state *a)
 	fmt_s(url, sizeof(url), "%s%s%s", r->dir.renewal_info,
 	    n > 0 && r->dir.renewal_info[n - 1] == '/' ? "" : "/", id);
 	if (send_req(r, "GET", url, NULL, 0) != 0 || r->resp.status != 200 ||
-	    ari_window(r, &start, &end) != 0 || end <= start) {
+	    obj_renewal_info(&r->js, &start, &end) != 0 || end <= start) {
 		msg_info(r->o, 0, "%s: no renewal information from the CA; "
 		    "using the lifetime rule", name);
 		return -1;

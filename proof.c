@@ -74,29 +74,6 @@ persist_line(const char *name, const char *v, bool to_stdout)
 	}
 }
 
-/* The CA's issuer domain names of dns-persist-01 challenge token chall
- * (at most 8) into issuers[], their text in names[0..1024). */
-static size_t
-persist_issuers(const struct run *r, int chall, const char *issuers[8],
-    char names[1024])
-{
-	size_t n = 0, used = 0, k;
-	int arr, i, m;
-
-	/* -00/-01 name the field issuer-domain-names, -02 issuerDomainNames */
-	arr = json_get(&r->js, chall, "issuer-domain-names");
-	arr = arr >= 0 ? arr : json_get(&r->js, chall, "issuerDomainNames");
-	m = json_is(&r->js, arr, JSMN_ARRAY) ? r->js.tok[arr].size : 0;
-	for (k = 0, i = arr + 1; (int)k < m && n < 8 && used < 1024; k++,
-	    i = json_skip(&r->js, i)) {
-		if (json_str(&r->js, i, names + used, 1024 - used, NULL) == 0) {
-			issuers[n++] = names + used;
-			used += strlen(names + used) + 1;
-		}
-	}
-	return n;
-}
-
 /*
  * dns-persist-01 challenge i of the last reply: its owner name and the
  * value the record must hold (for the hook's AUTH and the check), for
@@ -109,7 +86,7 @@ persist_record(const struct run *r, struct authz *a, int i)
 	char names[1024], domain[260];
 	struct dnsrec_persist p;
 
-	if (persist_issuers(r, i, issuers, names) == 0 ||
+	if (obj_issuers(&r->js, i, issuers, names) == 0 ||
 	    fmt_s(domain, sizeof(domain), "%s%s", a->wildcard ? "*." : "",
 	    a->ident) < 0) {
 		return -1;
@@ -137,7 +114,7 @@ persist_check(struct run *r, const struct authz *a)
 	struct dns_txt txt;
 	size_t n, k;
 
-	n = persist_issuers(r, a->chall, issuers, names);
+	n = obj_issuers(&r->js, a->chall, issuers, names);
 	fmt_s(domain, sizeof(domain), "%s%s", a->wildcard ? "*." : "",
 	    a->ident);
 	persist_params(r, NULL, domain, &p);
@@ -211,24 +188,27 @@ is_wanted(const struct run *r, const char *t)
  * us, -1 malformed.
  */
 static int
-take_challenge(struct run *r, struct authz *a, int i)
+take_challenge(struct run *r, struct authz *a, int k)
 {
-	if (json_str(&r->js, json_get(&r->js, i, "type"), a->type,
-	    sizeof(a->type), NULL) != 0 || !is_wanted(r, a->type)) {
+	struct acme_chall c;
+
+	if (obj_challenge(&r->js, k, &c) != 0 || !is_wanted(r, c.type)) {
 		return 0;
 	}
-	if (get_url(r, i, "url", a->chall_url) != 0) {
+	if (c.url[0] == '\0') {
 		return -1;
 	}
-	a->token[0] = a->keyauth[0] = a->dns_name[0] = a->record[0] = '\0';
+	memcpy(a->type, c.type, sizeof(a->type));
+	memcpy(a->chall_url, c.url, sizeof(a->chall_url));
+	memcpy(a->token, c.token, sizeof(a->token));
+	a->keyauth[0] = a->dns_name[0] = a->record[0] = '\0';
 	/* dns-persist-01 has no token: its proof is a standing record. */
 	if (strcmp(a->type, "dns-persist-01") == 0) {
-		if (persist_record(r, a, i) != 0) {
+		if (persist_record(r, a, c.tok) != 0) {
 			return -1;
 		}
-	} else if (json_get_str(&r->js, i, "token", a->token,
-	    sizeof(a->token), NULL) != 0 || jws_key_authz(a->token, r->thumb,
-	    a->keyauth, sizeof(a->keyauth)) != 0) {
+	} else if (jws_key_authz(a->token, r->thumb, a->keyauth,
+	    sizeof(a->keyauth)) != 0) {
 		/* RFC 8555 §8.3: the token is base64url; it becomes a path */
 		return -1;
 	} else if (strncmp(a->type, "dns-", 4) == 0 &&
@@ -247,17 +227,12 @@ take_challenge(struct run *r, struct authz *a, int i)
 
 /* Picks and publishes the challenge of a (in the server's order). */
 static int
-find_challenge(struct run *r, struct authz *a)
+find_challenge(struct run *r, struct authz *a, int n)
 {
-	int arr, i, k, n, got;
+	int k, got;
 
-	arr = json_get(&r->js, 0, "challenges");
-	if (!json_is(&r->js, arr, JSMN_ARRAY)) {
-		return -1;
-	}
-	n = r->js.tok[arr].size;
-	for (k = 0, i = arr + 1; k < n; k++, i = json_skip(&r->js, i)) {
-		if ((got = take_challenge(r, a, i)) != 0) {
+	for (k = 0; k < n; k++) {
+		if ((got = take_challenge(r, a, k)) != 0) {
 			return got > 0 ? 0 : -1;
 		}
 	}
@@ -272,19 +247,18 @@ find_challenge(struct run *r, struct authz *a)
  * authorization names the base domain with "wildcard": true.
  */
 static int
-authz_ident(struct run *r, struct authz *a)
+authz_ident(struct run *r, struct authz *a, const struct acme_authz *z)
 {
-	int id = json_get(&r->js, 0, "identifier");
 	unsigned char ip[16], ip2[16];
 	size_t k, len = 0, len2;
 	enum name_kind kind;
 	char want[260];
 
-	a->wildcard = json_is_true(&r->js, json_get(&r->js, 0, "wildcard"));
-	if (json_get_str(&r->js, id, "value", a->ident, sizeof(a->ident),
-	    NULL) == 0 && (kind = name_classify(a->ident, ip, &len)) !=
-	    NAME_BAD && fmt_s(want, sizeof(want), "%s%s", a->wildcard ?
-	    "*." : "", a->ident) > 0) {
+	a->wildcard = z->wildcard;
+	memcpy(a->ident, z->ident, sizeof(a->ident));
+	if ((kind = name_classify(a->ident, ip, &len)) != NAME_BAD &&
+	    fmt_s(want, sizeof(want), "%s%s", a->wildcard ? "*." : "",
+	    a->ident) > 0) {
 		for (k = 0; k < r->c->nnames; k++) {
 			/* names were lowercased; an IP may be written
 			 * another way (::1, 0:0::1): compare its bytes */
@@ -305,7 +279,7 @@ authz_ident(struct run *r, struct authz *a)
 static int
 authz_fetch(struct run *r, struct authz *a)
 {
-	char status[32];
+	struct acme_authz z;
 	int rc;
 
 	if ((rc = acme_post(r, a->url, "", false)) != 0) {
@@ -314,21 +288,21 @@ authz_fetch(struct run *r, struct authz *a)
 	if (r->resp.status != 200 || !json_is(&r->js, 0, JSMN_OBJECT)) {
 		return acme_fail(r, "authorization", a->url);
 	}
-	if ((rc = authz_ident(r, a)) != 0) {
+	obj_authz(&r->js, &z);
+	if ((rc = authz_ident(r, a, &z)) != 0) {
 		return rc;
 	}
-	get_status(r, 0, status, sizeof(status));
 	a->pending = a->begun = a->valid = false;
-	if (strcmp(status, "valid") == 0) {
+	if (strcmp(z.status, "valid") == 0) {
 		msg_info(r->o, 1, "  %s: already valid", a->ident);
 		return 0;
 	}
-	if (strcmp(status, "pending") != 0) {
+	if (strcmp(z.status, "pending") != 0) {
 		msg_err("authorization %s for %s is %s", a->url, a->ident,
-		    status[0] != '\0' ? status : "without status");
+		    z.status[0] != '\0' ? z.status : "without status");
 		return EXIT_ACME;
 	}
-	if (find_challenge(r, a) != 0) {
+	if (find_challenge(r, a, z.nchall) != 0) {
 		msg_err("authorization %s: no challenge for %s that %s", a->url,
 		    a->ident, r->c->hook != NULL ? "the hook accepted" :
 		    strcmp(wanted_type(r), "http-01") == 0 ? "is http-01 "

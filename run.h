@@ -41,6 +41,7 @@
 #include <unistd.h>
 #include <bearssl.h>
 
+#include "acmeobj.h"
 #include "ascii.h"
 #include "certs.h"
 #include "dns.h"
@@ -60,20 +61,6 @@
 
 /* A signed request: payload and header, base64url'ed (4/3) with room. */
 #define JWS_MAX (PAYLOAD_MAX * 4 / 3 + 4096)
-
-/* The URLs of the ACME directory we use (RFC 8555 §7.1.1). */
-struct directory {
-	char new_nonce[HTTP_MAX_URL];
-	char new_account[HTTP_MAX_URL];
-	char new_order[HTTP_MAX_URL];
-	char revoke_cert[HTTP_MAX_URL];
-	char key_change[HTTP_MAX_URL];
-	char renewal_info[HTTP_MAX_URL];
-	char tos[HTTP_MAX_URL];
-	char issuer[256];                  /* dns-persist-01 issuer name */
-	char hash_prefix[64];              /* meta.accountHashPrefix */
-	bool eab_required;
-};
 
 /* One authorization of the order, and the challenge we answer. */
 struct authz {
@@ -164,11 +151,8 @@ int send_req(struct run *r, const char *method, const char *url,
     const char *body, size_t len);
 int acme_fail(struct run *r, const char *what, const char *url);
 int acme_post(struct run *r, const char *url, const char *payload, bool jwk);
-int get_url(const struct run *r, int obj, const char *key, char *out);
-int first_str(const struct run *r, int arr, char *out, size_t cap);
 int account_post(struct run *r, bool only_existing);
 int order_new(struct run *r);
-void get_status(const struct run *r, int obj, char *out, size_t cap);
 int authz_poll(struct run *r, struct authz *a);
 int finalize(struct run *r);
 int order_poll(struct run *r);
