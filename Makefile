@@ -158,72 +158,48 @@ check-unit: $(addprefix $(SAN)/,$(TESTS))
 check-dns: $(SAN)/t_dns
 	tests/dns-live.sh $(SAN)/t_dns
 
-check-pebble: $(SAN)/nanoacme
-	tests/pebble.sh $(SAN)/nanoacme
+# The suites, tests/NAME.sh, each run by `make check-NAME` against real
+# servers on 127.0.0.1/::1 (each file's head says what it covers):
+#   pebble     issuance end to end (check-pebble24: on bookworm's 2.4)
+#   lifecycle  renew, list, revoke, account, due rule, hooks, jitter, lock
+#   modes      webroot, challenge hook, tls-alpn-01, IP addresses, EAB,
+#              alternate chains, --csr, --profile
+#   dnsproof   dns-persist-01, dns-account-01 through a hook, a renew of
+#              mixed settings (Pebble 2.10 and its mock DNS)
+#   everyday   staging then production, settings of an issue that is not
+#              due, $SSL_CERT_FILE remembered, renew NAME
+#   smallstep  a smallstep CA (Caddy's acme_server) reached by IP address
+#   double     profile and ARI cases no Pebble offers (tests/acme-double.py)
+#   ca2026     profiles and ARI on real Pebble 2.10
+#   anchors    the anchor cache in STATE/anchors, the roots fallback
+#   sandbox    the responders' sandbox as root: uid, no_new_privs,
+#              seccomp, chroot, no key in memory, --user
+#   powerloss  kill -9 at many points, a full disk, a read-only state
+#   statedir   a state directory someone else made: refused before use
+# with the sanitizer build; with short timeouts (the SHORT build):
+#   hostile    a hostile ACME server (tests/hostile.py): exit codes,
+#              messages, time bounds, state untouched
+#   listener   the http-01 listener flooded and probed mid-validation
+# and with the plain build:
+#   openwrt    the acme-common hook, cron, uhttpd and NTP glue under
+#              busybox ash, busybox crond and lighttpd; the package
+#   firstboot  no real-time clock (faked with libfaketime, which ASan
+#              does not allow) and an uplink that comes up late
+SAN_SUITES = pebble lifecycle modes dnsproof everyday smallstep double \
+	ca2026 anchors sandbox powerloss statedir
+SHORT_SUITES = hostile listener
+PLAIN_SUITES = openwrt firstboot
+.PHONY: $(addprefix check-,$(SAN_SUITES) $(SHORT_SUITES) $(PLAIN_SUITES))
+$(addprefix check-,$(SAN_SUITES)): check-%: $(SAN)/nanoacme
+	tests/$*.sh $(SAN)/nanoacme
+$(addprefix check-,$(PLAIN_SUITES)): check-%: nanoacme
+	tests/$*.sh ./nanoacme
 
 # The same on Debian bookworm's Pebble 2.4 (the suites use testing's 2.10).
 .PHONY: check-pebble24
 check-pebble24: $(SAN)/nanoacme
 	PEBBLE_BIN=/usr/bin/pebble CHALLTESTSRV_BIN=/usr/bin/pebble-challtestsrv \
 		tests/pebble.sh $(SAN)/nanoacme
-
-# renew, list, revoke, account, due rule, hooks, jitter, lock: real Pebble.
-.PHONY: check-lifecycle
-check-lifecycle: $(SAN)/nanoacme
-	tests/lifecycle.sh $(SAN)/nanoacme
-
-# webroot, challenge hook, tls-alpn-01, IP addresses, EAB, alternate chains,
-# --csr, --profile against real Pebble.
-.PHONY: check-modes
-check-modes: $(SAN)/nanoacme
-	tests/modes.sh $(SAN)/nanoacme
-
-# openwrt/: the acme-common hook, cron, uhttpd and NTP glue under busybox
-# ash, real Pebble, busybox crond and lighttpd; the package Makefile.
-.PHONY: check-openwrt
-check-openwrt: nanoacme
-	tests/openwrt.sh ./nanoacme
-
-# First boot: no real-time clock (--wait-clock, exit 10; the clock faked
-# with libfaketime, so the plain build: ASan must come first in a process)
-# and an uplink that comes up late (--retry).
-check-firstboot: nanoacme
-	tests/firstboot.sh ./nanoacme
-
-# Profile and ARI (RFC 9773) cases no Pebble offers: tests/acme-double.py.
-# dns-persist-01, dns-account-01 through a hook, and a renew of mixed
-# settings, against Pebble 2.10 and its mock DNS.
-.PHONY: check-dnsproof
-check-dnsproof: $(SAN)/nanoacme
-	tests/dnsproof.sh $(SAN)/nanoacme
-
-# Staging then production, settings of an issue that is not due,
-# $SSL_CERT_FILE remembered, renew NAME: real Pebble 2.10.
-.PHONY: check-everyday
-check-everyday: $(SAN)/nanoacme
-	tests/everyday.sh $(SAN)/nanoacme
-
-# A smallstep CA (Caddy's acme_server) reached by IP address: issuance
-# over IPv4 and IPv6 URLs, the pending-with-error retry, an address the
-# CA's certificate does not name.
-.PHONY: check-smallstep
-check-smallstep: $(SAN)/nanoacme
-	tests/smallstep.sh $(SAN)/nanoacme
-
-check-double: $(SAN)/nanoacme
-	tests/double.sh $(SAN)/nanoacme
-
-# Profiles and ARI on real Pebble 2.10: tests/ca2026.sh.
-.PHONY: check-ca2026
-check-ca2026: $(SAN)/nanoacme
-	tests/ca2026.sh $(SAN)/nanoacme
-
-# Trust anchors against real Pebble: the cache of a CA bundle in
-# STATE/anchors (updated, damaged, foreign caches) and the fallback from
-# the built-in roots to the system bundle (test hooks of $(SAN) builds).
-.PHONY: check-anchors
-check-anchors: $(SAN)/nanoacme
-	tests/anchors.sh $(SAN)/nanoacme
 
 # Full issuances of the plain build under valgrind: no leak, no error.
 VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
@@ -302,35 +278,9 @@ $(SHORT)/%.o: %.c $(wildcard *.h)
 $(SHORT)/nanoacme: $(addprefix $(SHORT)/,$(OBJS))
 	$(CC) -fsanitize=address,undefined -o $@ $^ $(BEARSSL_LIBS)
 
-# A hostile ACME server (tests/hostile.py): every failure gets its exit
-# code and message, in time, and the state directory stays as it was.
-.PHONY: check-hostile
-check-hostile: $(SHORT)/nanoacme
-	tests/hostile.sh $(SHORT)/nanoacme
-
-# The http-01 listener flooded and probed during a real validation.
-.PHONY: check-listener
-check-listener: $(SHORT)/nanoacme
-	tests/listener.sh $(SHORT)/nanoacme
-
-# The responders' sandbox (responder.h) against real Pebble, as root:
-# uid, no_new_privs, seccomp, chroot, no key in memory, a forbidden
-# system call (NANOACME_TEST_HOOKS) or a kill mid-run, --user.
-.PHONY: check-sandbox
-check-sandbox: $(SAN)/nanoacme
-	tests/sandbox.sh $(SAN)/nanoacme
-
-# kill -9 at many points of issue and renew against real Pebble, a full
-# disk, a read-only state directory, and how keys are written.
-.PHONY: check-powerloss
-check-powerloss: $(SAN)/nanoacme
-	tests/powerloss.sh $(SAN)/nanoacme
-
-# A state directory someone else made: another owner, open to group or
-# others, a symlink, a planted lock symlink: refused before it is used.
-.PHONY: check-statedir
-check-statedir: $(SAN)/nanoacme
-	tests/statedir.sh $(SAN)/nanoacme
+# after SHORT's definition: a rule's prerequisites are expanded as read
+$(addprefix check-,$(SHORT_SUITES)): check-%: $(SHORT)/nanoacme
+	tests/$*.sh $(SHORT)/nanoacme
 
 demo:
 	tests/deps.sh demo

@@ -326,45 +326,52 @@ syslog_line(int severity, bool prefixed, const char *line)
 	}
 }
 
-/* see acme.h */
-void
-msg_err(const char *fmt, ...)
+/*
+ * One message: formatted, cleaned (every message may carry a CA's
+ * words: cleaned here, once), the status line cleared, written to
+ * stderr, and to syslog unless its severity is 7 (debug, -vv). Errors
+ * (err) start "nanoacme: " and the certificate's name.
+ */
+static void
+msg_emit(int severity, bool err, const char *fmt, va_list ap)
 {
 	char line[2048];
-	va_list ap;
 
 	if (msg_muted) {
 		return;
 	}
-	va_start(ap, fmt);
 	fmt_v(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	/* Every message may carry a CA's words: cleaned here, once. */
 	msg_clean(line, line, sizeof(line));
 	status_clear();
-	fmt_fd(2, "nanoacme: %s%s%s\n", msg_for != NULL ? msg_for : "",
-	    msg_for != NULL ? ": " : "", line);
-	syslog_line(3, true, line);      /* LOG_ERR */
+	fmt_fd(2, "%s%s%s%s\n", err ? "nanoacme: " : "", err && msg_for !=
+	    NULL ? msg_for : "", err && msg_for != NULL ? ": " : "", line);
+	if (severity < 7) {
+		syslog_line(severity, err, line);
+	}
+}
+
+/* see acme.h */
+void
+msg_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg_emit(3, true, fmt, ap);     /* LOG_ERR */
+	va_end(ap);
 }
 
 /* see acme.h */
 void
 msg_info(const struct opts *o, int level, const char *fmt, ...)
 {
-	char line[2048];
 	va_list ap;
 
-	if (o->verbose < level || msg_muted) {
-		return;
-	}
-	va_start(ap, fmt);
-	fmt_v(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	msg_clean(line, line, sizeof(line));
-	status_clear();
-	fmt_fd(2, "%s\n", line);
-	if (level <= 1) {
-		syslog_line(level <= 0 ? 5 : 6, false, line);
+	if (o->verbose >= level) {
+		va_start(ap, fmt);
+		/* LOG_NOTICE, LOG_INFO, then -vv's debug: not logged */
+		msg_emit(level <= 0 ? 5 : level == 1 ? 6 : 7, false, fmt, ap);
+		va_end(ap);
 	}
 }
 

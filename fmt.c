@@ -5,6 +5,7 @@
 #include "fmt.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -255,25 +256,40 @@ sbuf_addu(struct sbuf *b, unsigned long long v)
 	sbuf_add(b, d, fmt_u64(d, v));
 }
 
-/* see fmt.h */
-int
-fmt_write(int fd, const void *data, size_t n)
+/* Writes (wr) or reads exactly n bytes at b, blocking, through EINTR:
+ * 0, or -1 on an error or (reading) end of file. */
+static int
+fd_all(int fd, unsigned char *b, size_t n, bool wr)
 {
-	const char *s = data;
 	ssize_t r;
 
 	while (n > 0) {
-		r = write(fd, s, n);
+		r = wr ? write(fd, b, n) : read(fd, b, n);
 		if (r < 0 && errno == EINTR) {
 			continue;
 		}
 		if (r <= 0) {
 			return -1;
 		}
-		s += r;
+		b += r;
 		n -= (size_t)r;
 	}
 	return 0;
+}
+
+/* see fmt.h */
+int
+fmt_write(int fd, const void *data, size_t n)
+{
+	/* write() does not change data: the cast only shares fd_all() */
+	return fd_all(fd, (unsigned char *)data, n, true);
+}
+
+/* see fmt.h */
+int
+fmt_read(int fd, void *data, size_t n)
+{
+	return fd_all(fd, data, n, false);
 }
 
 /* see fmt.h */

@@ -73,6 +73,10 @@ void sbuf_addu(struct sbuf *b, unsigned long long v);
  * Returns 0 or -1 with errno. */
 int fmt_write(int fd, const void *data, size_t n);
 
+/* Reads exactly n bytes from fd into data (blocking, through EINTR):
+ * 0, or -1 on an error or end of file first. */
+int fmt_read(int fd, void *data, size_t n);
+
 /* Writes the NUL-terminated s to fd, whole. */
 void fmt_puts(int fd, const char *s);
 

@@ -827,12 +827,16 @@ past_deadline(struct http_client *c)
 	return true;
 }
 
-/* br_sslio low-level read: end of stream is an error for BearSSL, so it
- * is recorded here as HTTP_ECLOSED, errno failures as HTTP_EIO. */
+/*
+ * One recv (ev POLLIN) or send (POLLOUT) of at most len bytes, waiting
+ * while the socket would block, within the I/O timeout and the request's
+ * deadline. End of stream is an error for BearSSL, so it is recorded
+ * here as HTTP_ECLOSED (a send of 0 bytes as HTTP_EIO), errno failures
+ * as HTTP_EIO.
+ */
 static int
-sock_read(void *ctx, unsigned char *buf, size_t len)
+sock_io(struct http_client *c, unsigned char *buf, size_t len, short ev)
 {
-	struct http_client *c = ctx;
 	long long until = sockio_now_ms() + HTTP_IO_TIMEOUT_MS;
 	ssize_t n;
 
@@ -840,45 +844,35 @@ sock_read(void *ctx, unsigned char *buf, size_t len)
 		if (past_deadline(c)) {
 			return -1;
 		}
-		n = recv(c->fd, buf, len, 0);
+		n = ev == POLLIN ? recv(c->fd, buf, len, 0) :
+		    send(c->fd, buf, len, MSG_NOSIGNAL);
 		if (n > 0) {
 			return (int)n;     /* len < 20000 (br_sslio_init) */
 		}
 		if (n == 0 || (errno != EINTR && !sockio_again(errno))) {
-			c->err = n == 0 ? HTTP_ECLOSED : HTTP_EIO;
-			c->detail = n == 0 ? 0 : errno;
+			c->err = n == 0 && ev == POLLIN ? HTTP_ECLOSED :
+			    HTTP_EIO;
+			c->detail = n != 0 ? errno : ev == POLLIN ? 0 : EIO;
 			return -1;
 		}
-		if (sockio_again(errno) && wait_fd(c, c->fd, POLLIN, until) < 0) {
+		if (sockio_again(errno) && wait_fd(c, c->fd, ev, until) < 0) {
 			return -1;
 		}
 	}
 }
 
+/* br_sslio's low-level read and write. */
+static int
+sock_read(void *ctx, unsigned char *buf, size_t len)
+{
+	return sock_io(ctx, buf, len, POLLIN);
+}
+
 static int
 sock_write(void *ctx, const unsigned char *buf, size_t len)
 {
-	struct http_client *c = ctx;
-	long long until = sockio_now_ms() + HTTP_IO_TIMEOUT_MS;
-	ssize_t n;
-
-	for (;;) {
-		if (past_deadline(c)) {
-			return -1;
-		}
-		n = send(c->fd, buf, len, MSG_NOSIGNAL);
-		if (n > 0) {
-			return (int)n;
-		}
-		if (n == 0 || (errno != EINTR && !sockio_again(errno))) {
-			c->err = HTTP_EIO;
-			c->detail = n == 0 ? EIO : errno;
-			return -1;
-		}
-		if (sockio_again(errno) && wait_fd(c, c->fd, POLLOUT, until) < 0) {
-			return -1;
-		}
-	}
+	/* send() does not write to buf: the cast only meets recv()'s type */
+	return sock_io(ctx, (unsigned char *)buf, len, POLLOUT);
 }
 
 /* After a br_sslio failure: keep a socket-level error if one was

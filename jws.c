@@ -229,6 +229,37 @@ jws_header(const br_ec_public_key *pk, const char *kid, const char *nonce,
 	return b->err != 0 ? -1 : 0;
 }
 
+/*
+ * Opens a flattened JWS (RFC 7515 §7.2.2) in b: {"protected":"B64(hdr)",
+ * "payload":"B64(payload)", and gives where the signing input lies in
+ * b (§5.1: b64(protected) '.' b64(payload)): in[0], in[1] offset and
+ * length of the first part, in[2], in[3] of the second. 0 or -1.
+ */
+static int
+jws_open(struct sbuf *b, const char *hdr, size_t hlen, const char *payload,
+    size_t plen, size_t in[4])
+{
+	sbuf_adds(b, "{\"protected\":\"");
+	in[0] = b->len;
+	b64url_add(b, hdr, hlen);
+	in[1] = b->len - in[0];
+	sbuf_adds(b, "\",\"payload\":\"");
+	in[2] = b->len;
+	b64url_add(b, payload, plen);
+	in[3] = b->len - in[2];
+	return b->err != 0 ? -1 : 0;
+}
+
+/* Closes the JWS of jws_open() with signature sig[0..n). 0 or -1. */
+static int
+jws_close(struct sbuf *b, const unsigned char *sig, size_t n)
+{
+	sbuf_adds(b, "\",\"signature\":\"");
+	b64url_add(b, sig, n);
+	sbuf_adds(b, "\"}");
+	return b->err != 0 ? -1 : 0;
+}
+
 /* see jws.h */
 int
 jws_sign(const br_ec_private_key *sk, const br_ec_public_key *pk,
@@ -239,37 +270,27 @@ jws_sign(const br_ec_private_key *sk, const br_ec_public_key *pk,
 	struct sbuf h;
 	br_sha256_context sha;
 	unsigned char digest[32], sig[64];
-	size_t p0, q0;
+	size_t in[4];
 
 	sbuf_init(&h, hdr, sizeof(hdr));
 	if (sk->curve != BR_EC_secp256r1 || jws_header(pk, kid, nonce, url,
 	    &h) != 0) {
 		return -1;
 	}
-	sbuf_adds(b, "{\"protected\":\"");
-	p0 = b->len;
-	b64url_add(b, h.p, h.len);
-	sbuf_adds(b, "\",\"payload\":\"");
-	q0 = b->len;
-	b64url_add(b, payload, plen);
-	if (b->err != 0) {
+	if (jws_open(b, h.p, h.len, payload, plen, in) != 0) {
 		return -1;
 	}
-	/* RFC 7515 §5.1: sign ASCII(b64(protected) || '.' || b64(payload)). */
 	br_sha256_init(&sha);
-	br_sha256_update(&sha, b->p + p0, q0 - p0 - strlen("\",\"payload\":\""));
+	br_sha256_update(&sha, b->p + in[0], in[1]);
 	br_sha256_update(&sha, ".", 1);
-	br_sha256_update(&sha, b->p + q0, b->len - q0);
+	br_sha256_update(&sha, b->p + in[2], in[3]);
 	br_sha256_out(&sha, digest);
 	/* RFC 7518 §3.4: ES256 is the raw 64-byte r||s, not DER. */
 	if (br_ecdsa_i31_sign_raw(&br_ec_p256_m31, &br_sha256_vtable, digest,
 	    sk, sig) != sizeof(sig)) {
 		return -1;
 	}
-	sbuf_adds(b, "\",\"signature\":\"");
-	b64url_add(b, sig, sizeof(sig));
-	sbuf_adds(b, "\"}");
-	return b->err != 0 ? -1 : 0;
+	return jws_close(b, sig, sizeof(sig));
 }
 
 /* see jws.h */
@@ -284,7 +305,7 @@ jws_eab(const char *kid, const unsigned char *mac, size_t mac_len,
 	br_hmac_key_context kc;
 	br_hmac_context hc;
 	unsigned char tag[64];
-	size_t p0, q0, n;
+	size_t in[4], n;
 
 	sbuf_init(&hb, hdr, sizeof(hdr));
 	sbuf_init(&kb, jwk, sizeof(jwk));
@@ -299,24 +320,16 @@ jws_eab(const char *kid, const unsigned char *mac, size_t mac_len,
 	    (bits != 256 && bits != 384 && bits != 512)) {
 		return -1;
 	}
-	sbuf_adds(b, "{\"protected\":\"");
-	p0 = b->len;
-	b64url_add(b, hb.p, hb.len);
-	sbuf_adds(b, "\",\"payload\":\"");
-	q0 = b->len;
-	b64url_add(b, kb.p, kb.len);
-	if (b->err != 0) {
+	if (jws_open(b, hb.p, hb.len, kb.p, kb.len, in) != 0) {
 		return -1;
 	}
 	br_hmac_key_init(&kc, h, mac, mac_len);
 	br_hmac_init(&hc, &kc, 0);
-	br_hmac_update(&hc, b->p + p0, q0 - p0 - strlen("\",\"payload\":\""));
+	br_hmac_update(&hc, b->p + in[0], in[1]);
 	br_hmac_update(&hc, ".", 1);
-	br_hmac_update(&hc, b->p + q0, b->len - q0);
+	br_hmac_update(&hc, b->p + in[2], in[3]);
 	n = br_hmac_out(&hc, tag);
-	sbuf_adds(b, "\",\"signature\":\"");
-	b64url_add(b, tag, n);
-	sbuf_adds(b, "\"}");
+	jws_close(b, tag, n);
 	memset(&kc, 0, sizeof(kc));
 	memset(&hc, 0, sizeof(hc));
 	return b->err != 0 ? -1 : 0;

@@ -91,49 +91,9 @@
 /* How long the parent waits for a frame it asked for. */
 #define RESPONDER_REPLY_MS 30000
 
-/* ---- pipes ------------------------------------------------------------ */
+/* ---- pipes (whole frames through fmt_write() and fmt_read()) ---------- */
 
-static int
-write_all(int fd, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, b, n);
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			return -1;
-		}
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Reads exactly n bytes (blocking): 0, or -1 on end of file or error. */
-static int
-read_all(int fd, void *p, size_t n)
-{
-	unsigned char *b = p;
-	ssize_t r;
-
-	while (n > 0) {
-		r = read(fd, b, n);
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r <= 0) {
-			return -1;
-		}
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
+/* Sends one status frame: type, a, and b big-endian. */
 static int
 send_frame(int fd, int type, unsigned a, uint32_t b)
 {
@@ -141,7 +101,7 @@ send_frame(int fd, int type, unsigned a, uint32_t b)
 		(unsigned char)(b >> 24), (unsigned char)(b >> 16),
 		(unsigned char)(b >> 8), (unsigned char)b };
 
-	return write_all(fd, f, sizeof(f));
+	return fmt_write(fd, f, sizeof(f));
 }
 
 /* One record: a type byte, a length, then the two payload parts. */
@@ -164,7 +124,7 @@ send_record(int fd, int type, const void *p1, size_t n1, const void *p2,
 		memcpy(rec + 3 + n1, p2, n2);
 	}
 	/* one write of at most PIPE_BUF bytes: never interleaved */
-	return write_all(fd, rec, 3 + n1 + n2);
+	return fmt_write(fd, rec, 3 + n1 + n2);
 }
 
 /* Reads one record into buf[REC_MAX + 1] (NUL added). Returns its type,
@@ -174,11 +134,11 @@ read_record(int fd, char *buf, size_t *len)
 {
 	unsigned char h[3];
 
-	if (read_all(fd, h, 3) < 0) {
+	if (fmt_read(fd, h, 3) < 0) {
 		return -1;
 	}
 	*len = (size_t)h[1] << 8 | h[2];
-	if (*len > REC_MAX || read_all(fd, buf, *len) < 0) {
+	if (*len > REC_MAX || fmt_read(fd, buf, *len) < 0) {
 		return -1;
 	}
 	buf[*len] = '\0';

@@ -93,6 +93,21 @@ tls_ciphers(br_ssl_engine_context *e)
 	br_ssl_engine_set_poly1305(e, &br_poly1305_ctmul_run);
 }
 
+/*
+ * What client and responder share: TLS 1.2 only (every ACME CA and
+ * validator speaks it; 1.3 is not in BearSSL), the suites given, SHA-256
+ * for handshake hash and PRF, and tls_ciphers()' implementations.
+ */
+static void
+tls12(br_ssl_engine_context *e, const uint16_t *suites, size_t n)
+{
+	br_ssl_engine_set_versions(e, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_suites(e, suites, n);
+	br_ssl_engine_set_hash(e, br_sha256_ID, &br_sha256_vtable);
+	br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
+	tls_ciphers(e);
+}
+
 /* see tls.h */
 void
 tls_client_profile(br_ssl_client_context *sc, br_x509_minimal_context *xc,
@@ -115,13 +130,9 @@ tls_client_profile(br_ssl_client_context *sc, br_x509_minimal_context *xc,
 	/* a small profile by hand instead of br_ssl_client_init_full():
 	 * only what ACME CAs need, and the static binary stays small */
 	br_ssl_client_zero(sc);
-	br_ssl_engine_set_versions(e, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(e, suites, sizeof(suites) / sizeof(suites[0]));
-	br_ssl_engine_set_hash(e, br_sha256_ID, &br_sha256_vtable);
+	tls12(e, suites, sizeof(suites) / sizeof(suites[0]));
 	br_ssl_engine_set_hash(e, br_sha384_ID, &br_sha384_vtable);
-	br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
 	br_ssl_engine_set_prf_sha384(e, &br_tls12_sha384_prf);
-	tls_ciphers(e);
 	br_ssl_engine_set_ec(e, &ec_nist);
 	/* i31: one big-integer family for ECDSA and RSA, constant-time */
 	br_ssl_engine_set_ecdsa(e, &br_ecdsa_i31_vrfy_asn1);
@@ -164,13 +175,9 @@ tls_server_profile(br_ssl_server_context *sc)
 	br_ssl_engine_context *e = &sc->eng;
 
 	br_ssl_server_zero(sc);
-	br_ssl_engine_set_versions(e, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(e, suites, sizeof(suites) / sizeof(suites[0]));
+	tls12(e, suites, sizeof(suites) / sizeof(suites[0]));
 	/* P-256 only for ECDHE: every TLS client offers it */
 	br_ssl_engine_set_ec(e, &br_ec_p256_m31);
-	br_ssl_engine_set_hash(e, br_sha256_ID, &br_sha256_vtable);
-	br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
-	tls_ciphers(e);
 	/* RFC 8737 §3: a client that does not offer acme-tls/1 is not a
 	 * validator: fail the handshake rather than answer it */
 	br_ssl_engine_set_protocol_names(e, alpn_names, 1);
