@@ -21,25 +21,13 @@
 # shipped build reads neither variable (acme.c: test_env()).
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-# shellcheck source=tests/pebble-env.sh
-. "$here/pebble-env.sh"
+. "$(dirname "$0")/lib.sh"
 
-NANOACME=${1:-${NANOACME:-./nanoacme}}
-NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
-read -r -a wrap <<<"${NANOACME_WRAP:-}"
+suite_init --pebble anchors "$@"
+verbose=${ANCHORS_VERBOSE:-0}
 SYSTEM_CA=/etc/ssl/certs/ca-certificates.crt
 unset SSL_CERT_FILE NANOACME_TEST_LE NANOACME_TEST_SYSTEM_CA
-
-passed=0
-failed=0
-T=
-rc=
-reason=
-TMP=$(mktemp -d /tmp/nanoacme-anchors.XXXXXX)
-trap finish EXIT
 
 # nab STATE ARGS...: nanoacme against Pebble, no CA file given.
 nab() {
@@ -139,8 +127,8 @@ t_fallback() {
 	NANOACME_TEST_LE=$PEBBLE_DIR_URL NANOACME_TEST_SYSTEM_CA=$TMP/with.pem \
 		nab "$T/s" -y issue f1.nanoacme.test
 	expect_rc 0 || return
-	grep -q 'built-in' "$T/out" && fail "fallback not quiet without -v" &&
-		return
+	! grep -q 'built-in' "$T/out" ||
+		{ fail "fallback not quiet without -v"; return 1; }
 	NANOACME_TEST_LE=$PEBBLE_DIR_URL NANOACME_TEST_SYSTEM_CA=$TMP/with.pem \
 		nab "$T/s" -v account
 	expect_rc 0 || return
@@ -168,48 +156,12 @@ t_no_builtin() {
 	NANOACME_TEST_SYSTEM_CA=$TMP/with.pem nab "$T/s" -v -y issue \
 		n1.nanoacme.test
 	expect_rc 0 || return
-	grep -q 'built-in' "$T/out" && fail "built-in roots used" && return
-	return 0
+	! grep -q 'built-in' "$T/out" || fail "built-in roots used"
 }
 
-run_test() {
-	local name=$1
-	T=$TMP/$name
-	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
-	reason=
-	if "t_$name"; then
-		ok "$name"
-		[ "${ANCHORS_VERBOSE:-0}" = 1 ] && sed 's/^/    /' "$T/log"
-	else
-		echo "FAIL $name: ${reason:-returned non-zero}"
-		sed 's/^/    /' "$T/log"
-		failed=$((failed + 1))
-	fi
-}
-
-if [ ! -x "$NANOACME" ]; then
-	echo "FAIL setup: $NANOACME is not an executable file"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
-T=$TMP/setup
-mkdir -p "$T"
-if ! pebble_start PEBBLE_AUTHZREUSE=0 >"$T/log" 2>&1 || ! make_bundles; then
-	echo "FAIL setup: cannot start Pebble or make the bundles"
-	sed 's/^/    /' "$T/log"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
+need_nanoacme
+pebble_setup PEBBLE_AUTHZREUSE=0
+make_bundles || setup_fail "cannot make the bundles"
 all_tests="cache_used cache_stale cache_damaged cache_foreign fallback"
 all_tests="$all_tests fallback_fails no_builtin"
-for t in ${ANCHORS_TESTS:-$all_tests}; do
-	if ! declare -F "t_$t" >/dev/null; then
-		echo "FAIL $t: no such test (known: $all_tests)"
-		failed=$((failed + 1))
-		continue
-	fi
-	run_test "$t"
-done
-summary
+run_tests "$all_tests" "${ANCHORS_TESTS:-}"

@@ -35,41 +35,15 @@
 # non-zero if any test failed.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-# shellcheck source=tests/pebble-env.sh
-. "$here/pebble-env.sh"
+. "$(dirname "$0")/lib.sh"
 
-NANOACME=${1:-${NANOACME:-./nanoacme}}
-NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
-read -r -a wrap <<<"${NANOACME_WRAP:-}"
-
+suite_init --pebble ca2026 "$@"
+# Pebble makes notAfter = notBefore + validityPeriod - 1 s: a 6-day
+# profile gives expect_lifetime CERT $((6 * DAY - 1)).
 DAY=86400
-passed=0
-failed=0
-T=
-rc=
-reason=
-TMP=
-
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # --- helpers: each expect_* sets $reason and returns 1 on failure -------------
-
-# na_std ARGS...: nanoacme against our Pebble with state directory $T/s.
-na_std() {
-	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$T/s" \
-		-l "127.0.0.1:$PEBBLE_HTTP_PORT" "$@"
-}
-
-# na_renew ARGS...: renew with the stored settings only, printing every reply
-# body (-vv); --jitter 0, since stdin is not a terminal here.
-na_renew() {
-	na -C "$T/s" -vv renew --jitter 0 "$@"
-}
 
 # pebble_count ERE: how many lines of Pebble's log match ERE.
 pebble_count() {
@@ -78,74 +52,6 @@ pebble_count() {
 
 neworders() {
 	pebble_count 'POST /order-plz -> calling handler'
-}
-
-expect_differ() {
-	if cmp -s "$1" "$2"; then
-		fail "$2 was not replaced: same as $1"
-	fi
-}
-
-# expect_eq GOT WANT WHAT
-expect_eq() {
-	[ "$1" = "$2" ] || fail "$3 is '$1', want '$2'"
-}
-
-# expect_cert_dir DIR: the four files, chain verifies to Pebble's root, key
-# matches, fullchain = cert + chain.
-expect_cert_dir() {
-	local d=$1 f out
-	for f in privkey.pem cert.pem chain.pem fullchain.pem; do
-		expect_file "$d/$f" || return 1
-	done
-	cat "$d/cert.pem" "$d/chain.pem" | cmp -s - "$d/fullchain.pem" ||
-		{ fail "fullchain.pem is not cert.pem + chain.pem in $d"; return 1; }
-	pebble_root "$T/root.pem" || { fail "cannot fetch Pebble's root"; return 1; }
-	if ! out=$(openssl verify -CAfile "$T/root.pem" -untrusted "$d/chain.pem" \
-		"$d/cert.pem" 2>&1); then
-		fail "openssl verify $d: $(echo "$out" | tr '\n' ' ')"
-		return 1
-	fi
-	[ "$(pubkey_of_cert "$d/cert.pem")" = \
-		"$(openssl pkey -pubout -in "$d/privkey.pem" 2>/dev/null)" ] ||
-		fail "privkey.pem does not match cert.pem in $d"
-}
-
-# cert_time CERT startdate|enddate: seconds since the epoch.
-cert_time() {
-	date -d "$(openssl x509 -noout "-$2" -in "$1" | sed 's/^[^=]*=//')" +%s
-}
-
-# expect_lifetime CERT SECONDS: notAfter - notBefore is SECONDS - 1 (Pebble:
-# notAfter = notBefore + validityPeriod - 1 s).
-expect_lifetime() {
-	local nb na
-	if ! nb=$(cert_time "$1" startdate) || ! na=$(cert_time "$1" enddate); then
-		fail "cannot read the dates of $1"
-		return 1
-	fi
-	[ $((na - nb + 1)) = "$2" ] ||
-		fail "lifetime of $1 is $((na - nb + 1)) s ($(((na - nb + 1) / DAY)) days), want $2 s ($(($2 / DAY)) days)"
-}
-
-# cert_id CERT: the RFC 9773 §4.1 CertID of CERT, made with openssl and basenc
-# only (as tests/double.sh's, which t_certid there checks against RFC 9773
-# Appendix A).
-cert_id() {
-	local aki serial
-	aki=$(openssl x509 -in "$1" -noout -ext authorityKeyIdentifier 2>/dev/null |
-		sed -n 's/^ *\(keyid:\)\{0,1\}\([0-9A-Fa-f]\{2\}\(:[0-9A-Fa-f]\{2\}\)*\) *$/\2/p' |
-		head -n 1 | tr -d : | tr a-f A-F)
-	serial=$(openssl x509 -in "$1" -noout -serial 2>/dev/null |
-		sed -n 's/^serial=//p' | tr a-f A-F)
-	[ -n "$aki" ] && [ -n "$serial" ] || return 1
-	[ $((${#serial} % 2)) = 0 ] || serial=0$serial
-	case $serial in
-	[89A-F]*) serial=00$serial ;;
-	esac
-	printf '%s.%s\n' \
-		"$(printf %s "$aki" | basenc --base16 -d | basenc --base64url -w 0 | tr -d =)" \
-		"$(printf %s "$serial" | basenc --base16 -d | basenc --base64url -w 0 | tr -d =)"
 }
 
 # order_field NAME: the value of "NAME" in the order object of this run's last
@@ -160,10 +66,10 @@ order_field() {
 		sed -n "s/.*\"$1\": *\"\\([^\"]*\\)\".*/\\1/p"
 }
 
-# issue_one NAME [ARGS...]: issue NAME (-vv), expect exit 0 and a good cert
+# issue_vv NAME [ARGS...]: issue NAME (-vv), expect exit 0 and a good cert
 # directory; sets $cid to its CertID.
 cid=
-issue_one() {
+issue_vv() {
 	local name=$1
 	shift
 	na_std -y -vv "$@" issue "$name"
@@ -197,40 +103,17 @@ expect_replaces() {
 		"\"replaces\" of the order Pebble answered"
 }
 
-run_test() {
-	local name=$1
-	T=$TMP/$name
-	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
-	reason=
-	if "t_$name"; then
-		echo "ok $name"
-		if [ "${PEBBLE_VERBOSE:-0}" = 1 ]; then
-			sed 's/^/    /' "$T/log"
-		fi
-		passed=$((passed + 1))
-	else
-		echo "FAIL $name: ${reason:-returned non-zero}"
-		sed 's/^/    /' "$T/log"
-		if [ -n "${PEBBLE_WORK:-}" ] && [ -f "$PEBBLE_WORK/pebble.log" ]; then
-			echo "    --- last lines of pebble.log"
-			grep -v 'calling handler' "$PEBBLE_WORK/pebble.log" | tail -n 15 |
-				sed 's/^/    /'
-		fi
-		failed=$((failed + 1))
-	fi
-}
-
 # --- tests: profiles ---------------------------------------------------------
 
 # --profile shortlived: the order Pebble makes carries it, the certificate
 # lasts 6 days; --profile tlsserver: 45 days.
 t_profile_shortlived() {
-	issue_one p1.nanoacme.test --profile shortlived || return
+	issue_vv p1.nanoacme.test --profile shortlived || return
 	expect_eq "$(order_field profile)" shortlived "profile of Pebble's order" || return
-	expect_lifetime "$T/s/certs/p1.nanoacme.test/cert.pem" $((6 * DAY)) || return
-	issue_one p2.nanoacme.test --profile tlsserver || return
+	expect_lifetime "$T/s/certs/p1.nanoacme.test/cert.pem" $((6 * DAY - 1)) || return
+	issue_vv p2.nanoacme.test --profile tlsserver || return
 	expect_eq "$(order_field profile)" tlsserver "profile of Pebble's order" || return
-	expect_lifetime "$T/s/certs/p2.nanoacme.test/cert.pem" $((45 * DAY)) || return
+	expect_lifetime "$T/s/certs/p2.nanoacme.test/cert.pem" $((45 * DAY - 1)) || return
 }
 
 # A profile the directory does not list: usage error naming it, before any
@@ -251,22 +134,22 @@ t_profile_unknown() {
 # of four profiles each time: it passes both checks one time in sixteen.
 t_profile_renew() {
 	local d=$T/s/certs/p4.nanoacme.test now
-	issue_one p4.nanoacme.test --profile shortlived || return
+	issue_vv p4.nanoacme.test --profile shortlived || return
 	cp "$d/cert.pem" "$T/old.pem" || return
 	now=$(date +%s)
 	set_window "$d/cert.pem" $((now - 7200)) $((now - 3600)) || return
-	na_renew
+	na_renew -vv
 	expect_rc 0 || return
 	expect_eq "$(order_field profile)" shortlived "profile of the renewal's order" || return
 	expect_cert_dir "$d" || return
 	expect_differ "$T/old.pem" "$d/cert.pem" || return
-	expect_lifetime "$d/cert.pem" $((6 * DAY)) || return
+	expect_lifetime "$d/cert.pem" $((6 * DAY - 1)) || return
 	cp "$d/cert.pem" "$T/old.pem" || return
-	na_renew --force
+	na_renew -vv --force
 	expect_rc 0 || return
 	expect_eq "$(order_field profile)" shortlived "profile of the forced renewal's order" || return
 	expect_differ "$T/old.pem" "$d/cert.pem" || return
-	expect_lifetime "$d/cert.pem" $((6 * DAY)) || return
+	expect_lifetime "$d/cert.pem" $((6 * DAY - 1)) || return
 }
 
 # --- tests: ARI (RFC 9773) ---------------------------------------------------
@@ -276,11 +159,11 @@ t_profile_renew() {
 # due; a second renew within the reply's Retry-After (6 h) asks nothing.
 t_ari_not_due() {
 	local d=$T/s/certs/a1.nanoacme.test n0 na start end when
-	issue_one a1.nanoacme.test --profile default || return
-	expect_lifetime "$d/cert.pem" $((90 * DAY)) || return
+	issue_vv a1.nanoacme.test --profile default || return
+	expect_lifetime "$d/cert.pem" $((90 * DAY - 1)) || return
 	cp "$d/cert.pem" "$T/old.pem" || return
 	n0=$(neworders)
-	na_renew
+	na_renew -vv
 	expect_rc 1 || return
 	expect_out "> GET [^ ]*/renewalInfo/$cid\$" "GET renewalInfo/<CertID of the certificate>" || return
 	when=$(sed -n 's/^a1\.nanoacme\.test: not due until \(.*\) UTC$/\1/p' "$T/out")
@@ -291,7 +174,7 @@ t_ari_not_due() {
 	end=$((na - 30 * DAY + DAY))
 	[ "$when" -ge "$start" ] && [ "$when" -le "$end" ] ||
 		{ fail "due at $(rfc3339 "$when"), outside Pebble's window $(rfc3339 "$start")..$(rfc3339 "$end")"; return; }
-	na_renew
+	na_renew -vv
 	expect_rc 1 || return
 	expect_out 'TLS handshakes: 0, HTTP requests: 0([^0-9]|$)' \
 		"no request within renewalInfo's Retry-After" || return
@@ -304,12 +187,12 @@ t_ari_not_due() {
 # renewal's order replaces the old certificate (Pebble marks it replaced).
 t_ari_window_opens() {
 	local d=$T/s/certs/a2.nanoacme.test old now r0
-	issue_one a2.nanoacme.test --profile default || return
+	issue_vv a2.nanoacme.test --profile default || return
 	old=$cid
 	cp "$d/cert.pem" "$T/old.pem" || return
 	now=$(date +%s)
 	set_window "$d/cert.pem" $((now + 3)) $((now + 4)) || return
-	na_renew
+	na_renew -vv
 	expect_rc 1 || return
 	expect_out 'a2\.nanoacme\.test: not due until' "'not due until'" || return
 	expect_same "$T/old.pem" "$d/cert.pem" || return
@@ -317,7 +200,7 @@ t_ari_window_opens() {
 		sleep 0.2
 	done
 	r0=$(pebble_count 'has been marked as replaced')
-	na_renew
+	na_renew -vv
 	expect_rc 0 || return
 	expect_out 'a2\.nanoacme\.test: due since' "'due since'" || return
 	grep -q '^> GET [^ ]*/renewalInfo/' "$T/out" &&
@@ -335,13 +218,13 @@ t_ari_window_opens() {
 # lifetime rule would keep for two months.
 t_ari_revoked() {
 	local d=$T/s/certs/a3.nanoacme.test old
-	issue_one a3.nanoacme.test --profile default || return
+	issue_vv a3.nanoacme.test --profile default || return
 	old=$cid
 	cp -a "$T/s" "$T/other" || return
 	na -C "$T/other" revoke a3.nanoacme.test
 	expect_rc 0 || return
 	cp "$d/cert.pem" "$T/old.pem" || return
-	na_renew
+	na_renew -vv
 	expect_rc 0 || return
 	expect_out "> GET [^ ]*/renewalInfo/$old\$" "GET renewalInfo/<CertID>" || return
 	expect_replaces "$old" || return
@@ -356,17 +239,17 @@ t_ari_revoked() {
 # without "replaces", as lego does: go-acme/lego#2475).
 t_ari_already_replaced() {
 	local d=$T/s/certs/a4.nanoacme.test old now
-	issue_one a4.nanoacme.test --profile default || return
+	issue_vv a4.nanoacme.test --profile default || return
 	old=$cid
 	now=$(date +%s)
 	set_window "$d/cert.pem" $((now - 7200)) $((now - 3600)) || return
 	cp -a "$T/s" "$T/snapshot" || return
-	na_renew
+	na_renew -vv
 	expect_rc 0 || return
 	expect_replaces "$old" || return
 	rm -rf "$T/s" && cp -a "$T/snapshot" "$T/s" || return
 	cp "$d/cert.pem" "$T/old.pem" || return
-	na_renew
+	na_renew -vv
 	expect_out 'alreadyReplaced' "Pebble's alreadyReplaced" || return
 	expect_rc 0 || return
 	expect_eq "$(order_field replaces)" "" "\"replaces\" of the order made anew" || return
@@ -376,52 +259,17 @@ t_ari_already_replaced() {
 
 # --- main --------------------------------------------------------------------
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-ca2026.XXXXXX") || exit 1
-T=$TMP/setup
-mkdir -p "$T"
-: >"$T/log"
-
-if [ ! -f "$NANOACME" ] || [ ! -x "$NANOACME" ]; then
-	echo "FAIL setup: $NANOACME is not an executable file (build it with make)"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
-for p in openssl curl timeout cmp basenc date awk; do
-	if ! command -v "$p" >/dev/null 2>&1; then
-		echo "FAIL setup: $p not found (tests/deps.sh check)"
-		failed=$((failed + 1))
-		summary
-		exit
-	fi
-done
-if [ "$PEBBLE_VERSION" = 2.4 ]; then
-	echo "FAIL setup: $PEBBLE_BIN is Pebble 2.4, which has no profiles or ARI (tests/deps.sh check fetches 2.10)"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
-if ! PEBBLE_EXTRA_CONFIG='"profiles": {
+need_nanoacme
+need_tools openssl curl timeout cmp basenc date awk
+[ "$PEBBLE_VERSION" != 2.4 ] ||
+	setup_fail "$PEBBLE_BIN is Pebble 2.4, which has no profiles or ARI (tests/deps.sh check fetches 2.10)"
+PEBBLE_EXTRA_CONFIG='"profiles": {
 	    "default": {"description": "90 days", "validityPeriod": 7776000},
 	    "classic": {"description": "90 days", "validityPeriod": 7776000},
 	    "tlsserver": {"description": "45 days", "validityPeriod": 3888000},
 	    "shortlived": {"description": "6 days", "validityPeriod": 518400}}' \
-	pebble_start PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=100 >"$T/log" 2>&1; then
-	echo "FAIL setup: cannot start Pebble"
-	sed 's/^/    /' "$T/log"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
+	pebble_setup PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=100
 
 all_tests="profile_shortlived profile_unknown profile_renew"
 all_tests="$all_tests ari_not_due ari_window_opens ari_revoked ari_already_replaced"
-for t in ${CA2026_TESTS:-$all_tests}; do
-	if ! declare -F "t_$t" >/dev/null; then
-		echo "FAIL $t: no such test (known: $all_tests)"
-		failed=$((failed + 1))
-		continue
-	fi
-	run_test "$t"
-done
-summary
+run_tests "$all_tests" "${CA2026_TESTS:-}"

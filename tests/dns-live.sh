@@ -15,44 +15,29 @@ if [ $# -ne 1 ] || [ ! -x "$1" ]; then
 	exit 2
 fi
 t_dns=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-: "${CHALLTESTSRV_DNS_PORT:=8053}"
-: "${CHALLTESTSRV_MGMT_PORT:=8055}"
 if [ -z "${CHALLTESTSRV_BIN:-}" ]; then
 	CHALLTESTSRV_BIN=build/pebble-2.10/usr/bin/pebble-challtestsrv
 	[ -x "$CHALLTESTSRV_BIN" ] || CHALLTESTSRV_BIN=/usr/bin/pebble-challtestsrv
 fi
+# shellcheck source=tests/pebble-env.sh
+. "$(dirname "$0")/pebble-env.sh"   # challtestsrv_start, pebble_stop
 mgmt=http://127.0.0.1:$CHALLTESTSRV_MGMT_PORT
 name=_acme-challenge.live.nanoacme.test
 value=live-value-$$
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-dns.XXXXXX") || exit 1
-pid=
 cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	fi
+	pebble_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-# challtestsrv 2.10 renamed -dns01 to -dnsserver and added DoH (-doh).
-if "$CHALLTESTSRV_BIN" -h 2>&1 | grep -q -e '-dnsserver'; then
-	dnsflags=(-dnsserver "127.0.0.1:$CHALLTESTSRV_DNS_PORT" -doh "")
-else
-	dnsflags=(-dns01 "127.0.0.1:$CHALLTESTSRV_DNS_PORT")
-fi
-"$CHALLTESTSRV_BIN" -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
-	-http01 "" -https01 "" -tlsalpn01 "" "${dnsflags[@]}" \
-	-management "127.0.0.1:$CHALLTESTSRV_MGMT_PORT" \
-	>"$work/challtestsrv.log" 2>&1 </dev/null &
-pid=$!
-
+challtestsrv_start "$work/challtestsrv.log"
 i=0
 until curl -fsS -o /dev/null -d "{\"host\":\"$name.\",\"value\":\"$value\"}" \
 	"$mgmt/set-txt" 2>/dev/null; do
 	i=$((i + 1))
-	if [ "$i" -ge 50 ] || ! kill -0 "$pid" 2>/dev/null; then
+	if [ "$i" -ge 50 ] || ! kill -0 "$CHALLTESTSRV_PID" 2>/dev/null; then
 		echo "FAIL dns-live: challtestsrv did not start; its log:"
 		sed 's/^/    /' "$work/challtestsrv.log" | head -n 20
 		echo "0 passed, 1 failed"

@@ -30,27 +30,10 @@
 # "N passed, N failed"; exits non-zero on any failure. Only 127.0.0.1.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-# shellcheck source=tests/pebble-env.sh
-. "$here/pebble-env.sh"
+. "$(dirname "$0")/lib.sh"
 
-NANOACME=${1:-${NANOACME:-./nanoacme}}
-NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
-wrap=()
-passed=0
-failed=0
-T=
-rc=
-reason=
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-dnsproof.XXXXXX") || exit 1
-trap 'finish' EXIT
-
-case $NANOACME in
-/*) ;;
-*) NANOACME=$PWD/$NANOACME ;;
-esac
+suite_init --pebble dnsproof "$@"
 
 MGMT=
 DNS=
@@ -98,6 +81,26 @@ na_split() {
 persist_line() {
 	na_p dns-persist "$1" || return 1
 	grep "^_validation-persist\." "$T/out" | head -n 1
+}
+
+# txt_hook FILE TYPE: write FILE, a challenge hook that answers TYPE only
+# (exit 1 for any other) by setting the TXT record at $NANOACME_DNS_NAME
+# through the mock DNS, and logs "CMD|TYPE|IDENT|TOKEN|AUTH|DNS_NAME" to
+# $T/hook.log.
+txt_hook() {
+	cat >"$1" <<-EOF
+		#!/bin/sh
+		echo "\$1|\$2|\$3|\$4|\$5|\${NANOACME_DNS_NAME:-}" >>"$T/hook.log"
+		[ "\$2" = $2 ] || exit 1
+		case \$1 in
+		begin) curl -fsS --max-time 5 -X POST -o /dev/null \\
+			-d "{\"host\":\"\$NANOACME_DNS_NAME.\",\"value\":\"\$5\"}" \\
+			"$MGMT/set-txt" ;;
+		*) curl -fsS --max-time 5 -X POST -o /dev/null \\
+			-d "{\"host\":\"\$NANOACME_DNS_NAME.\"}" "$MGMT/clear-txt" ;;
+		esac
+	EOF
+	chmod 755 "$1"
 }
 
 # dns-persist NAME: one zone-file line on stdout, exactly the record Pebble's
@@ -183,19 +186,7 @@ t_persist_issue_renew() {
 # TOKEN AUTH with AUTH the dns-01-style digest and NANOACME_DNS_NAME the
 # _LABEL._acme-challenge name, writes the record there, and the run issues.
 t_account_hook() {
-	cat >"$T/hook" <<-EOF
-		#!/bin/sh
-		echo "\$1|\$2|\$3|\$4|\$5|\${NANOACME_DNS_NAME:-}" >>"$T/hook.log"
-		[ "\$2" = dns-account-01 ] || exit 1
-		case \$1 in
-		begin) curl -fsS --max-time 5 -X POST -o /dev/null \\
-			-d "{\"host\":\"\$NANOACME_DNS_NAME.\",\"value\":\"\$5\"}" \\
-			"$MGMT/set-txt" ;;
-		*) curl -fsS --max-time 5 -X POST -o /dev/null \\
-			-d "{\"host\":\"\$NANOACME_DNS_NAME.\"}" "$MGMT/clear-txt" ;;
-		esac
-	EOF
-	chmod 755 "$T/hook"
+	txt_hook "$T/hook" dns-account-01
 	na_p -k "$T/hook" issue acct.nanoacme.test '*.acct.nanoacme.test'
 	expect_rc 0 || return
 	local label want
@@ -212,19 +203,7 @@ t_account_hook() {
 # lifetime; method; hook run or not; deploy hook run or not).
 t_mixed_renew() {
 	local n value
-	cat >"$T/hook" <<-EOF
-		#!/bin/sh
-		echo "\$1 \$2 \$3" >>"$T/hook.log"
-		[ "\$2" = dns-01 ] || exit 1
-		case \$1 in
-		begin) curl -fsS --max-time 5 -X POST -o /dev/null \\
-			-d "{\"host\":\"\$NANOACME_DNS_NAME.\",\"value\":\"\$5\"}" \\
-			"$MGMT/set-txt" ;;
-		*) curl -fsS --max-time 5 -X POST -o /dev/null \\
-			-d "{\"host\":\"\$NANOACME_DNS_NAME.\"}" "$MGMT/clear-txt" ;;
-		esac
-	EOF
-	chmod 755 "$T/hook"
+	txt_hook "$T/hook" dns-01
 	persist_line x.nanoacme.test >/dev/null || { fail "dns-persist failed"; return 1; }
 	value="pebble.letsencrypt.org; accounturi=$(account_url)"
 	for n in s1 s2 s3; do
@@ -246,7 +225,7 @@ t_mixed_renew() {
 			{ fail "${n%%:*}: lifetime $(lifetime_days "$T/s/certs/${n%%:*}.nanoacme.test/cert.pem") days, want ${n#*:}"; return 1; }
 	done
 	# the hook ran for d1, d2, d3 only; deploy hooks for s2 and d3 only
-	[ "$(grep '^begin dns-01' "$T/hook.log" | awk '{print $3}' | sort | tr '\n' ' ')" = \
+	[ "$(grep '^begin|dns-01|' "$T/hook.log" | cut -d'|' -f3 | sort | tr '\n' ' ')" = \
 		"d1.nanoacme.test d2.nanoacme.test d3.nanoacme.test " ] ||
 		{ fail "hook calls: $(tr '\n' ';' <"$T/hook.log")"; return 1; }
 	[ -f "$T/deployed-s2" ] && [ -f "$T/deployed-d3" ] || { fail "a deploy hook did not run"; return 1; }
@@ -274,35 +253,11 @@ t_usage() {
 	[ "$before" = "$(wc -l <"$PEBBLE_WORK/pebble.log")" ] || fail "Pebble was asked"
 }
 
-run_test() {
-	local name=$1
-	T=$TMP/$name
-	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
-	reason=
-	if "t_$name" && [ -z "$reason" ]; then
-		ok "$name"
-	else
-		echo "FAIL $name: ${reason:-returned non-zero}"
-		sed 's/^/    /' "$T/log" | tail -n 60
-		failed=$((failed + 1))
-	fi
-}
-
-T=$TMP/setup
-mkdir -p "$T"
-if ! pebble_start PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 >"$T/log" 2>&1; then
-	echo "FAIL setup: Pebble did not start"
-	sed 's/^/    /' "$T/log"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
+need_nanoacme
+pebble_setup PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0
 MGMT=http://127.0.0.1:$CHALLTESTSRV_MGMT_PORT
 DNS=127.0.0.1:$CHALLTESTSRV_DNS_PORT
 
 all_tests="persist_command persist_missing persist_issue_renew account_hook"
 all_tests="$all_tests mixed_renew usage"
-for t in ${DNSPROOF_TESTS:-$all_tests}; do
-	run_test "$t"
-done
-summary
+run_tests "$all_tests" "${DNSPROOF_TESTS:-}"

@@ -33,23 +33,14 @@
 # and the exit status is non-zero if any test failed.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
+. "$(dirname "$0")/lib.sh"
 
-NANOACME=${1:-${NANOACME:-./nanoacme}}
-NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
+suite_init --pebble double "$@"
+verbose=${DOUBLE_VERBOSE:-0}
 DOUBLE_PYTHON=${DOUBLE_PYTHON:-/usr/bin/python3}
 DOUBLE_HTTP_PORT=${DOUBLE_HTTP_PORT:-5012}
-read -r -a wrap <<<"${NANOACME_WRAP:-}"
-
 DAY=86400
-passed=0
-failed=0
-T=
-rc=
-reason=
-TMP=
 DOUBLE_PID=
 DOUBLE_WORK=
 DOUBLE_LOG=
@@ -59,57 +50,12 @@ DOUBLE_DIR_URL=
 DOUBLE_ACME_PORT=
 DOUBLE_CONTROL=
 
-finish() {
+# suite_cleanup: stop the double (finish, in tests/lib.sh).
+suite_cleanup() {
 	double_stop
-	if [ -n "$TMP" ]; then
-		rm -rf "$TMP"
-	fi
-	TMP=
 }
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # --- the double ----------------------------------------------------------------
-
-port_busy() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# double_certs DIR: throwaway CA and a listener certificate for DNS:localhost.
-double_certs() {
-	local d=$1
-	cat >"$d/openssl.cnf" <<-'EOF'
-		[req]
-		distinguished_name = dn
-		prompt = no
-		[dn]
-		CN = nanoacme double listener CA (throwaway)
-		[ca_ext]
-		basicConstraints = critical, CA:TRUE
-		keyUsage = critical, keyCertSign, cRLSign
-		subjectKeyIdentifier = hash
-		[leaf_ext]
-		basicConstraints = critical, CA:FALSE
-		keyUsage = critical, digitalSignature
-		extendedKeyUsage = serverAuth
-		subjectAltName = DNS:localhost
-		subjectKeyIdentifier = hash
-		authorityKeyIdentifier = keyid
-	EOF
-	openssl req -x509 -new -config "$d/openssl.cnf" -extensions ca_ext \
-		-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$d/ca.key" -out "$d/ca.pem" -days 2 -sha256 \
-		>>"$d/openssl.log" 2>&1 &&
-	openssl req -new -config "$d/openssl.cnf" -subj "/CN=localhost" \
-		-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$d/listener.key" -out "$d/listener.csr" \
-		>>"$d/openssl.log" 2>&1 &&
-	openssl x509 -req -in "$d/listener.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
-		-CAcreateserial -CAserial "$d/ca.srl" -days 2 -sha256 \
-		-extfile "$d/openssl.cnf" -extensions leaf_ext -out "$d/listener.pem" \
-		>>"$d/openssl.log" 2>&1
-}
 
 # double_start: certificates, a free port for nanoacme's listener, the double;
 # waits for its ports.json. Sets DOUBLE_* (see the top of this file).
@@ -118,13 +64,14 @@ double_start() {
 	d=$TMP/double
 	mkdir -p "$d" || return 1
 	DOUBLE_WORK=$d
-	if ! double_certs "$d"; then
+	if ! make_ca_certs "$d" "nanoacme double listener CA (throwaway)" \
+		DNS:localhost 2; then
 		cat "$d/openssl.log"
 		echo "openssl could not make the listener certificate"
 		return 1
 	fi
 	p=$DOUBLE_HTTP_PORT
-	while port_busy "$p"; do
+	while pebble_port_busy "$p"; do
 		p=$((p + 1))
 		if [ "$p" -ge $((DOUBLE_HTTP_PORT + 100)) ]; then
 			echo "no free port in $DOUBLE_HTTP_PORT..$p for the listener"
@@ -169,15 +116,7 @@ double_start() {
 
 # double_stop: TERM, up to 5 s, KILL. Only the pid we started.
 double_stop() {
-	local i=0
-	[ -n "$DOUBLE_PID" ] || return 0
-	kill "$DOUBLE_PID" 2>/dev/null
-	while kill -0 "$DOUBLE_PID" 2>/dev/null && [ "$i" -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -KILL "$DOUBLE_PID" 2>/dev/null
-	wait "$DOUBLE_PID" 2>/dev/null
+	pebble_kill "$DOUBLE_PID"
 	DOUBLE_PID=
 }
 
@@ -244,90 +183,9 @@ last_value() {
 
 # --- helpers: each expect_* sets $reason and returns 1 on failure -------------
 
-# na_std STATE ARGS...: nanoacme against the double with state directory STATE.
-na_std() {
-	local state=$1
-	shift
-	na -D "$DOUBLE_DIR_URL" -c "$DOUBLE_CA_FILE" -C "$state" \
-		-l "127.0.0.1:$DOUBLE_HTTP_PORT" "$@"
-}
-
-# na_renew STATE ARGS...: renew with the stored settings only; --jitter 0,
-# since stdin is not a terminal here (the default would wait up to 300 s).
-na_renew() {
-	local state=$1
-	shift
-	na -C "$state" -v renew --jitter 0 "$@"
-}
-
-expect_differ() {
-	if cmp -s "$1" "$2"; then
-		fail "$2 was not replaced: same as $1"
-	fi
-}
-
-# expect_eq GOT WANT WHAT
-expect_eq() {
-	[ "$1" = "$2" ] || fail "$3 is '$1', want '$2'"
-}
-
-# expect_cert_dir DIR: the four files, chain verifies to the double's root,
-# key matches, fullchain = cert + chain.
-expect_cert_dir() {
-	local d=$1 f out a b
-	for f in privkey.pem cert.pem chain.pem fullchain.pem; do
-		[ -s "$d/$f" ] || { fail "missing or empty: $d/$f"; return 1; }
-	done
-	cat "$d/cert.pem" "$d/chain.pem" | cmp -s - "$d/fullchain.pem" ||
-		{ fail "fullchain.pem is not cert.pem + chain.pem"; return 1; }
-	if ! out=$(openssl verify -CAfile "$DOUBLE_ROOT" -untrusted "$d/chain.pem" \
-		"$d/cert.pem" 2>&1); then
-		fail "openssl verify: $(echo "$out" | tr '\n' ' ')"
-		return 1
-	fi
-	a=$(openssl x509 -noout -pubkey -in "$d/cert.pem" 2>/dev/null)
-	b=$(openssl pkey -pubout -in "$d/privkey.pem" 2>/dev/null)
-	if [ -z "$a" ] || [ "$a" != "$b" ]; then
-		fail "privkey.pem does not match cert.pem"
-	fi
-}
-
-# cert_time CERT startdate|enddate: seconds since the epoch.
-cert_time() {
-	date -d "$(openssl x509 -noout "-$2" -in "$1" | sed 's/^[^=]*=//')" +%s
-}
-
-# expect_lifetime CERT SECONDS: notAfter - notBefore.
-expect_lifetime() {
-	local nb na
-	if ! nb=$(cert_time "$1" startdate) || ! na=$(cert_time "$1" enddate); then
-		fail "cannot read the dates of $1"
-		return 1
-	fi
-	[ $((na - nb)) = "$2" ] ||
-		fail "lifetime of $1 is $((na - nb)) s ($(((na - nb) / DAY)) days), want $2 s ($(($2 / DAY)) days)"
-}
-
-# cert_id CERT: the RFC 9773 §4.1 CertID of CERT: base64url (no padding) of
-# the authority key identifier's keyIdentifier, ".", base64url of the serial's
-# DER INTEGER content octets (a leading 00 when the top bit is set). Made with
-# openssl and basenc only, a referee independent of the double (t_certid
-# checks it against RFC 9773 Appendix A).
-cert_id() {
-	local aki serial
-	aki=$(openssl x509 -in "$1" -noout -ext authorityKeyIdentifier 2>/dev/null |
-		sed -n 's/^ *\(keyid:\)\{0,1\}\([0-9A-Fa-f]\{2\}\(:[0-9A-Fa-f]\{2\}\)*\) *$/\2/p' |
-		head -n 1 | tr -d : | tr a-f A-F)
-	serial=$(openssl x509 -in "$1" -noout -serial 2>/dev/null |
-		sed -n 's/^serial=//p' | tr a-f A-F)
-	[ -n "$aki" ] && [ -n "$serial" ] || return 1
-	[ $((${#serial} % 2)) = 0 ] || serial=0$serial
-	case $serial in
-	[89A-F]*) serial=00$serial ;;
-	esac
-	printf '%s.%s\n' \
-		"$(printf %s "$aki" | basenc --base16 -d | basenc --base64url -w 0 | tr -d =)" \
-		"$(printf %s "$serial" | basenc --base16 -d | basenc --base64url -w 0 | tr -d =)"
+# na_double STATE ARGS...: nanoacme against the double with state directory STATE.
+na_double() {
+	na_at "$DOUBLE_DIR_URL" "$DOUBLE_CA_FILE" "$DOUBLE_HTTP_PORT" "$@"
 }
 
 # issue_one STATE NAME [ARGS...]: issue NAME, expect exit 0 and a good cert
@@ -336,44 +194,59 @@ cid=
 issue_one() {
 	local state=$1 name=$2 dcid
 	shift 2
-	na_std "$state" -y -v "$@" issue "$name"
+	na_double "$state" -y -v "$@" issue "$name"
 	expect_rc 0 || return 1
-	expect_cert_dir "$state/certs/$name" || return 1
+	expect_cert_dir "$state/certs/$name" "$DOUBLE_ROOT" || return 1
 	cid=$(cert_id "$state/certs/$name/cert.pem") ||
 		{ fail "cannot compute the CertID of $name with openssl"; return 1; }
 	dcid=$(last_value 'e["certid"]' 'e.get("event") == "issued"')
 	expect_eq "$dcid" "\"$cid\"" "the double's CertID of the certificate it issued"
 }
 
-run_test() {
-	local name=$1
-	T=$TMP/$name
-	mkdir -p "$T" && : >"$T/log" && : >"$T/out" && : >"$T/ctl"
-	reason=
-	if ! ctl /reset; then
-		echo "FAIL $name: the double's control port does not answer"
-		cat "$T/ctl" "$DOUBLE_WORK/double.err" 2>/dev/null | sed 's/^/    /'
-		failed=$((failed + 1))
-		return
+# issue_saved NAME: issue_one NAME in $T/s; $d is then its directory and
+# $T/old.pem its certificate (the "before" of a renew).
+issue_saved() {
+	issue_one "$T/s" "$1" || return 1
+	d=$T/s/certs/$1
+	cp "$d/cert.pem" "$T/old.pem"
+}
+
+# renew_not_due N [WHEN]: renew exits 1; N renewalInfo requests in all (WHEN:
+# words for the message), no newOrder but the issue's, cert.pem unchanged.
+renew_not_due() {
+	na_renew -v
+	expect_rc 1 || return 1
+	expect_count "$1" "$ARI" "renewalInfo requests${2:+ $2}" || return 1
+	expect_count 1 "$NEWORDER" "newOrder requests (the issue's only)" || return 1
+	expect_same "$T/old.pem" "$d/cert.pem"
+}
+
+# expect_replaced: a second newOrder (201) replaced $T/old.pem in $d by a
+# good new certificate.
+expect_replaced() {
+	expect_count 2 "$NEWORDER and e[\"status\"] == 201" "newOrder requests" || return 1
+	expect_cert_dir "$d" "$DOUBLE_ROOT" || return 1
+	expect_differ "$T/old.pem" "$d/cert.pem"
+}
+
+# test_before, test_failed_extra: run_test's hooks (tests/lib.sh): each test
+# starts with the double reset; a failed one shows the double's log.
+test_before() {
+	: >"$T/ctl"
+	ctl /reset || reason="the double's control port does not answer"
+}
+test_failed_extra() {
+	if [ -s "$T/ctl" ]; then
+		echo "    --- control port"
+		sed 's/^/    /' "$T/ctl"
 	fi
-	if "t_$name"; then
-		echo "ok $name"
-		if [ "${DOUBLE_VERBOSE:-0}" = 1 ]; then
-			sed 's/^/    /' "$T/log"
-		fi
-		passed=$((passed + 1))
-	else
-		echo "FAIL $name: ${reason:-returned non-zero}"
-		sed 's/^/    /' "$T/log"
-		echo "    --- the double's log (method path status; events)"
-		log_query values \
-			'[e["method"], e["path"], e.get("status"), str(e.get("payload"))[:100]] if "method" in e else str(e)[:200]' \
-			'True' 2>&1 | tail -n 30 | sed 's/^/    /'
-		if [ -s "$DOUBLE_WORK/double.err" ]; then
-			echo "    --- acme-double.py stderr"
-			tail -n 20 "$DOUBLE_WORK/double.err" | sed 's/^/    /'
-		fi
-		failed=$((failed + 1))
+	echo "    --- the double's log (method path status; events)"
+	log_query values \
+		'[e["method"], e["path"], e.get("status"), str(e.get("payload"))[:100]] if "method" in e else str(e)[:200]' \
+		'True' 2>&1 | tail -n 30 | sed 's/^/    /'
+	if [ -s "$DOUBLE_WORK/double.err" ]; then
+		echo "    --- acme-double.py stderr"
+		tail -n 20 "$DOUBLE_WORK/double.err" | sed 's/^/    /'
 	fi
 }
 
@@ -424,7 +297,7 @@ t_issue() {
 # (invalidProfile) is shown, exit 4.
 t_profile_refused() {
 	config '{"advertise_only": ["retired"]}' || return
-	na_std "$T/s" -y issue --profile retired p3.nanoacme.test
+	na_double "$T/s" -y issue --profile retired p3.nanoacme.test
 	expect_rc 4 || return
 	expect_out 'invalidProfile' "the ACME problem type invalidProfile" || return
 	expect_count 1 "$NEWORDER and e[\"status\"] == 400" "refused newOrder" || return
@@ -450,19 +323,13 @@ t_poll_retry_after_cap() {
 
 t_ari_retry_after() {
 	local d
-	issue_one "$T/s" a3.nanoacme.test || return
-	d=$T/s/certs/a3.nanoacme.test
-	cp "$d/cert.pem" "$T/old.pem" || return
+	issue_saved a3.nanoacme.test || return
 	config '{"window": "future", "retry_after": 3600}' || return
-	na_renew "$T/s"
+	na_renew -v
 	expect_rc 1 || return
 	expect_count 1 "$ARI" "renewalInfo requests after the first renew" || return
 	config '{"window": "past"}' || return
-	na_renew "$T/s"
-	expect_rc 1 || return
-	expect_count 1 "$ARI" "renewalInfo requests after a second renew within Retry-After" || return
-	expect_count 1 "$NEWORDER" "newOrder requests (the issue's only)" || return
-	expect_same "$T/old.pem" "$d/cert.pem" || return
+	renew_not_due 1 "after a second renew within Retry-After" || return
 }
 
 # No renewalInfo in the directory: the lifetime rule; a fresh certificate is
@@ -470,14 +337,8 @@ t_ari_retry_after() {
 t_ari_absent() {
 	local d
 	config '{"renewal_info": false}' || return
-	issue_one "$T/s" a4.nanoacme.test || return
-	d=$T/s/certs/a4.nanoacme.test
-	cp "$d/cert.pem" "$T/old.pem" || return
-	na_renew "$T/s"
-	expect_rc 1 || return
-	expect_count 0 "$ARI" "renewalInfo requests" || return
-	expect_count 1 "$NEWORDER" "newOrder requests (the issue's only)" || return
-	expect_same "$T/old.pem" "$d/cert.pem" || return
+	issue_saved a4.nanoacme.test || return
+	renew_not_due 0 || return
 }
 
 # No renewalInfo, and the lifetime rule says due (20 of 90 days left): renewed,
@@ -485,17 +346,15 @@ t_ari_absent() {
 t_ari_absent_due() {
 	local d
 	config "{\"renewal_info\": false, \"backdate\": $((70 * DAY))}" || return
-	issue_one "$T/s" a5.nanoacme.test || return
-	d=$T/s/certs/a5.nanoacme.test
-	cp "$d/cert.pem" "$T/old.pem" || return
+	issue_saved a5.nanoacme.test || return
 	config '{"backdate": 0}' || return
-	na_renew "$T/s"
+	na_renew -v
 	expect_rc 0 || return
 	expect_count 0 "$ARI" "renewalInfo requests" || return
 	expect_count 2 "$NEWORDER and e[\"status\"] == 201" "newOrder requests" || return
 	expect_eq "$(last_value '"replaces" in e["payload"]' "$NEWORDER")" 'false' \
 		"replaces sent to a CA without renewalInfo" || return
-	expect_cert_dir "$d" || return
+	expect_cert_dir "$d" "$DOUBLE_ROOT" || return
 	expect_differ "$T/old.pem" "$d/cert.pem" || return
 }
 
@@ -504,15 +363,9 @@ t_ari_absent_due() {
 # due, although both ends are in the past.
 t_ari_invalid_window() {
 	local d
-	issue_one "$T/s" a6.nanoacme.test || return
-	d=$T/s/certs/a6.nanoacme.test
-	cp "$d/cert.pem" "$T/old.pem" || return
+	issue_saved a6.nanoacme.test || return
 	config '{"window": "inverted"}' || return
-	na_renew "$T/s"
-	expect_rc 1 || return
-	expect_count 1 "$ARI" "renewalInfo requests" || return
-	expect_count 1 "$NEWORDER" "newOrder requests (the issue's only)" || return
-	expect_same "$T/old.pem" "$d/cert.pem" || return
+	renew_not_due 1 || return
 }
 
 # renewalInfo fails (500) for a certificate the lifetime rule says is due:
@@ -520,15 +373,11 @@ t_ari_invalid_window() {
 t_ari_error_due() {
 	local d
 	config "{\"backdate\": $((70 * DAY))}" || return
-	issue_one "$T/s" a7.nanoacme.test || return
-	d=$T/s/certs/a7.nanoacme.test
-	cp "$d/cert.pem" "$T/old.pem" || return
+	issue_saved a7.nanoacme.test || return
 	config '{"backdate": 0, "ari_status": 500}' || return
-	na_renew "$T/s"
+	na_renew -v
 	expect_rc 0 || return
-	expect_count 2 "$NEWORDER and e[\"status\"] == 201" "newOrder requests" || return
-	expect_cert_dir "$d" || return
-	expect_differ "$T/old.pem" "$d/cert.pem" || return
+	expect_replaced || return
 }
 
 # A window that starts and ends at the same moment is invalid too ("the end
@@ -536,16 +385,10 @@ t_ari_error_due() {
 # decides, and a fresh certificate is not due.
 t_ari_empty_window() {
 	local d when
-	issue_one "$T/s" a8.nanoacme.test || return
-	d=$T/s/certs/a8.nanoacme.test
-	cp "$d/cert.pem" "$T/old.pem" || return
+	issue_saved a8.nanoacme.test || return
 	when=$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)
 	config "{\"window\": {\"start\": \"$when\", \"end\": \"$when\"}}" || return
-	na_renew "$T/s"
-	expect_rc 1 || return
-	expect_count 1 "$ARI" "renewalInfo requests" || return
-	expect_count 1 "$NEWORDER" "newOrder requests (the issue's only)" || return
-	expect_same "$T/old.pem" "$d/cert.pem" || return
+	renew_not_due 1 || return
 }
 
 # A serial whose DER INTEGER needs no leading 00 byte: the CertID has none
@@ -560,7 +403,7 @@ t_ari_plain_serial() {
 	*) fail "precondition: the serial's top bit is set"; return ;;
 	esac
 	config '{"window": "past"}' || return
-	na_renew "$T/s"
+	na_renew -v
 	expect_rc 0 || return
 	expect_count 1 "$ARI and e[\"path\"] == \"/renewal-info/$old\"" \
 		"GET renewalInfo/<CertID of the old certificate>" || return
@@ -575,19 +418,17 @@ t_ari_plain_serial() {
 t_ari_added_later() {
 	local d
 	config '{"renewal_info": false}' || return
-	issue_one "$T/s" a10.nanoacme.test || return
-	d=$T/s/certs/a10.nanoacme.test
-	cp "$d/cert.pem" "$T/old.pem" || return
+	issue_saved a10.nanoacme.test || return
 	config '{"renewal_info": true, "window": "past"}' || return
-	na_renew "$T/s"
+	na_renew -v
 	expect_rc 1 || return
 	expect_count 0 "$ARI" "renewalInfo requests for a certificate issued without ARI" || return
 	expect_same "$T/old.pem" "$d/cert.pem" || return
-	na_renew "$T/s" --force
+	na_renew -v --force
 	expect_rc 0 || return
 	expect_differ "$T/old.pem" "$d/cert.pem" || return
 	cp "$d/cert.pem" "$T/new.pem" || return
-	na_renew "$T/s"
+	na_renew -v
 	expect_rc 0 || return
 	expect_some "$ARI" "a renewalInfo request once the CA has ARI" || return
 	expect_differ "$T/new.pem" "$d/cert.pem" || return
@@ -601,64 +442,28 @@ t_ari_added_later() {
 t_ari_replaces_unknown() {
 	local d
 	config "{\"backdate\": $((70 * DAY))}" || return
-	issue_one "$T/s" a12.nanoacme.test || return
-	d=$T/s/certs/a12.nanoacme.test
-	cp "$d/cert.pem" "$T/old.pem" || return
+	issue_saved a12.nanoacme.test || return
 	config '{"backdate": 0}' || return
 	ctl /forget || { fail "control port refused /forget"; return; }
-	na_renew "$T/s"
+	na_renew -v
 	expect_count 1 "$ARI and e[\"status\"] == 404" \
 		"precondition: renewalInfo 404 for the unknown certificate" || return
 	expect_rc 0 || return
-	expect_cert_dir "$d" || return
+	expect_cert_dir "$d" "$DOUBLE_ROOT" || return
 	expect_differ "$T/old.pem" "$d/cert.pem" || return
 }
 
 # --- main ------------------------------------------------------------------------
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-double.XXXXXX") || exit 1
-T=$TMP/setup
-mkdir -p "$T"
-: >"$T/log"
-
-if [ ! -f "$NANOACME" ] || [ ! -x "$NANOACME" ]; then
-	echo "FAIL setup: $NANOACME is not an executable file (build it with make)"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
-for p in openssl curl timeout cmp basenc date "$DOUBLE_PYTHON"; do
-	if ! command -v "$p" >/dev/null 2>&1; then
-		echo "FAIL setup: $p not found (tests/deps.sh check)"
-		failed=$((failed + 1))
-		summary
-		exit
-	fi
-done
-if ! "$DOUBLE_PYTHON" -c 'import cryptography' 2>/dev/null; then
-	echo "FAIL setup: $DOUBLE_PYTHON has no cryptography module (python3-cryptography)"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
-if ! double_start >"$T/start" 2>&1; then
-	echo "FAIL setup: cannot start tests/acme-double.py"
-	sed 's/^/    /' "$T/start"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
+need_nanoacme
+need_tools openssl curl timeout cmp basenc date "$DOUBLE_PYTHON"
+"$DOUBLE_PYTHON" -c 'import cryptography' 2>/dev/null ||
+	setup_fail "$DOUBLE_PYTHON has no cryptography module (python3-cryptography)"
+double_start >"$T/start" 2>&1 ||
+	setup_fail "cannot start tests/acme-double.py" "$T/start"
 
 all_tests="certid issue profile_refused ari_retry_after"
 all_tests="$all_tests ari_absent ari_absent_due ari_invalid_window ari_error_due"
 all_tests="$all_tests ari_empty_window ari_plain_serial ari_added_later"
 all_tests="$all_tests ari_replaces_unknown poll_retry_after_cap"
-for t in ${DOUBLE_TESTS:-$all_tests}; do
-	if ! declare -F "t_$t" >/dev/null; then
-		echo "FAIL $t: no such test (known: $all_tests)"
-		failed=$((failed + 1))
-		continue
-	fi
-	run_test "$t"
-done
-summary
+run_tests "$all_tests" "${DOUBLE_TESTS:-}"

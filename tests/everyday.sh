@@ -19,27 +19,10 @@
 # "N passed, N failed"; exits non-zero on any failure. Only 127.0.0.1.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-# shellcheck source=tests/pebble-env.sh
-. "$here/pebble-env.sh"
+. "$(dirname "$0")/lib.sh"
 
-NANOACME=${1:-${NANOACME:-./nanoacme}}
-NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
-wrap=()
-passed=0
-failed=0
-T=
-rc=
-reason=
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-everyday.XXXXXX") || exit 1
-trap 'finish' EXIT
-
-case $NANOACME in
-/*) ;;
-*) NANOACME=$PWD/$NANOACME ;;
-esac
+suite_init --pebble everyday "$@"
 
 STAGING=
 PRODUCTION=
@@ -195,35 +178,11 @@ t_usage_errors() {
 	[ "$before" = "$(wc -l <"$PEBBLE_WORK/pebble.log")" ] || fail "Pebble was asked"
 }
 
-run_test() {
-	local name=$1
-	T=$TMP/$name
-	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
-	reason=
-	if "t_$name" && [ -z "$reason" ]; then
-		ok "$name"
-	else
-		echo "FAIL $name: ${reason:-returned non-zero}"
-		sed 's/^/    /' "$T/log" | tail -n 60
-		failed=$((failed + 1))
-	fi
-}
-
-T=$TMP/setup
-mkdir -p "$T"
-if ! pebble_start PEBBLE_WFE_NONCEREJECT=0 >"$T/log" 2>&1; then
-	echo "FAIL setup: Pebble did not start"
-	sed 's/^/    /' "$T/log"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
+need_nanoacme
+pebble_setup PEBBLE_WFE_NONCEREJECT=0
 STAGING=$PEBBLE_DIR_URL
 PRODUCTION=https://127.0.0.1:$PEBBLE_PORT/dir
 
 all_tests="staging_then_production settings_update ssl_cert_file renew_name"
 all_tests="$all_tests usage_errors account_contact same_names delete"
-for t in ${EVERYDAY_TESTS:-$all_tests}; do
-	run_test "$t"
-done
-summary
+run_tests "$all_tests" "${EVERYDAY_TESTS:-}"

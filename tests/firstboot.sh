@@ -4,6 +4,8 @@
 # comes up after nanoacme starts.
 #
 # Usage: tests/firstboot.sh [path-to-nanoacme]   (default ./nanoacme)
+# Environment: FIRSTBOOT_TESTS (names to run, in their order), PEBBLE_*_PORT,
+# CHALLTESTSRV_*_PORT (tests/pebble-env.sh).
 #
 # The clock is faked with libfaketime (Debian faketime) for the nanoacme
 # process only, through a timestamp file read at every call, so a test can
@@ -12,27 +14,13 @@
 # failure. Only 127.0.0.1.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-# shellcheck source=tests/pebble-env.sh
-. "$here/pebble-env.sh"
-
-NANOACME=${1:-./nanoacme}
+. "$(dirname "$0")/lib.sh"
+suite_init --pebble firstboot "${1:-./nanoacme}"
 FAKELIB=
 for f in /usr/lib/*/faketime/libfaketime.so.1; do
 	[ -f "$f" ] && FAKELIB=$f
 done
-passed=0
-failed=0
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-firstboot.XXXXXX") || exit 1
-trap 'pebble_stop; rm -rf "$TMP"' EXIT
-
-fail() {
-	echo "FAIL $1: $2"
-	sed 's/^/    /' "$T/out" 2>/dev/null
-	failed=$((failed + 1))
-}
 
 # na_clock CLOCKFILE ARGS...: nanoacme with its clock read from CLOCKFILE.
 na_clock() {
@@ -51,7 +39,6 @@ pebble_opts() {
 # no request sent (the check comes before any TLS or key generation).
 t_clock_unset() {
 	local before after
-	T=$TMP/clock_unset && mkdir -p "$T"
 	echo "@1971-01-01 00:00:00" >"$T/clock"
 	before=$(wc -l <"$PEBBLE_WORK/pebble.log")
 	# shellcheck disable=SC2046
@@ -59,21 +46,19 @@ t_clock_unset() {
 		>"$T/out" 2>&1
 	rc=$?
 	after=$(wc -l <"$PEBBLE_WORK/pebble.log")
-	[ "$rc" = 10 ] || { fail clock_unset "exit $rc, want 10"; return; }
+	[ "$rc" = 10 ] || { fail "exit $rc, want 10"; return; }
 	grep -q 'system clock not set' "$T/out" ||
-		{ fail clock_unset "no 'system clock not set' message"; return; }
+		{ fail "no 'system clock not set' message"; return; }
 	[ -z "$(find "$T/s" -name '*.pem' 2>/dev/null)" ] ||
-		{ fail clock_unset "a key or certificate was written"; return; }
+		{ fail "a key or certificate was written"; return; }
 	[ "$before" = "$after" ] ||
-		{ fail clock_unset "Pebble was contacted"; return; }
-	ok clock_unset
+		{ fail "Pebble was contacted"; return; }
 }
 
 # --wait-clock: the clock is set ("NTP syncs") 2 s into the run, which then
 # goes on and issues.
 t_wait_clock_sync() {
 	local pid start took
-	T=$TMP/wait_clock_sync && mkdir -p "$T"
 	echo "@1971-01-01 00:00:00" >"$T/clock"
 	start=$(date +%s)
 	# shellcheck disable=SC2046
@@ -85,19 +70,17 @@ t_wait_clock_sync() {
 	wait "$pid"
 	rc=$?
 	took=$(($(date +%s) - start))
-	[ "$rc" = 0 ] || { fail wait_clock_sync "exit $rc, want 0"; return; }
+	[ "$rc" = 0 ] || { fail "exit $rc, want 0"; return; }
 	grep -q 'waiting up to 30 s for the system clock' "$T/out" ||
-		{ fail wait_clock_sync "no waiting message"; return; }
-	[ "$took" -ge 2 ] || { fail wait_clock_sync "took $took s, under 2"; return; }
+		{ fail "no waiting message"; return; }
+	[ "$took" -ge 2 ] || { fail "took $took s, under 2"; return; }
 	[ -f "$T/s/certs/ntp.nanoacme.test/cert.pem" ] ||
-		{ fail wait_clock_sync "no certificate"; return; }
-	ok wait_clock_sync
+		{ fail "no certificate"; return; }
 }
 
 # --wait-clock that runs out: exit 10 after the wait.
 t_wait_clock_timeout() {
 	local start took
-	T=$TMP/wait_clock_timeout && mkdir -p "$T"
 	echo "@1971-01-01 00:00:00" >"$T/clock"
 	start=$(date +%s)
 	# shellcheck disable=SC2046
@@ -105,28 +88,24 @@ t_wait_clock_timeout() {
 		late.nanoacme.test >"$T/out" 2>&1
 	rc=$?
 	took=$(($(date +%s) - start))
-	[ "$rc" = 10 ] || { fail wait_clock_timeout "exit $rc, want 10"; return; }
+	[ "$rc" = 10 ] || { fail "exit $rc, want 10"; return; }
 	[ "$took" -ge 2 ] && [ "$took" -le 6 ] ||
-		{ fail wait_clock_timeout "took $took s, want 2 to 6"; return; }
-	ok wait_clock_timeout
+		{ fail "took $took s, want 2 to 6"; return; }
 }
 
 # Without --retry, a CA that is not reachable is exit 3 at once.
 t_no_retry() {
-	T=$TMP/no_retry && mkdir -p "$T"
 	pebble_stop
 	# shellcheck disable=SC2046
 	"$NANOACME" $(pebble_opts) -C "$T/s" issue up.nanoacme.test >"$T/out" 2>&1
 	rc=$?
-	[ "$rc" = 3 ] || { fail no_retry "exit $rc, want 3"; return; }
-	ok no_retry
+	[ "$rc" = 3 ] || { fail "exit $rc, want 3"; return; }
 }
 
 # --retry: the uplink (here: the CA) comes up after nanoacme started; the
 # transient failure is retried after a backoff and the run succeeds.
 t_retry_uplink() {
 	local pid
-	T=$TMP/retry_uplink && mkdir -p "$T"
 	# The CA is down (t_no_retry stopped it): same URL, CA file and ports.
 	# shellcheck disable=SC2046
 	"$NANOACME" $(pebble_opts) -C "$T/s" --retry 2 issue up.nanoacme.test \
@@ -134,15 +113,14 @@ t_retry_uplink() {
 	pid=$!
 	sleep 1
 	pebble_restart_same >>"$T/out" 2>&1 ||
-		{ kill "$pid"; fail retry_uplink "cannot start Pebble again"; return; }
+		{ kill "$pid"; fail "cannot start Pebble again"; return; }
 	wait "$pid"
 	rc=$?
-	[ "$rc" = 0 ] || { fail retry_uplink "exit $rc, want 0"; return; }
+	[ "$rc" = 0 ] || { fail "exit $rc, want 0"; return; }
 	grep -q 'transient failure: retry 1 of 2' "$T/out" ||
-		{ fail retry_uplink "no retry message"; return; }
+		{ fail "no retry message"; return; }
 	[ -f "$T/s/certs/up.nanoacme.test/cert.pem" ] ||
-		{ fail retry_uplink "no certificate"; return; }
-	ok retry_uplink
+		{ fail "no certificate"; return; }
 }
 
 # Pebble again, with the listener certificate of the first one (kept in
@@ -151,20 +129,14 @@ pebble_restart_same() {
 	PEBBLE_REUSE_CERTS=$TMP pebble_start
 }
 
-if [ -z "$FAKELIB" ]; then
-	echo "FAIL setup: libfaketime not found (tests/deps.sh check installs faketime)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-pebble_start >"$TMP/start.log" 2>&1 || { cat "$TMP/start.log"; echo "0 passed, 1 failed"; exit 1; }
-t_clock_unset
-t_wait_clock_sync
-t_wait_clock_timeout
+[ -n "$FAKELIB" ] ||
+	setup_fail "libfaketime not found (tests/deps.sh check installs faketime)"
+# shellcheck disable=SC2119
+pebble_setup
 # The retry tests restart Pebble with the same listener certificate.
 cp "$PEBBLE_WORK/listener.pem" "$PEBBLE_WORK/listener.key" "$PEBBLE_CA_FILE" \
-	"$TMP/" || exit 1
+	"$TMP/" || setup_fail "cannot keep Pebble's listener certificate"
 PEBBLE_CA_FILE=$TMP/ca.pem
-t_no_retry
-t_retry_uplink
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+# In this order: t_no_retry stops Pebble, t_retry_uplink starts it again.
+run_tests "clock_unset wait_clock_sync wait_clock_timeout no_retry retry_uplink" \
+	"${FIRSTBOOT_TESTS:-}"

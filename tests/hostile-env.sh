@@ -4,30 +4,19 @@
 # the throwaway CA and TLS certificates, the hostile ACME server
 # (tests/hostile.py) on 127.0.0.1, a first good issuance, and helpers.
 #
-# Sourced, never executed. The caller sets TMP (a scratch directory),
+# Sourced, never executed, after tests/pebble-env.sh (ca_cnf_head). The
+# caller sets TMP (a scratch directory),
 # NANOACME and PY (python3), and calls hostile_start, which sets
 #   W      the server's directory (ports, scenario, *.log, ca.pem)
 #   S      the state directory nanoacme uses
 #   LPORT  the port of nanoacme's http-01 listener (127.0.0.1)
 #   GOOD   the port of the server's good TLS listener
 #   NAME   the certificate name (h.example.test)
-# and hostile_stop (idempotent). Helpers: snapshot, free_port,
-# set_scenario, na, pair_ok.
+# and hostile_stop (idempotent). Helpers: set_scenario, na_srv, pair_ok
+# (snapshot and kernel_port: tests/lib.sh).
 
 SRV_PID=
 hostile_err=
-
-# snapshot DIR: every path with its type, mode, link target and the
-# SHA-256 of regular files, sorted: equal snapshots = same state.
-snapshot() {
-	(cd "$1" && find . -printf '%p %y %m %l\n' | sort &&
-		find . -type f -exec sha256sum {} + | sort -k 2)
-}
-
-# free_port: a 127.0.0.1 port nobody listens on (the kernel's pick).
-free_port() {
-	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # set_scenario NAME [JSON members]: what the server does from now on.
 set_scenario() {
@@ -35,10 +24,10 @@ set_scenario() {
 		>"$W/scenario.tmp" && mv "$W/scenario.tmp" "$W/scenario"
 }
 
-# na PORT ARGS...: runs nanoacme against the listener PORT (directory
+# na_srv PORT ARGS...: runs nanoacme against the listener PORT (directory
 # https://localhost:PORT/dir), output in $T/out, status in $rc, seconds
 # in $secs.
-na() {
+na_srv() {
 	local port=$1 t0 t1
 	shift
 	t0=$(date +%s%N)
@@ -68,12 +57,9 @@ pair_ok() {
 # make_certs DIR: the CA, and the four TLS certificates of the server.
 make_certs() {
 	local d=$1
-	cat >"$d/ca.cnf" <<-'EOF'
-		[req]
-		distinguished_name = dn
-		prompt = no
-		[dn]
-		CN = nanoacme hostile test CA (throwaway)
+	{
+		ca_cnf_head "nanoacme hostile test CA (throwaway)"
+		cat <<-'EOF'
 		[ca]
 		default_ca = tca
 		[tca]
@@ -85,10 +71,6 @@ make_certs() {
 		unique_subject = no
 		[pol]
 		commonName = supplied
-		[ca_ext]
-		basicConstraints = critical, CA:TRUE
-		keyUsage = critical, keyCertSign, cRLSign
-		subjectKeyIdentifier = hash
 		[localhost]
 		basicConstraints = critical, CA:FALSE
 		extendedKeyUsage = serverAuth
@@ -97,7 +79,8 @@ make_certs() {
 		basicConstraints = critical, CA:FALSE
 		extendedKeyUsage = serverAuth
 		subjectAltName = DNS:wrong.example.test
-	EOF
+		EOF
+	} >"$d/ca.cnf"
 	(
 		cd "$d" || exit 1
 		: >index.txt
@@ -134,7 +117,7 @@ hostile_start() {
 		hostile_err="openssl could not make the test certificates"
 		return 1
 	fi
-	LPORT=$(free_port)
+	LPORT=$(kernel_port)
 	set_scenario good
 	"$PY" "$(dirname "${BASH_SOURCE[0]}")/hostile.py" "$W" >"$W/server.log" 2>&1 </dev/null &
 	SRV_PID=$!
@@ -151,7 +134,7 @@ hostile_start() {
 	GOOD=$(sed -n 's/^good //p' "$W/ports")
 	T=$TMP/good
 	mkdir -p "$T"
-	na "$GOOD" -y issue "$NAME"
+	na_srv "$GOOD" -y issue "$NAME"
 	if [ "$rc" != 0 ] || ! pair_ok "$S/certs/$NAME"; then
 		hostile_err="the good issuance failed (exit $rc)"
 		return 1

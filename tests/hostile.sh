@@ -30,25 +30,12 @@
 # Prints "ok NAME" or "FAIL NAME: reason", then "N passed, N failed".
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
+. "$(dirname "$0")/lib.sh"
+suite_init --pebble hostile "${1:-build/short/nanoacme}"
 # shellcheck source=tests/hostile-env.sh
 . "$here/hostile-env.sh"
-NANOACME=${1:-build/short/nanoacme}
 PY=$(command -v python3 || true)
-passed=0
-failed=0
-TMP=
-
-finish() {
-	hostile_stop
-	[ -n "$TMP" ] && rm -rf "$TMP"
-	TMP=
-}
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # --- cases: name (tests/hostile.py's SCENARIOS say what the server does),
 # expected exit, ERE one line of the output must match, bound in seconds,
@@ -150,10 +137,10 @@ run_case() {
 	case " $SMALL_STACK " in
 	*" $name "*)
 		ulimit -S -s 1024
-		na "$port" "$@"
+		na_srv "$port" "$@"
 		ulimit -S -s "$STACK"
 		;;
-	*) na "$port" "$@" ;;
+	*) na_srv "$port" "$@" ;;
 	esac
 	snapshot "$S" >"$T/after"
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
@@ -183,31 +170,15 @@ run_case() {
 
 # --- main ------------------------------------------------------------------------
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-hostile.XXXXXX") || exit 1
-T=$TMP/setup
-mkdir -p "$T"
-for p in openssl timeout sha256sum; do
-	command -v "$p" >/dev/null 2>&1 || { bad setup "$p not found (tests/deps.sh check)"; summary; exit; }
-done
-if [ -z "$PY" ]; then
-	bad setup "python3 not found (tests/deps.sh check)"
-	summary
-	exit
-fi
-if [ ! -x "$NANOACME" ]; then
-	bad setup "$NANOACME is not an executable (make check-hostile builds it)"
-	summary
-	exit
-fi
-if ! hostile_start; then
-	bad setup "$hostile_err"
-	summary
-	exit
-fi
+need_tools openssl timeout sha256sum
+[ -n "$PY" ] || setup_fail "python3 not found (tests/deps.sh check)"
+[ -x "$NANOACME" ] ||
+	setup_fail "$NANOACME is not an executable (make check-hostile builds it)"
+hostile_start || setup_fail "$hostile_err" "$T/out"
 ok "good (exit 0 in ${secs}s: account, certificate, validation)"
 
 STACK=$(ulimit -S -s)
-skipped=
+not_run=
 while read -r name want rest; do
 	[ -z "$name" ] && continue
 	case " ${HOSTILE_TESTS:-$name} " in *" $name "*) ;; *) continue ;; esac
@@ -215,7 +186,7 @@ while read -r name want rest; do
 	*" $name "*)
 		case " ${HOSTILE_TESTS:-} " in
 		*" $name "*) ;;
-		*) skipped="$skipped $name"; continue ;;
+		*) not_run="$not_run $name"; continue ;;
 		esac
 		;;
 	esac
@@ -242,7 +213,7 @@ T=$TMP/webroot-traversal
 mkdir -p "$T" "$TMP/www"
 set_scenario token-traversal
 snapshot "$S" >"$T/before"
-na "$GOOD" --webroot "$TMP/www" issue --force "$NAME"
+na_srv "$GOOD" --webroot "$TMP/www" issue --force "$NAME"
 snapshot "$S" >"$T/after"
 if [ "$rc" != 4 ] || [ -e /tmp/nanoacme-pwned ] ||
 	[ -n "$(find "$TMP/www" -type f)" ] || ! cmp -s "$T/before" "$T/after"; then
@@ -256,7 +227,7 @@ fi
 T=$TMP/paused-no-retry
 mkdir -p "$T"
 set_scenario order-paused
-na "$GOOD" --retry 3 issue --force "$NAME"
+na_srv "$GOOD" --retry 3 issue --force "$NAME"
 if [ "$rc" != 4 ] || [ "${secs%.*}" -ge 5 ] ||
 	! grep -q 'unpause?jwt=abc.def' "$T/out" || grep -q 'retry 1 of' "$T/out"; then
 	bad paused-no-retry "exit $rc in ${secs}s (want 4 at once, no retry)"
@@ -293,7 +264,7 @@ while read -r opt meta; do
 	ADDR) set -- "$opt" a@example.test ;;
 	*) set -- "$opt" x ;;
 	esac
-	na "$UNTRUSTED" "$@" -D "https://localhost:$UNTRUSTED/dir" issue --force "$NAME"
+	na_srv "$UNTRUSTED" "$@" -D "https://localhost:$UNTRUSTED/dir" issue --force "$NAME"
 	tried=$((tried + 1))
 	nopts=$((nopts + 1))
 	codes="$codes $opt=$rc"
@@ -306,7 +277,7 @@ done <<<"$opts"
 # what such a switch is called elsewhere: unknown here (usage error)
 for sw in --insecure --no-verify --tls-no-verify --skip-verify \
 	--no-check-certificate --insecure-skip-tls-verify -K; do
-	na "$UNTRUSTED" "$sw" -D "https://localhost:$UNTRUSTED/dir" issue --force "$NAME"
+	na_srv "$UNTRUSTED" "$sw" -D "https://localhost:$UNTRUSTED/dir" issue --force "$NAME"
 	tried=$((tried + 1))
 	case $rc in 2 | 3) ;; *) why="$why $sw: exit $rc;" ;; esac
 done
@@ -334,12 +305,12 @@ T=$TMP/good-again
 mkdir -p "$T"
 set_scenario good
 cp -p "$S/certs/$NAME/cert.pem" "$T/cert.before"
-na "$GOOD" issue --force "$NAME"
+na_srv "$GOOD" issue --force "$NAME"
 if [ "$rc" != 0 ] || ! pair_ok "$S/certs/$NAME" ||
 	cmp -s "$T/cert.before" "$S/certs/$NAME/cert.pem" || [ -s "$W/violations.log" ]; then
 	bad good-again "exit $rc, or no new matching certificate"
 else
 	ok "good-again (exit 0 in ${secs}s, new pair installed)"
 fi
-[ -n "$skipped" ] && echo "  (pending known bugs, not run:$skipped; see PENDING)"
+[ -n "$not_run" ] && echo "  (pending known bugs, not run:$not_run; see PENDING)"
 summary

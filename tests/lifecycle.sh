@@ -43,70 +43,17 @@
 # if any test failed.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-# shellcheck source=tests/pebble-env.sh
-. "$here/pebble-env.sh"
+. "$(dirname "$0")/lib.sh"
 
-NANOACME=${1:-${NANOACME:-./nanoacme}}
-NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
-
-passed=0
-failed=0
-T=
-rc=
-reason=
-pebble_mode=
-TMP=
-started=$(date +%s)
-
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-summary() {
-	finish
-	echo "lifecycle.sh: $(($(date +%s) - started)) s"
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-}
+suite_init --pebble lifecycle "$@"
 
 # --- helpers: each expect_* sets $reason and returns 1 on failure -------------
-
-# na ARGS...: run nanoacme, stdin /dev/null. Its stdout+stderr go to $T/out
-# (this run) and are appended to $T/log; exit status in $rc, wall time in
-# milliseconds in $ms.
-na() {
-	local t0
-	printf '$ %s %s\n' "$NANOACME" "$*" >>"$T/log"
-	t0=$(date +%s%3N)
-	timeout --foreground -k 5 "$NANOACME_TIMEOUT" "$NANOACME" "$@" \
-		>"$T/out" 2>&1 </dev/null
-	rc=$?
-	ms=$(($(date +%s%3N) - t0))
-	cat "$T/out" >>"$T/log"
-	printf '[exit %s, %s ms]\n' "$rc" "$ms" >>"$T/log"
-}
-
-# na_std ARGS...: nanoacme against our Pebble with state directory $T/s.
-na_std() {
-	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$T/s" \
-		-l "127.0.0.1:$PEBBLE_HTTP_PORT" "$@"
-}
 
 # na_bare ARGS...: nanoacme with only the state directory: renew must find
 # directory, CA file and listener in the stored settings.
 na_bare() {
 	na -C "$T/s" "$@"
-}
-
-expect_rc() {
-	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		fail "nanoacme timed out (exit $rc), want exit $1"
-		return 1
-	fi
-	[ "$rc" = "$1" ] || fail "exit $rc, want $1"
 }
 
 expect_no_out() {
@@ -124,40 +71,11 @@ pebble_requests() {
 	grep -c -- '-> calling handler()' "$PEBBLE_WORK/pebble.log"
 }
 
-expect_differ() {
-	if cmp -s "$1" "$2"; then
-		fail "$1 is the same as $2"
-		return 1
-	fi
-}
-
-# expect_cert_dir DIR: the four files, chain, fullchain, key match, and the
-# certificate chains to Pebble's current root.
-expect_cert_dir() {
-	local d=$1 f out
-	for f in privkey.pem cert.pem chain.pem fullchain.pem settings; do
-		expect_file "$d/$f" || return 1
-	done
-	cat "$d/cert.pem" "$d/chain.pem" | cmp -s - "$d/fullchain.pem" ||
-		{ fail "fullchain.pem is not cert.pem + chain.pem in $d"; return 1; }
-	pebble_root "$T/root.pem" || { fail "cannot fetch Pebble's root"; return 1; }
-	if ! out=$(openssl verify -CAfile "$T/root.pem" -untrusted "$d/chain.pem" \
-		"$d/cert.pem" 2>&1); then
-		fail "openssl verify $d: $(echo "$out" | tr '\n' ' ')"
-		return 1
-	fi
-	[ "$(pubkey_of_cert "$d/cert.pem")" = "$(pubkey_of_key "$d/privkey.pem")" ] ||
-		fail "privkey.pem does not match cert.pem in $d"
-}
-
-pubkey_of_key() {
-	openssl pkey -pubout -in "$1" 2>/dev/null
-}
-
-# serial_of CERT: the serial number, lower-case hex (Pebble's format).
-serial_of() {
-	openssl x509 -noout -serial -in "$1" 2>/dev/null | sed 's/^serial=//' |
-		tr 'A-F' 'a-f'
+# issue_and_save NAME: issue NAME (-y, in $T/s), then save it.
+issue_and_save() {
+	na_std -y issue "$1"
+	expect_rc 0 || return 1
+	save "$1"
 }
 
 # save NAME: copies cert.pem and privkey.pem of certificate NAME to
@@ -241,9 +159,14 @@ list_line() {
 	lnames="$*"
 }
 
+# expect_list_status NAME STATUS [NAME STATUS...]: `list` (in $T/out) shows
+# each certificate NAME with its STATUS.
 expect_list_status() {
-	list_line "$1" || return 1
-	[ "$lstatus" = "$2" ] || fail "list: $1 is '$lstatus', want $2"
+	while [ $# -ge 2 ]; do
+		list_line "$1" || return 1
+		[ "$lstatus" = "$2" ] || { fail "list: $1 is '$lstatus', want $2"; return 1; }
+		shift 2
+	done
 }
 
 # expect_list_header: the first line of `list` names the columns.
@@ -357,42 +280,14 @@ hook_runs() {
 	fi
 }
 
-# use_pebble day|short: make sure Pebble runs in that mode (see the header).
-use_pebble() {
-	[ "$pebble_mode" = "$1" ] && return 0
-	pebble_stop
-	pebble_mode=
+# pebble_mode_start day|short: start Pebble in that mode (see the header;
+# use_pebble in tests/pebble-env.sh).
+pebble_mode_start() {
 	case $1 in
-	day) pebble_start --validity 86400 PEBBLE_WFE_NONCEREJECT=0 \
-		PEBBLE_AUTHZREUSE=0 >>"$T/log" 2>&1 ;;
-	short) pebble_start --validity 6 PEBBLE_WFE_NONCEREJECT=0 \
-		PEBBLE_AUTHZREUSE=0 >>"$T/log" 2>&1 ;;
-	esac || { fail "cannot start Pebble ($1)"; return 1; }
-	pebble_mode=$1
-}
-
-# run_test NAME: run t_NAME, report and count.
-run_test() {
-	local name=$1 t0
-	T=$TMP/$name
-	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
-	reason=
-	t0=$(date +%s%3N)
-	if "t_$name"; then
-		echo "ok $name ($(($(date +%s%3N) - t0)) ms)"
-		if [ "${PEBBLE_VERBOSE:-0}" = 1 ]; then
-			sed 's/^/    /' "$T/log"
-		fi
-		passed=$((passed + 1))
-	else
-		echo "FAIL $name: ${reason:-returned non-zero}"
-		sed 's/^/    /' "$T/log"
-		if [ -n "${PEBBLE_WORK:-}" ] && [ -f "$PEBBLE_WORK/pebble.log" ]; then
-			echo "    --- last lines of pebble.log"
-			tail -n 15 "$PEBBLE_WORK/pebble.log" | sed 's/^/    /'
-		fi
-		failed=$((failed + 1))
-	fi
+	day) pebble_start --validity 86400 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 ;;
+	short) pebble_start --validity 6 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 ;;
+	*) return 1 ;;
+	esac
 }
 
 # --- tests: Pebble "day" (1-day certificates) ----------------------------------
@@ -456,9 +351,7 @@ t_settings_stored() {
 t_renew_override() {
 	local n0
 	use_pebble day || return
-	na_std -y issue ov.nanoacme.test
-	expect_rc 0 || return
-	save ov.nanoacme.test || return
+	issue_and_save ov.nanoacme.test || return
 	if pebble_port_busy 1; then
 		fail "precondition: something listens on 127.0.0.1:1"
 		return
@@ -499,9 +392,7 @@ t_override_one_run() {
 t_issue_not_due() {
 	local d=$T/s/certs/nd.nanoacme.test n0
 	use_pebble day || return
-	na_std -y issue nd.nanoacme.test
-	expect_rc 0 || return
-	save nd.nanoacme.test || return
+	issue_and_save nd.nanoacme.test || return
 	n0=$(pebble_requests)
 	na_std -y -v issue nd.nanoacme.test
 	expect_rc 1 || return
@@ -538,9 +429,7 @@ t_issue_not_due() {
 t_nothing_due() {
 	local n0
 	use_pebble day || return
-	na_std -y issue no.nanoacme.test
-	expect_rc 0 || return
-	save no.nanoacme.test || return
+	issue_and_save no.nanoacme.test || return
 	ari_settle || return
 	n0=$(pebble_requests)
 	# (a wrongly taken default jitter would wait up to 300 s: stop at 10)
@@ -596,17 +485,13 @@ t_due_rule() {
 	na_bare list
 	expect_rc 0 || return
 	expect_list_header || return
-	expect_list_status l30ok.nanoacme.test ok || return
-	expect_list_status l30due.nanoacme.test due || return
-	expect_list_status l11ok.nanoacme.test ok || return
-	expect_list_status l10due.nanoacme.test due || return
-	expect_list_status l10ok.nanoacme.test ok || return
-	expect_list_status gone.nanoacme.test expired || return
+	expect_list_status l30ok.nanoacme.test ok l30due.nanoacme.test due \
+		l11ok.nanoacme.test ok l10due.nanoacme.test due l10ok.nanoacme.test ok \
+		gone.nanoacme.test expired || return
 	# --days 12 on list: everything with fewer than 12 days left is due.
 	na_bare --days 12 list
 	expect_rc 0 || return
-	expect_list_status l30ok.nanoacme.test due || return
-	expect_list_status l10ok.nanoacme.test due || return
+	expect_list_status l30ok.nanoacme.test due l10ok.nanoacme.test due || return
 	na_bare -v --jitter 0 renew
 	expect_rc 0 || return
 	for name in l30due l10due gone; do
@@ -670,13 +555,12 @@ t_list() {
 	list_line twenty.nanoacme.test || return
 	[ "$lstatus" = ok ] && [ "$ldays" = 20 ] ||
 		{ fail "twenty.nanoacme.test: '$lstatus' '$ldays' days, want ok 20"; return; }
-	expect_list_status bad.nanoacme.test unreadable || return
-	expect_list_status rv.nanoacme.test revoked || return
+	expect_list_status bad.nanoacme.test unreadable \
+		rv.nanoacme.test revoked || return
 	# --days 2: the 1-day certificate is due.
 	na_bare --days 2 list
 	expect_rc 0 || return
-	expect_list_status ok.nanoacme.test due || return
-	expect_list_status twenty.nanoacme.test ok || return
+	expect_list_status ok.nanoacme.test due twenty.nanoacme.test ok || return
 	# No state directory: a message naming it, exit 6.
 	na -C "$T/empty" list
 	expect_rc 6 || return
@@ -939,9 +823,7 @@ t_rollover() {
 t_deactivate() {
 	local url
 	use_pebble day || return
-	na_std -y issue da.nanoacme.test
-	expect_rc 0 || return
-	save da.nanoacme.test || return
+	issue_and_save da.nanoacme.test || return
 	url=$(cat "$T/s/account/"*/url)
 	cp -r "$T/s" "$T/copy" || return
 	na_std account deactivate
@@ -987,9 +869,7 @@ t_deactivated_offline() {
 t_lock() {
 	local i p1 p2 r1 r2 r3 r4
 	use_pebble day || return
-	na_std -y issue lk.nanoacme.test
-	expect_rc 0 || return
-	save lk.nanoacme.test || return
+	issue_and_save lk.nanoacme.test || return
 	# Hook: "begin", 1 s, "end", so that each run lasts > 1 s and two runs
 	# started together overlap.
 	printf '#!/bin/sh\necho "begin $$" >>%s\nsleep 1\necho "end $$" >>%s\n' \
@@ -1126,8 +1006,8 @@ t_short_validity() {
 	expect_rc 0 || return
 	save sv.nanoacme.test && save svk.nanoacme.test && save svx.nanoacme.test || return
 	no_ari sv.nanoacme.test svk.nanoacme.test svx.nanoacme.test || return
-	nb=$(cert_time startdate "$d/sv.nanoacme.test/cert.pem")
-	na=$(cert_time enddate "$d/sv.nanoacme.test/cert.pem")
+	nb=$(cert_time "$d/sv.nanoacme.test/cert.pem" startdate)
+	na=$(cert_time "$d/sv.nanoacme.test/cert.pem" enddate)
 	[ $((na - nb)) -le 6 ] && [ $((na - nb)) -gt 0 ] ||
 		{ fail "Pebble's certificate lasts $((na - nb)) s, want <= 6 (--validity)"; return; }
 	# Due (half the lifetime left) at the later of the two due moments.
@@ -1140,21 +1020,19 @@ t_short_validity() {
 	expect_rc 1 || return
 	expect_no_network || return
 	na_bare list
-	expect_list_status sv.nanoacme.test ok || return
-	expect_list_status svk.nanoacme.test ok || return
+	expect_list_status sv.nanoacme.test ok svk.nanoacme.test ok || return
 	# Wait until half the lifetime is left, then renew.
 	wait_until "$due"
 	na_bare list
-	expect_list_status sv.nanoacme.test due || return
-	expect_list_status svk.nanoacme.test due || return
-	expect_list_status svx.nanoacme.test ok || return
+	expect_list_status sv.nanoacme.test due svk.nanoacme.test due \
+		svx.nanoacme.test ok || return
 	na_bare -v --jitter 0 renew
 	expect_rc 0 || return
 	expect_renewed sv.nanoacme.test || return
 	expect_renewed svk.nanoacme.test same-key || return
 	expect_unchanged svx.nanoacme.test || return
 	# svx expires: now it is due (and listed as expired).
-	wait_until "$(cert_time enddate "$d/svx.nanoacme.test/cert.pem")"
+	wait_until "$(cert_time "$d/svx.nanoacme.test/cert.pem" enddate)"
 	na_bare list
 	expect_list_status svx.nanoacme.test expired || return
 	na_bare -v --jitter 0 renew
@@ -1162,17 +1040,12 @@ t_short_validity() {
 	expect_renewed svx.nanoacme.test || return
 }
 
-# cert_time startdate|enddate CERT: notBefore or notAfter in seconds since 1970.
-cert_time() {
-	date -d "$(openssl x509 -noout "-$1" -in "$2" | sed 's/^not[A-Za-z]*=//')" +%s
-}
-
 # due_half CERT: when CERT has half of its lifetime left (the default rule
 # for lifetimes of 10 days or less), in seconds since 1970.
 due_half() {
 	local nb na
-	nb=$(cert_time startdate "$1")
-	na=$(cert_time enddate "$1")
+	nb=$(cert_time "$1" startdate)
+	na=$(cert_time "$1" enddate)
 	echo $((na - (na - nb) / 2))
 }
 
@@ -1186,41 +1059,12 @@ wait_until() {
 
 # --- main ------------------------------------------------------------------------
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-lifecycle.XXXXXX") || exit 1
-T=$TMP/setup
-mkdir -p "$T"
-: >"$T/log"
-
-if [ ! -f "$NANOACME" ] || [ ! -x "$NANOACME" ]; then
-	echo "FAIL setup: $NANOACME is not an executable file (build it with make)"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
-case $NANOACME in
-/*) ;;
-*) NANOACME=$PWD/$NANOACME ;;
-esac
-for p in openssl curl timeout flock cmp awk sed; do
-	if ! command -v "$p" >/dev/null 2>&1; then
-		echo "FAIL setup: $p not found (tests/deps.sh check)"
-		failed=$((failed + 1))
-		summary
-		exit
-	fi
-done
+need_nanoacme
+need_tools openssl curl timeout flock cmp awk sed
 
 # Order matters only for speed: "day" tests first, then the "short" one.
 all_tests="usage settings_stored renew_override override_one_run issue_not_due"
 all_tests="$all_tests nothing_due due_rule list list_json deploy_hook renew_worst"
 all_tests="$all_tests revoke_account_key revoke_cert_key account rollover"
 all_tests="$all_tests deactivate deactivated_offline lock jitter short_validity"
-for t in ${LIFECYCLE_TESTS:-$all_tests}; do
-	if ! declare -F "t_$t" >/dev/null; then
-		echo "FAIL $t: no such test (known: $all_tests)"
-		failed=$((failed + 1))
-		continue
-	fi
-	run_test "$t"
-done
-summary
+run_tests "$all_tests" "${LIFECYCLE_TESTS:-}"

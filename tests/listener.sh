@@ -19,42 +19,19 @@
 # Prints "ok NAME" or "FAIL NAME: reason", then "N passed, N failed".
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
+. "$(dirname "$0")/lib.sh"
+suite_init --pebble listener "${1:-build/short/nanoacme}"
 # shellcheck source=tests/hostile-env.sh
 . "$here/hostile-env.sh"
-NANOACME=${1:-build/short/nanoacme}
 PY=$(command -v python3 || true)
 # LISTEN_CONN_TIMEOUT_MS of the build under test, in seconds.
 CONN_TIMEOUT=${LISTEN_CONN_TIMEOUT:-2}
 FETCHES=6
-passed=0
-failed=0
-TMP=
 
-finish() {
-	hostile_stop
-	[ -n "$TMP" ] && rm -rf "$TMP"
-	TMP=
-}
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-listener.XXXXXX") || exit 1
-T=$TMP/setup
-mkdir -p "$T"
-if [ -z "$PY" ] || [ ! -x "$NANOACME" ]; then
-	bad setup "python3 or $NANOACME missing (tests/deps.sh check; make check-listener)"
-	summary
-	exit
-fi
-if ! hostile_start; then
-	bad setup "$hostile_err"
-	summary
-	exit
-fi
+[ -n "$PY" ] && [ -x "$NANOACME" ] ||
+	setup_fail "python3 or $NANOACME missing (tests/deps.sh check; make check-listener)"
+hostile_start || setup_fail "$hostile_err" "$T/out"
 
 T=$TMP/abuse
 mkdir -p "$T"

@@ -61,14 +61,10 @@
 # test failed.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-# shellcheck source=tests/pebble-env.sh
-. "$here/pebble-env.sh"
+. "$(dirname "$0")/lib.sh"
 
-NANOACME=${1:-${NANOACME:-./nanoacme}}
-NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
+suite_init --pebble modes "$@"
 if [ -n "${MODES_PYTHON:-}" ]; then
 	PY=$MODES_PYTHON
 elif [ -x /usr/bin/python3 ]; then
@@ -77,70 +73,26 @@ else
 	PY=python3
 fi
 
-passed=0
-failed=0
-skipped=0
-T=
-rc=
-reason=
 acct_dir=
-pebble_mode=
-TMP=
 WEB_PID=
 EAB_KEY=
-started=$(date +%s)
 
-finish() {
+# suite_cleanup: stop the test web server (finish, in tests/lib.sh).
+suite_cleanup() {
 	web_stop
-	pebble_stop
-	if [ -n "$TMP" ]; then
-		rm -rf "$TMP"
-	fi
-	TMP=
-}
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-summary() {
-	local t=$(($(date +%s) - started))
-	finish
-	echo "time: ${t} s, $skipped skipped"
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
 }
 
 # --- helpers: each expect_* sets $reason and returns 1 on failure -------------
-
-# skip MSG: the current test cannot run here; returns 77, which run_test
-# reports as "skip", counted neither passed nor failed.
-skip() {
-	reason=$*
-	return 77
-}
-
-# na ARGS...: run nanoacme, stdin /dev/null. Its stdout+stderr go to $T/out
-# (this run) and are appended to $T/log; exit status in $rc.
-na() {
-	printf '$ %s %s\n' "$NANOACME" "$*" >>"$T/log"
-	timeout --foreground -k 5 "$NANOACME_TIMEOUT" "$NANOACME" "$@" \
-		>"$T/out" 2>&1 </dev/null
-	rc=$?
-	cat "$T/out" >>"$T/log"
-	printf '[exit %s]\n' "$rc" >>"$T/log"
-}
 
 # na_ca ARGS...: nanoacme against our Pebble with state $T/s, no listener.
 na_ca() {
 	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$T/s" -y "$@"
 }
 
-# na_std ARGS...: na_ca with the http-01 listener where Pebble validates. In
-# webroot, hook and alpn runs the listener must not be opened: when a web
-# server holds the port, a run that opened it would fail (exit 6).
-na_std() {
-	na_ca -l "127.0.0.1:$PEBBLE_HTTP_PORT" "$@"
-}
+# na_std ARGS... (tests/pebble-env.sh) gives the http-01 listener where
+# Pebble validates (-l). In webroot, hook and alpn runs the listener must
+# not be opened: when a web server holds the port, a run that opened it
+# would fail (exit 6).
 
 # expect_empty_dir DIR: DIR exists (or not) and holds nothing.
 expect_empty_dir() {
@@ -149,65 +101,18 @@ expect_empty_dir() {
 	[ -z "$left" ] || fail "left behind in $1: $left"
 }
 
-# expect_verifies DIR [ROOT_N]: cert.pem chains to Pebble's root N (default
-# 0) through chain.pem.
-expect_verifies() {
-	local d=$1 n=${2:-0} out
-	pebble_curl -o "$T/root$n.pem" "https://localhost:$PEBBLE_MGMT_PORT/roots/$n" ||
-		{ fail "cannot fetch Pebble's root $n"; return 1; }
-	if ! out=$(openssl verify -CAfile "$T/root$n.pem" -untrusted "$d/chain.pem" \
-		"$d/cert.pem" 2>&1); then
-		fail "openssl verify against root $n: $(echo "$out" | tr '\n' ' ')"
-		return 1
-	fi
-}
-
-# expect_cert_dir DIR: the four files, fullchain = cert + chain, the key is the
-# certificate's, and the chain verifies against Pebble's root 0.
-expect_cert_dir() {
-	local d=$1 f
-	for f in privkey.pem cert.pem chain.pem fullchain.pem; do
-		expect_file "$d/$f" || return 1
-	done
-	cat "$d/cert.pem" "$d/chain.pem" | cmp -s - "$d/fullchain.pem" ||
-		{ fail "fullchain.pem is not cert.pem + chain.pem in $d"; return 1; }
-	[ "$(pubkey_of_cert "$d/cert.pem")" = "$(openssl pkey -pubout -in "$d/privkey.pem" 2>/dev/null)" ] ||
-		{ fail "privkey.pem does not match cert.pem in $d"; return 1; }
-	expect_verifies "$d"
-}
-
-serial_of() {
-	openssl x509 -noout -serial -in "$1" 2>/dev/null
-}
-
-# expect_sans CERT ENTRY...: the subjectAltName entries are exactly ENTRY...,
-# as openssl prints them ("DNS:a.test", "IP Address:127.0.0.1").
-expect_sans() {
-	local cert=$1 have want
-	shift
-	have=$(openssl x509 -noout -ext subjectAltName -in "$cert" 2>/dev/null |
-		tail -n +2 | tr ',' '\n' | sed 's/^ *//; s/ *$//' | grep . | sort)
-	want=$(printf '%s\n' "$@" | sort)
-	[ "$have" = "$want" ] ||
-		fail "SANs of $cert are '$(echo "$have" | tr '\n' ' ')', want '$(echo "$want" | tr '\n' ' ')'"
+# expect_verifies_root DIR N: cert.pem chains to Pebble's root N through
+# chain.pem.
+expect_verifies_root() {
+	pebble_curl -o "$T/root$2.pem" "https://localhost:$PEBBLE_MGMT_PORT/roots/$2" ||
+		{ fail "cannot fetch Pebble's root $2"; return 1; }
+	expect_verifies "$1" "$T/root$2.pem"
 }
 
 # expect_setting DIR KEY VALUE: the certificate's settings file has "KEY VALUE".
 expect_setting() {
 	grep -Fxq -- "$2 $3" "$1/settings" 2>/dev/null ||
 		fail "$1/settings lacks '$2 $3': $(tr '\n' '|' <"$1/settings" 2>/dev/null)"
-}
-
-# find_account STATE: $acct_dir = the one account directory (with url and
-# key.pem) under STATE/account/.
-find_account() {
-	local files n
-	acct_dir=
-	files=$(find "$1/account" -type f -name url 2>/dev/null)
-	n=$(printf '%s' "$files" | grep -c .)
-	[ "$n" = 1 ] || { fail "want 1 account under $1/account, found $n"; return 1; }
-	acct_dir=$(dirname "$files")
-	expect_file "$acct_dir/key.pem"
 }
 
 # forget_account: remove the account of $T/s, so the next run makes a new one
@@ -396,48 +301,13 @@ expect_hook_auths() {
 	done <"$1.log"
 }
 
-# run_test NAME: run t_NAME, report and count.
-run_test() {
-	local name=$1 st
-	T=$TMP/$name
-	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
-	reason=
-	t_"$name"
-	st=$?
-	web_stop
-	if [ "$st" = 0 ]; then
-		echo "ok $name"
-		if [ "${PEBBLE_VERBOSE:-0}" = 1 ]; then
-			sed 's/^/    /' "$T/log"
-		fi
-		passed=$((passed + 1))
-	elif [ "$st" = 77 ]; then
-		echo "skip $name: $reason"
-		skipped=$((skipped + 1))
-	else
-		echo "FAIL $name: ${reason:-returned non-zero}"
-		sed 's/^/    /' "$T/log"
-		if [ -s "$T/web.log" ]; then
-			echo "    --- web server log"
-			sed 's/^/    /' "$T/web.log"
-		fi
-		if [ -n "${PEBBLE_WORK:-}" ] && [ -f "$PEBBLE_WORK/pebble.log" ]; then
-			echo "    --- last lines of pebble.log"
-			tail -n 15 "$PEBBLE_WORK/pebble.log" | sed 's/^/    /'
-		fi
-		failed=$((failed + 1))
-	fi
-}
-
-# use_pebble main|eab: make sure Pebble runs in that mode (see the header).
-use_pebble() {
-	[ "$pebble_mode" = "$1" ] && return 0
-	pebble_stop
-	pebble_mode=
+# pebble_mode_start main|eab: start Pebble in that mode (see the header;
+# use_pebble in tests/pebble-env.sh).
+pebble_mode_start() {
 	case $1 in
 	main)
 		PEBBLE_EXTRA_CONFIG='' pebble_start PEBBLE_WFE_NONCEREJECT=0 \
-			PEBBLE_AUTHZREUSE=0 PEBBLE_ALTERNATE_ROOTS=2 >>"$T/log" 2>&1
+			PEBBLE_AUTHZREUSE=0 PEBBLE_ALTERNATE_ROOTS=2
 		;;
 	eab)
 		# 64 bytes: RFC 7518 §3.2 wants an HMAC key at least as long as
@@ -446,11 +316,22 @@ use_pebble() {
 		EAB_KEY=$(head -c 64 /dev/urandom | b64u)
 		PEBBLE_EXTRA_CONFIG="\"externalAccountBindingRequired\": true,
 		    \"externalAccountMACKeys\": {\"kid-1\": \"$EAB_KEY\"}" \
-			pebble_start PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 \
-			>>"$T/log" 2>&1
+			pebble_start PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0
 		;;
-	esac || { fail "cannot start Pebble ($1)"; return 1; }
-	pebble_mode=$1
+	*) return 1 ;;
+	esac
+}
+
+# test_after, test_failed_extra: run_test's hooks (tests/lib.sh): the web
+# server stops after each test; a failed one shows its log.
+test_after() {
+	web_stop
+}
+test_failed_extra() {
+	if [ -s "$T/web.log" ]; then
+		echo "    --- web server log"
+		sed 's/^/    /' "$T/web.log"
+	fi
 }
 
 # --- webroot --------------------------------------------------------------------
@@ -463,7 +344,7 @@ t_webroot() {
 	use_pebble main || return
 	mkdir -p "$T/www" || return
 	web_start serve "$T/www" || return
-	na_std -w "$T/www" issue w1.nanoacme.test w2.nanoacme.test
+	na_std -y -w "$T/www" issue w1.nanoacme.test w2.nanoacme.test
 	expect_rc 0 || return
 	d=$T/s/certs/w1.nanoacme.test
 	expect_cert_dir "$d" || return
@@ -491,7 +372,7 @@ t_webroot() {
 t_webroot_failed() {
 	use_pebble main || return
 	mkdir -p "$T/www/.well-known/acme-challenge" || return
-	na_std -w "$T/www" issue wf.nanoacme.test
+	na_std -y -w "$T/www" issue wf.nanoacme.test
 	expect_rc 5 || return
 	expect_out 'urn:ietf:params:acme:error:[A-Za-z]+' "an ACME problem type" || return
 	expect_empty_dir "$T/www/.well-known/acme-challenge" || return
@@ -511,7 +392,7 @@ t_webroot_umask() {
 	web_start serve "$T/www" || return
 	old=$(umask)
 	umask 077
-	na_std -w "$T/www" issue wu.nanoacme.test
+	na_std -y -w "$T/www" issue wu.nanoacme.test
 	umask "$old"
 	expect_rc 0 || return
 	grep -q '^GET /.well-known/acme-challenge/[^ ]* mode=644 ' "$T/web.log" ||
@@ -637,7 +518,7 @@ t_hook_http01() {
 	mkdir -p "$T/www" || return
 	web_start serve "$T/www" || return
 	make_hook "$T/hook" "http:$T/www"
-	na_std -k "$T/hook" issue hh.nanoacme.test
+	na_std -y -k "$T/hook" issue hh.nanoacme.test
 	expect_rc 0 || return
 	expect_cert_dir "$T/s/certs/hh.nanoacme.test" || return
 	account_thumb || return
@@ -671,7 +552,7 @@ t_alpn() {
 	use_pebble main || return
 	mkdir -p "$T/www" || return
 	web_start serve "$T/www" || return
-	na_std -vv --alpn "127.0.0.1:$PEBBLE_TLS_PORT" issue al1.nanoacme.test al2.nanoacme.test
+	na_std -y -vv --alpn "127.0.0.1:$PEBBLE_TLS_PORT" issue al1.nanoacme.test al2.nanoacme.test
 	expect_rc 0 || return
 	d=$T/s/certs/al1.nanoacme.test
 	expect_cert_dir "$d" || return
@@ -690,13 +571,13 @@ t_alpn() {
 t_ip_v4() {
 	local d
 	use_pebble main || return
-	na_std issue 127.0.0.1
+	na_std -y issue 127.0.0.1
 	expect_rc 0 || return
 	d=$T/s/certs/127.0.0.1
 	expect_cert_dir "$d" || return
 	expect_sans "$d/cert.pem" 'IP Address:127.0.0.1' || return
 	# A DNS name and an address in one certificate.
-	na_std issue ipmix.nanoacme.test 127.0.0.1
+	na_std -y issue ipmix.nanoacme.test 127.0.0.1
 	expect_rc 0 || return
 	d=$T/s/certs/ipmix.nanoacme.test
 	expect_cert_dir "$d" || return
@@ -762,12 +643,12 @@ t_preferred_chain() {
 		fail "Pebble has no distinct root 2 ('$cn0', '$cn2'): PEBBLE_ALTERNATE_ROOTS?"
 		return
 	fi
-	na_std --preferred-chain "$cn2" issue pc.nanoacme.test
+	na_std -y --preferred-chain "$cn2" issue pc.nanoacme.test
 	expect_rc 0 || return
 	d=$T/s/certs/pc.nanoacme.test
 	top=$(chain_top_issuer "$d/chain.pem")
 	[ "$top" = "$cn2" ] || { fail "chain tops out at '$top', want '$cn2'"; return; }
-	expect_verifies "$d" 2 || return
+	expect_verifies_root "$d" 2 || return
 	if openssl verify -CAfile "$T/root0.pem" -untrusted "$d/chain.pem" \
 		"$d/cert.pem" >/dev/null 2>&1; then
 		fail "root 2's chain also verifies against root 0: the test proves nothing"
@@ -780,7 +661,7 @@ t_preferred_chain() {
 	top=$(chain_top_issuer "$d/chain.pem")
 	[ "$top" = "$cn2" ] || { fail "after renew the chain tops out at '$top', want '$cn2'"; return; }
 	# No chain with that issuer: the default one (root 0), exit 0.
-	na_std --preferred-chain "No Such Root CA" issue pc2.nanoacme.test
+	na_std -y --preferred-chain "No Such Root CA" issue pc2.nanoacme.test
 	expect_rc 0 || return
 	d=$T/s/certs/pc2.nanoacme.test
 	top=$(chain_top_issuer "$d/chain.pem")
@@ -806,7 +687,7 @@ t_csr() {
 	make_csr "$T/q.key" "$T/q.csr" q1.nanoacme.test q2.nanoacme.test ||
 		{ fail "openssl could not make the CSR"; return; }
 	want=$(openssl pkey -pubout -in "$T/q.key" 2>/dev/null)
-	na_std --csr "$T/q.csr" issue
+	na_std -y --csr "$T/q.csr" issue
 	expect_rc 0 || return
 	d=$T/s/certs/q1.nanoacme.test
 	expect_file "$d/cert.pem" || return
@@ -820,14 +701,14 @@ t_csr() {
 	expect_setting "$d" csr "$T/q.csr" || return
 	s1=$(serial_of "$d/cert.pem")
 	# Other names than the CSR's: usage error, nothing changes.
-	na_std --csr "$T/q.csr" --force issue other.nanoacme.test
+	na_std -y --csr "$T/q.csr" --force issue other.nanoacme.test
 	expect_rc 2 || return
-	na_std --csr "$T/q.csr" --force issue q1.nanoacme.test
+	na_std -y --csr "$T/q.csr" --force issue q1.nanoacme.test
 	expect_rc 2 || return
 	expect_absent "$T/s/certs/other.nanoacme.test" || return
 	[ "$(serial_of "$d/cert.pem")" = "$s1" ] || { fail "a refused run replaced the certificate"; return; }
 	# The same names in another order are the CSR's names.
-	na_std --csr "$T/q.csr" --force issue q2.nanoacme.test q1.nanoacme.test
+	na_std -y --csr "$T/q.csr" --force issue q2.nanoacme.test q1.nanoacme.test
 	expect_rc 0 || return
 	s1=$(serial_of "$d/cert.pem")
 	na -C "$T/s" renew --force --jitter 0
@@ -843,7 +724,7 @@ t_csr() {
 # "default" and "shortlived"): usage error naming the cause.
 t_profile() {
 	use_pebble main || return
-	na_std --profile x issue pr.nanoacme.test
+	na_std -y --profile x issue pr.nanoacme.test
 	expect_rc 2 || return
 	expect_out '[Pp]rofile' "a word about profiles" || return
 	if [ "$PEBBLE_VERSION" = 2.4 ]; then
@@ -864,7 +745,7 @@ t_remember_webroot() {
 	use_pebble main || return
 	mkdir -p "$T/www" || return
 	web_start serve "$T/www" || return
-	na_std -w "$T/www" issue rw.nanoacme.test
+	na_std -y -w "$T/www" issue rw.nanoacme.test
 	expect_rc 0 || return
 	before=$(sed -n 's|^GET /.well-known/acme-challenge/\([^ ]*\) .*|\1|p' "$T/web.log" | sort -u)
 	[ -n "$before" ] || { fail "no token fetched at issue"; return; }
@@ -901,7 +782,7 @@ t_remember_hook() {
 
 t_remember_alpn() {
 	use_pebble main || return
-	na_std --alpn "127.0.0.1:$PEBBLE_TLS_PORT" issue ra.nanoacme.test
+	na_std -y --alpn "127.0.0.1:$PEBBLE_TLS_PORT" issue ra.nanoacme.test
 	expect_rc 0 || return
 	forget_account
 	na -C "$T/s" -y -vv renew --force --jitter 0
@@ -925,7 +806,7 @@ t_relative_paths() {
 	d2=$T/s/certs/rp2.nanoacme.test
 	d3="$T/s/certs/*.rp3.nanoacme.test"
 	cd "$cwd" || return
-	na_std -w www issue rp1.nanoacme.test
+	na_std -y -w www issue rp1.nanoacme.test
 	r1=$rc
 	na_ca --csr req.csr -k "$cwd/hook" issue
 	r2=$rc
@@ -964,7 +845,7 @@ t_relative_paths() {
 
 t_eab_required() {
 	use_pebble eab || return
-	na_std issue er.nanoacme.test
+	na_std -y issue er.nanoacme.test
 	expect_rc 2 || return
 	expect_out '[Ee]xternal account binding' "'external account binding'" || return
 	expect_out 'eab-kid' "the option to use" || return
@@ -1013,12 +894,12 @@ expect_eab() {
 
 t_eab() {
 	use_pebble eab || return
-	na_std -vv --eab-kid kid-1 --eab-hmac "$EAB_KEY" issue eb.nanoacme.test
+	na_std -y -vv --eab-kid kid-1 --eab-hmac "$EAB_KEY" issue eb.nanoacme.test
 	expect_rc 0 || return
 	expect_cert_dir "$T/s/certs/eb.nanoacme.test" || return
 	expect_eab 256 || return
 	# The account exists now: no EAB needed any more.
-	na_std issue eb2.nanoacme.test
+	na_std -y issue eb2.nanoacme.test
 	expect_rc 0 || return
 	expect_cert_dir "$T/s/certs/eb2.nanoacme.test" || return
 }
@@ -1027,18 +908,18 @@ t_eab_wrong() {
 	local other
 	use_pebble eab || return
 	other=$(head -c 32 /dev/urandom | b64u)
-	na_std --eab-kid kid-1 --eab-hmac "$other" issue ew.nanoacme.test
+	na_std -y --eab-kid kid-1 --eab-hmac "$other" issue ew.nanoacme.test
 	expect_rc 4 || return
 	expect_out 'urn:ietf:params:acme:error:[A-Za-z]+' "Pebble's problem type" || return
 	expect_out '[Ee]xternal account binding' "Pebble's detail" || return
 	[ -z "$(find "$T/s/account" -type f -name url 2>/dev/null)" ] ||
 		{ fail "an account was stored"; return; }
-	na_std --eab-kid kid-2 --eab-hmac "$EAB_KEY" issue ew.nanoacme.test
+	na_std -y --eab-kid kid-2 --eab-hmac "$EAB_KEY" issue ew.nanoacme.test
 	expect_rc 4 || return
 	expect_out 'urn:ietf:params:acme:error:[A-Za-z]+' "Pebble's problem type" || return
-	na_std --eab-kid kid-1 --eab-hmac 'not+base64url' issue ew.nanoacme.test
+	na_std -y --eab-kid kid-1 --eab-hmac 'not+base64url' issue ew.nanoacme.test
 	expect_rc 2 || return
-	na_std --eab-kid kid-1 issue ew.nanoacme.test
+	na_std -y --eab-kid kid-1 issue ew.nanoacme.test
 	expect_rc 2 || return
 	expect_absent "$T/s/certs/ew.nanoacme.test" || return
 }
@@ -1049,40 +930,19 @@ t_eab_alg() {
 	use_pebble eab || return
 	for a in 384 512; do
 		rm -rf "$T/s"
-		na_std -vv --eab-kid kid-1 --eab-hmac "$EAB_KEY" --eab-alg "$a" issue "ea$a.nanoacme.test"
+		na_std -y -vv --eab-kid kid-1 --eab-hmac "$EAB_KEY" --eab-alg "$a" issue "ea$a.nanoacme.test"
 		expect_rc 0 || return
 		expect_eab "$a" || return
 	done
 	rm -rf "$T/s"
-	na_std --eab-kid kid-1 --eab-hmac "$EAB_KEY" --eab-alg 128 issue ea.nanoacme.test
+	na_std -y --eab-kid kid-1 --eab-hmac "$EAB_KEY" --eab-alg 128 issue ea.nanoacme.test
 	expect_rc 2 || return
 }
 
 # --- main ------------------------------------------------------------------------
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-modes.XXXXXX") || exit 1
-T=$TMP/setup
-mkdir -p "$T"
-: >"$T/log"
-
-if [ ! -f "$NANOACME" ] || [ ! -x "$NANOACME" ]; then
-	echo "FAIL setup: $NANOACME is not an executable file (build it with make)"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
-case $NANOACME in
-/*) ;;
-*) NANOACME=$PWD/$NANOACME ;;
-esac
-for p in openssl curl timeout base64 od awk sed "$PY"; do
-	if ! command -v "$p" >/dev/null 2>&1; then
-		echo "FAIL setup: $p not found (tests/deps.sh check)"
-		failed=$((failed + 1))
-		summary
-		exit
-	fi
-done
+need_nanoacme
+need_tools openssl curl timeout base64 od awk sed "$PY"
 write_websrv "$TMP/websrv.py"
 
 # Order matters only for speed: "main" tests first, then the "eab" ones.
@@ -1091,12 +951,4 @@ all_tests="$all_tests hook_refuses hook_wrong_txt hook_http01 alpn ip_v4 ip_v6"
 all_tests="$all_tests preferred_chain csr profile remember_webroot remember_hook"
 all_tests="$all_tests remember_alpn relative_paths"
 all_tests="$all_tests eab_required eab eab_wrong eab_alg"
-for t in ${MODES_TESTS:-$all_tests}; do
-	if ! declare -F "t_$t" >/dev/null; then
-		echo "FAIL $t: no such test (known: $all_tests)"
-		failed=$((failed + 1))
-		continue
-	fi
-	run_test "$t"
-done
-summary
+run_tests "$all_tests" "${MODES_TESTS:-}"

@@ -34,20 +34,16 @@
 # with the test's log; the last line is "N passed, N failed".
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
-files=$repo/openwrt/nanoacme/files
-doubles=$here/openwrt
 # A port block of its own, so that other Pebble suites may run meanwhile.
 : "${PEBBLE_PORT:=14300}" "${PEBBLE_MGMT_PORT:=15300}" "${PEBBLE_HTTP_PORT:=5302}"
 : "${PEBBLE_TLS_PORT:=5301}" "${CHALLTESTSRV_DNS_PORT:=8353}" "${CHALLTESTSRV_MGMT_PORT:=8355}"
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-# shellcheck source=tests/pebble-env.sh
-. "$here/pebble-env.sh"
-
-NANOACME=${1:-${NANOACME:-./nanoacme}}
-case $NANOACME in /*) ;; *) NANOACME=$PWD/$NANOACME ;; esac
+. "$(dirname "$0")/lib.sh"
+suite_init --pebble openwrt "$@"
+verbose=${OPENWRT_VERBOSE:-0}
+repo=$(cd "$here/.." && pwd)
+files=$repo/openwrt/nanoacme/files
+doubles=$here/openwrt
 BUSYBOX=${BUSYBOX:-busybox}
 # Where the fake uhttpd (lighttpd) serves HTTPS; the decoy port nothing
 # listens on for the crond renewal (its authorization is reused).
@@ -58,17 +54,13 @@ DECOY_PORT=${OPENWRT_DECOY_PORT:-13399}
 API_PORT=${OPENWRT_API_PORT:-13480}
 KNOT_PORT=${OPENWRT_KNOT_PORT:-13453}
 
-passed=0
-failed=0
-T=
-TMP=
-reason=
-rc=
 CROND_PID=
 CROND_T0=
 HELP=
 
-finish() {
+# suite_cleanup: stop crond and the servers of the tests (finish, in
+# tests/lib.sh).
+suite_cleanup() {
 	local f
 	if [ -n "$CROND_PID" ]; then
 		kill "$CROND_PID" 2>/dev/null
@@ -80,19 +72,9 @@ finish() {
 			[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
 		done
 	fi
-	pebble_stop
-	[ -z "$TMP" ] || rm -rf "$TMP"
-	TMP=
 }
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # --- helpers (as tests/pebble.sh): each sets $reason and returns 1 ---------
-
-expect_rc() {
-	[ "$rc" = "$1" ] || fail "exit $rc, want $1${2:+ ($2)}"
-}
 
 # has_option OPT: the binary's --help lists OPT.
 has_option() {
@@ -126,12 +108,6 @@ line_of() {
 	local n
 	n=$(grep -En -- "$1" "$STUB_LOG" | head -n 1 | cut -d: -f1)
 	echo "${n:-0}"
-}
-
-expect_mode() {
-	local m
-	m=$(stat -c %a "$1" 2>/dev/null) || { fail "cannot stat $1"; return 1; }
-	[ "$m" = "$2" ] || fail "mode of $1 is $m, want $2"
 }
 
 # serial CERT: the certificate's serial number.
@@ -289,26 +265,16 @@ args_lack() {
 	! grep -qxF -- "$1" <<<"$have" || fail "nanoacme was given $1: $(echo "$have" | tr '\n' ' ')"
 }
 
-run_test() {
-	local name=$1
-	T=$TMP/$name
-	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
-	reason=
-	if "t_$name"; then
-		echo "ok $name"
-		[ "${OPENWRT_VERBOSE:-0}" != 1 ] || sed 's/^/    /' "$T/log"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $name: ${reason:-returned non-zero}"
-		sed 's/^/    /' "$T/log"
-		[ ! -s "$T/calls" ] || { echo "    --- calls"; sed 's/^/    /' "$T/calls"; }
-		for f in "$T"/root/var/run/nanoacme/*.log; do
-			[ -f "$f" ] || continue
-			echo "    --- $f"
-			sed 's/^/    /' "$f"
-		done
-		failed=$((failed + 1))
-	fi
+# test_failed_extra: run_test's hook (tests/lib.sh): a failed test shows the
+# calls of the doubles and the hook's logs.
+test_failed_extra() {
+	local f
+	[ ! -s "$T/calls" ] || { echo "    --- calls"; sed 's/^/    /' "$T/calls"; }
+	for f in "$T"/root/var/run/nanoacme/*.log; do
+		[ -f "$f" ] || continue
+		echo "    --- $f"
+		sed 's/^/    /' "$f"
+	done
 }
 
 # --- the package Makefile ----------------------------------------------------
@@ -1400,29 +1366,16 @@ all_tests="crond_start makefile manpage syntax hook_args hook_decide hook_hostil
 hook_webroot hook_alpn hook_dns hook_dns_persist dns_persist_cli dnsapi_helpers dnsapi_uclient
 dnsapi_nsupdate hook_fail hook_lock_wait hook_concurrent hook_term hook_clock cron_install
 cron_clock deploy_uhttpd crond_check"
-tests=${OPENWRT_TESTS:-$all_tests}
 
-for p in "$BUSYBOX" openssl lighttpd curl; do
-	command -v "$p" >/dev/null 2>&1 || { echo "$0: $p not found (tests/deps.sh check)" >&2; exit 1; }
-done
+need_tools "$BUSYBOX" openssl lighttpd curl
 "$BUSYBOX" --list | grep -qx crond ||
-	{ echo "$0: $BUSYBOX has no crond (Debian: busybox-static)" >&2; exit 1; }
-[ -x "$NANOACME" ] || { echo "$0: $NANOACME: not an executable" >&2; exit 1; }
+	setup_fail "$BUSYBOX has no crond (Debian: busybox-static)"
+[ -x "$NANOACME" ] || setup_fail "$NANOACME: not an executable"
 HELP=$("$NANOACME" --help 2>&1)
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-openwrt.XXXXXX") || exit 1
 # Fresh validations for every new account; renewals of an account's names
 # reuse its authorizations (the crond test relies on it).
-if ! pebble_start PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=100 >"$TMP/pebble-start.log" 2>&1; then
-	cat "$TMP/pebble-start.log"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-pebble_root "$TMP/root.pem" || { echo "cannot fetch Pebble's root"; echo "0 passed, 1 failed"; exit 1; }
+pebble_setup PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=100
+pebble_root "$TMP/root.pem" || setup_fail "cannot fetch Pebble's root"
 
-for t in $tests; do
-	run_test "$t"
-done
-finish
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+run_tests "$all_tests" "${OPENWRT_TESTS:-}"

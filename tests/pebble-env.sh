@@ -1,7 +1,10 @@
 # shellcheck shell=bash
 # tests/pebble-env.sh: start and stop a throwaway Pebble ACME server on 127.0.0.1.
 #
-# Sourced (never executed) by tests/pebble.sh and tests/demo.sh. It runs two
+# Sourced (never executed) by tests/demo.sh, tests/dns-live.sh and, through
+# suite_init --pebble (tests/lib.sh), the test suites, which also use the
+# helpers at the end of this file (na_pebble, na_std, pebble_setup,
+# use_pebble, pebble_log_tail). It runs two
 # processes, both bound to 127.0.0.1 only (by default Debian testing's Pebble
 # 2.10 that tests/deps.sh unpacks into build/pebble-2.10/; see "Binaries"):
 #   pebble-challtestsrv  mock DNS answering 127.0.0.1 for every A query, so Pebble's
@@ -189,36 +192,75 @@ pebble_make_certs() {
 			"$PEBBLE_REUSE_CERTS/listener.key" "$d/" 2>"$d/openssl.log"
 		return
 	fi
-	cat >"$d/openssl.cnf" <<-'EOF'
+	make_ca_certs "$d" "nanoacme test CA (throwaway)" "DNS:localhost, IP:127.0.0.1" 7
+}
+
+# ca_cnf_head CN: the start of an openssl config for a throwaway CA named CN:
+# [req] without prompts, [dn], and [ca_ext], the CA certificate's extensions.
+# An explicit config, so the result does not depend on the system openssl.cnf.
+ca_cnf_head() {
+	cat <<-EOF
 		[req]
 		distinguished_name = dn
 		prompt = no
 		[dn]
-		CN = nanoacme test CA (throwaway)
+		CN = $1
 		[ca_ext]
 		basicConstraints = critical, CA:TRUE
 		keyUsage = critical, keyCertSign, cRLSign
 		subjectKeyIdentifier = hash
+	EOF
+}
+
+# make_ca_certs DIR CN SAN DAYS: a throwaway CA (EC P-256, named CN) in
+# DIR/ca.pem and ca.key, and a listener certificate for SAN (an openssl
+# subjectAltName value) signed by it in DIR/listener.pem and listener.key,
+# both valid DAYS days; openssl's messages in DIR/openssl.log.
+make_ca_certs() {
+	local d=$1
+	{
+		ca_cnf_head "$2"
+		cat <<-EOF
 		[leaf_ext]
 		basicConstraints = critical, CA:FALSE
 		keyUsage = critical, digitalSignature
 		extendedKeyUsage = serverAuth
-		subjectAltName = DNS:localhost, IP:127.0.0.1
+		subjectAltName = $3
 		subjectKeyIdentifier = hash
 		authorityKeyIdentifier = keyid
-	EOF
+		EOF
+	} >"$d/openssl.cnf"
 	openssl req -x509 -new -config "$d/openssl.cnf" -extensions ca_ext \
 		-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$d/ca.key" -out "$d/ca.pem" -days 7 -sha256 \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -days "$4" -sha256 \
 		>>"$d/openssl.log" 2>&1 &&
 	openssl req -new -config "$d/openssl.cnf" -subj "/CN=localhost" \
 		-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout "$d/listener.key" -out "$d/listener.csr" \
 		>>"$d/openssl.log" 2>&1 &&
 	openssl x509 -req -in "$d/listener.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
-		-CAcreateserial -CAserial "$d/ca.srl" -days 7 -sha256 \
+		-CAcreateserial -CAserial "$d/ca.srl" -days "$4" -sha256 \
 		-extfile "$d/openssl.cnf" -extensions leaf_ext -out "$d/listener.pem" \
 		>>"$d/openssl.log" 2>&1
+}
+
+# challtestsrv_start LOG: start pebble-challtestsrv in the background, its
+# mock DNS on 127.0.0.1:$CHALLTESTSRV_DNS_PORT answering 127.0.0.1 for every
+# A query, its management API on 127.0.0.1:$CHALLTESTSRV_MGMT_PORT, nothing
+# else; output to LOG, pid in $CHALLTESTSRV_PID.
+challtestsrv_start() {
+	local dnsflags
+	# challtestsrv 2.10 renamed -dns01 to -dnsserver and added DoH (-doh).
+	if "$CHALLTESTSRV_BIN" -h 2>&1 | grep -q -e '-dnsserver'; then
+		dnsflags=(-dnsserver "127.0.0.1:$CHALLTESTSRV_DNS_PORT" -doh "")
+	else
+		dnsflags=(-dns01 "127.0.0.1:$CHALLTESTSRV_DNS_PORT")
+	fi
+	"$CHALLTESTSRV_BIN" -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
+		-http01 "" -https01 "" -tlsalpn01 "" "${dnsflags[@]}" \
+		-management "127.0.0.1:$CHALLTESTSRV_MGMT_PORT" \
+		>"$1" 2>&1 </dev/null &
+	CHALLTESTSRV_PID=$!
 }
 
 # pebble_start [--validity SECONDS] [VAR=value...]: start challtestsrv and
@@ -227,7 +269,7 @@ pebble_make_certs() {
 # years; 2.10: every profile's "validityPeriod", default 90 and 6 days).
 # Returns 0, or 1 with a message (and everything started stopped again).
 pebble_start() {
-	local a p i profiles dnsflags validity=
+	local a p i profiles validity=
 	if [ "${1:-}" = --validity ]; then
 		validity=${2:-}
 		case $validity in
@@ -306,17 +348,7 @@ pebble_start() {
 		}
 	EOF
 
-	# challtestsrv 2.10 renamed -dns01 to -dnsserver and added DoH (-doh).
-	if "$CHALLTESTSRV_BIN" -h 2>&1 | grep -q -e '-dnsserver'; then
-		dnsflags=(-dnsserver "127.0.0.1:$CHALLTESTSRV_DNS_PORT" -doh "")
-	else
-		dnsflags=(-dns01 "127.0.0.1:$CHALLTESTSRV_DNS_PORT")
-	fi
-	"$CHALLTESTSRV_BIN" -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
-		-http01 "" -https01 "" -tlsalpn01 "" "${dnsflags[@]}" \
-		-management "127.0.0.1:$CHALLTESTSRV_MGMT_PORT" \
-		>"$PEBBLE_WORK/challtestsrv.log" 2>&1 </dev/null &
-	CHALLTESTSRV_PID=$!
+	challtestsrv_start "$PEBBLE_WORK/challtestsrv.log"
 	env PEBBLE_VA_NOSLEEP=1 "$@" \
 		"$PEBBLE_BIN" -config "$PEBBLE_WORK/pebble.json" \
 		-dnsserver "127.0.0.1:$CHALLTESTSRV_DNS_PORT" \
@@ -389,4 +421,47 @@ pebble_stop() {
 	fi
 	PEBBLE_WORK=
 	return 0
+}
+
+# The helpers below are for the test suites, which source tests/lib.sh first
+# (fail, setup_fail, $T).
+
+# na_pebble STATE ARGS...: na against our Pebble, state directory STATE,
+# the http-01 listener where Pebble validates.
+na_pebble() {
+	na_at "$PEBBLE_DIR_URL" "$PEBBLE_CA_FILE" "$PEBBLE_HTTP_PORT" "$@"
+}
+
+# na_std ARGS...: na_pebble with the state directory $T/s.
+na_std() {
+	na_pebble "$T/s" "$@"
+}
+
+# pebble_log_tail: the last 15 lines of Pebble's log that are not routine
+# "calling handler" lines (for a failed test's report).
+pebble_log_tail() {
+	if [ -n "${PEBBLE_WORK:-}" ] && [ -f "$PEBBLE_WORK/pebble.log" ]; then
+		echo "    --- last lines of pebble.log"
+		grep -v 'calling handler' "$PEBBLE_WORK/pebble.log" | tail -n 15 |
+			sed 's/^/    /'
+	fi
+}
+
+# pebble_setup [pebble_start ARGS...]: start Pebble for the whole suite,
+# or setup_fail with the start's messages.
+pebble_setup() {
+	pebble_start "$@" >"$T/log" 2>&1 || setup_fail "Pebble did not start" "$T/log"
+}
+
+# use_pebble MODE: make sure Pebble runs in the suite's MODE, restarting it
+# with the suite's pebble_mode_start MODE (pebble_start with that mode's
+# settings) when it runs in another; fails the test if it cannot.
+pebble_mode=
+use_pebble() {
+	[ "$pebble_mode" = "$1" ] && return 0
+	pebble_stop
+	pebble_mode=
+	pebble_mode_start "$1" >>"$T/log" 2>&1 ||
+		{ fail "cannot start Pebble ($1)"; return 1; }
+	pebble_mode=$1
 }

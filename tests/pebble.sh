@@ -31,39 +31,14 @@
 # and the exit status is non-zero if any test failed.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-# shellcheck source=tests/pebble-env.sh
-. "$here/pebble-env.sh"
+. "$(dirname "$0")/lib.sh"
 
-NANOACME=${1:-${NANOACME:-./nanoacme}}
-NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-60}
-read -r -a wrap <<<"${NANOACME_WRAP:-}"
-
-passed=0
-failed=0
-T=
-rc=
-reason=
+suite_init --pebble test "$@"
 acct_url=
 acct_dir=
-pebble_mode=
-TMP=
-
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # --- helpers: each expect_* sets $reason and returns 1 on failure -------------
-
-# na_std STATE ARGS...: nanoacme against our Pebble with state directory STATE.
-na_std() {
-	local state=$1
-	shift
-	na -D "$PEBBLE_DIR_URL" -c "$PEBBLE_CA_FILE" -C "$state" \
-		-l "127.0.0.1:$PEBBLE_HTTP_PORT" "$@"
-}
 
 # expect_out_fixed STRING: this run's output contains STRING literally.
 expect_out_fixed() {
@@ -74,69 +49,6 @@ expect_out_fixed() {
 expect_line_with() {
 	awk -v a="$1" -v b="$2" 'index($0, a) && index($0, b) { f = 1 } END { exit !f }' \
 		"$T/out" || fail "no output line with both '$1' and '$2'"
-}
-
-# expect_mode PATH OCTAL: permission bits of PATH, e.g. 600. Symlinks are
-# followed: nanoacme may make certs/NAME a link to a versioned directory.
-expect_mode() {
-	local m
-	m=$(stat -L -c %a "$1" 2>/dev/null) || { fail "cannot stat $1"; return 1; }
-	[ "$m" = "$2" ] || fail "mode of $1 is $m, want $2"
-}
-
-# expect_cert_dir DIR: the four files, modes, chain, fullchain, key match.
-expect_cert_dir() {
-	local d=$1 f n
-	for f in privkey.pem cert.pem chain.pem fullchain.pem; do
-		expect_file "$d/$f" || return 1
-	done
-	expect_mode "$d/privkey.pem" 600 || return 1
-	expect_mode "$d" 700 || return 1
-	n=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$d/cert.pem")
-	[ "$n" = 1 ] || { fail "cert.pem holds $n certificates, want 1"; return 1; }
-	n=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$d/chain.pem")
-	[ "$n" -ge 1 ] || { fail "chain.pem holds no certificate"; return 1; }
-	cat "$d/cert.pem" "$d/chain.pem" | cmp -s - "$d/fullchain.pem" ||
-		{ fail "fullchain.pem is not cert.pem + chain.pem"; return 1; }
-	expect_verifies "$d" || return 1
-	expect_key_matches "$d"
-}
-
-# expect_verifies DIR: cert.pem chains to Pebble's current root via chain.pem.
-expect_verifies() {
-	local d=$1 out
-	pebble_root "$T/root.pem" || { fail "cannot fetch Pebble's root"; return 1; }
-	if ! out=$(openssl verify -CAfile "$T/root.pem" -untrusted "$d/chain.pem" \
-		"$d/cert.pem" 2>&1); then
-		fail "openssl verify: $(echo "$out" | tr '\n' ' ')"
-		return 1
-	fi
-}
-
-# expect_key_matches DIR: privkey.pem is the key of cert.pem.
-expect_key_matches() {
-	local d=$1 a b
-	a=$(openssl x509 -noout -pubkey -in "$d/cert.pem" 2>/dev/null)
-	b=$(openssl pkey -pubout -in "$d/privkey.pem" 2>/dev/null)
-	case $a in
-	*"BEGIN PUBLIC KEY"*) ;;
-	*) fail "no public key in cert.pem"; return 1 ;;
-	esac
-	[ "$a" = "$b" ] || fail "privkey.pem does not match cert.pem"
-}
-
-# find_account STATE: set $acct_url to the one account url file under
-# STATE/account/ (fail unless there is exactly one) and $acct_dir to its directory.
-# Not used in $(...), so that fail's reason survives.
-find_account() {
-	local files n
-	acct_url=
-	acct_dir=
-	files=$(find "$1/account" -type f -name url 2>/dev/null)
-	n=$(printf '%s' "$files" | grep -c .)
-	[ "$n" = 1 ] || { fail "want 1 account url file under $1/account, found $n"; return 1; }
-	acct_url=$files
-	acct_dir=$(dirname "$files")
 }
 
 # dir_field NAME: a string member of Pebble's directory (or its meta object).
@@ -160,39 +72,14 @@ free_port() {
 	return 1
 }
 
-# use_pebble main|storm: make sure Pebble runs in that mode (see the header).
-use_pebble() {
-	[ "$pebble_mode" = "$1" ] && return 0
-	pebble_stop
-	pebble_mode=
+# pebble_mode_start main|storm: start Pebble in that mode (see the header;
+# use_pebble in tests/pebble-env.sh).
+pebble_mode_start() {
 	case $1 in
-	main) pebble_start PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 >>"$T/log" 2>&1 ;;
-	storm) pebble_start PEBBLE_WFE_NONCEREJECT=50 PEBBLE_AUTHZREUSE=100 >>"$T/log" 2>&1 ;;
-	esac || { fail "cannot start Pebble ($1)"; return 1; }
-	pebble_mode=$1
-}
-
-# run_test NAME: run t_NAME, report and count.
-run_test() {
-	local name=$1
-	T=$TMP/$name
-	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
-	reason=
-	if "t_$name"; then
-		echo "ok $name"
-		if [ "${PEBBLE_VERBOSE:-0}" = 1 ]; then
-			sed 's/^/    /' "$T/log"
-		fi
-		passed=$((passed + 1))
-	else
-		echo "FAIL $name: ${reason:-returned non-zero}"
-		sed 's/^/    /' "$T/log"
-		if [ -n "${PEBBLE_WORK:-}" ] && [ -f "$PEBBLE_WORK/pebble.log" ]; then
-			echo "    --- last lines of pebble.log"
-			tail -n 15 "$PEBBLE_WORK/pebble.log" | sed 's/^/    /'
-		fi
-		failed=$((failed + 1))
-	fi
+	main) pebble_start PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 ;;
+	storm) pebble_start PEBBLE_WFE_NONCEREJECT=50 PEBBLE_AUTHZREUSE=100 ;;
+	*) return 1 ;;
+	esac
 }
 
 # --- tests ---------------------------------------------------------------------
@@ -221,7 +108,7 @@ t_tos() {
 	use_pebble main || return
 	tos=$(dir_field termsOfService)
 	[ -n "$tos" ] || { fail "Pebble's directory has no termsOfService"; return; }
-	na_std "$T/s" issue tos.nanoacme.test
+	na_pebble "$T/s" issue tos.nanoacme.test
 	expect_rc 7 || return
 	expect_out_fixed "$tos" || return
 	[ -z "$(find "$T/s/account" -type f \( -name url -o -name key.pem \) 2>/dev/null)" ] ||
@@ -232,7 +119,7 @@ t_tos() {
 t_one_name() {
 	local d neworder
 	use_pebble main || return
-	na_std "$T/s" -y -v issue a.nanoacme.test
+	na_pebble "$T/s" -y -v issue a.nanoacme.test
 	expect_rc 0 || return
 	d=$T/s/certs/a.nanoacme.test
 	expect_cert_dir "$d" || return
@@ -251,7 +138,7 @@ t_one_name() {
 t_three_names() {
 	local d
 	use_pebble main || return
-	na_std "$T/s" -y issue a.example.test b.example.test c.example.test
+	na_pebble "$T/s" -y issue a.example.test b.example.test c.example.test
 	expect_rc 0 || return
 	d=$T/s/certs/a.example.test
 	expect_cert_dir "$d" || return
@@ -263,14 +150,14 @@ t_three_names() {
 t_account_reuse() {
 	local f1 f2 url d1 u
 	use_pebble main || return
-	na_std "$T/s" -y issue r1.nanoacme.test
+	na_pebble "$T/s" -y issue r1.nanoacme.test
 	expect_rc 0 || return
 	find_account "$T/s" || return
 	f1=$acct_url
 	cp "$f1" "$T/url.saved" && cp "$acct_dir/key.pem" "$T/key.saved" || return
 	d1=$T/s/certs/r1.nanoacme.test
 	cp -p "$d1/cert.pem" "$T/r1.cert.saved" || return
-	na_std "$T/s" -y -v issue r2.nanoacme.test
+	na_pebble "$T/s" -y -v issue r2.nanoacme.test
 	expect_rc 0 || return
 	expect_cert_dir "$T/s/certs/r2.nanoacme.test" || return
 	find_account "$T/s" || return
@@ -290,7 +177,7 @@ t_account_reuse() {
 t_failed_validation() {
 	local d f port before after
 	use_pebble main || return
-	na_std "$T/s" -y issue fv.nanoacme.test
+	na_pebble "$T/s" -y issue fv.nanoacme.test
 	expect_rc 0 || return
 	d=$T/s/certs/fv.nanoacme.test
 	expect_cert_dir "$d" || return
@@ -364,13 +251,13 @@ t_lock() {
 		fi
 		sleep 0.1
 	done
-	na_std "$T/s" -y issue lock.nanoacme.test
+	na_pebble "$T/s" -y issue lock.nanoacme.test
 	kill "$holder" 2>/dev/null
 	wait "$holder" 2>/dev/null
 	expect_rc 8 || return
 	expect_absent "$T/s/certs/lock.nanoacme.test" || return
 	# Same command once the lock is free: proves the lock caused exit 8.
-	na_std "$T/s" -y issue lock.nanoacme.test
+	na_pebble "$T/s" -y issue lock.nanoacme.test
 	expect_rc 0 || return
 	expect_cert_dir "$T/s/certs/lock.nanoacme.test" || return
 }
@@ -378,7 +265,7 @@ t_lock() {
 t_nonce_storm() {
 	local d
 	use_pebble storm || return
-	na_std "$T/s" -y -v issue n1.nanoacme.test n2.nanoacme.test
+	na_pebble "$T/s" -y -v issue n1.nanoacme.test n2.nanoacme.test
 	expect_rc 0 || return
 	d=$T/s/certs/n1.nanoacme.test
 	expect_cert_dir "$d" || return
@@ -391,7 +278,7 @@ t_nonce_storm() {
 t_authz_reuse() {
 	local d port nchal n
 	use_pebble storm || return
-	na_std "$T/s" -y issue az.nanoacme.test
+	na_pebble "$T/s" -y issue az.nanoacme.test
 	expect_rc 0 || return
 	d=$T/s/certs/az.nanoacme.test
 	expect_cert_dir "$d" || return
@@ -418,35 +305,10 @@ t_authz_reuse() {
 
 # --- main ------------------------------------------------------------------------
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-test.XXXXXX") || exit 1
-T=$TMP/setup
-mkdir -p "$T"
-: >"$T/log"
-
-if [ ! -f "$NANOACME" ] || [ ! -x "$NANOACME" ]; then
-	echo "FAIL setup: $NANOACME is not an executable file (build it with make)"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
-for p in openssl curl timeout flock cmp stat; do
-	if ! command -v "$p" >/dev/null 2>&1; then
-		echo "FAIL setup: $p not found (tests/deps.sh check)"
-		failed=$((failed + 1))
-		summary
-		exit
-	fi
-done
+need_nanoacme
+need_tools openssl curl timeout flock cmp stat
 
 # Order matters only for speed: "main" tests first, then the "storm" ones.
 all_tests="usage tos one_name three_names account_reuse failed_validation"
 all_tests="$all_tests network untrusted lock nonce_storm authz_reuse"
-for t in ${PEBBLE_TESTS:-$all_tests}; do
-	if ! declare -F "t_$t" >/dev/null; then
-		echo "FAIL $t: no such test (known: $all_tests)"
-		failed=$((failed + 1))
-		continue
-	fi
-	run_test "$t"
-done
-summary
+run_tests "$all_tests" "${PEBBLE_TESTS:-}"

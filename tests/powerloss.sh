@@ -42,50 +42,26 @@
 # Prints "ok NAME" or "FAIL NAME: reason", then "N passed, N failed".
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-NANOACME=${1:-build/asan/nanoacme}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 PY=$(command -v python3 || true)
 RANDOM_KILLS=${POWERLOSS_RANDOM:-24}
 NAME=pl.example.test
-passed=0
-failed=0
-TMP=
-T=
-rc=
-reason=
-
-free_port() {
-	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 if [ -n "$PY" ]; then
-	: "${PEBBLE_PORT:=$(free_port)}" "${PEBBLE_MGMT_PORT:=$(free_port)}"
-	: "${PEBBLE_HTTP_PORT:=$(free_port)}" "${PEBBLE_TLS_PORT:=$(free_port)}"
-	: "${CHALLTESTSRV_DNS_PORT:=$(free_port)}" "${CHALLTESTSRV_MGMT_PORT:=$(free_port)}"
+	: "${PEBBLE_PORT:=$(kernel_port)}" "${PEBBLE_MGMT_PORT:=$(kernel_port)}"
+	: "${PEBBLE_HTTP_PORT:=$(kernel_port)}" "${PEBBLE_TLS_PORT:=$(kernel_port)}"
+	: "${CHALLTESTSRV_DNS_PORT:=$(kernel_port)}" "${CHALLTESTSRV_MGMT_PORT:=$(kernel_port)}"
 fi
-# shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-# shellcheck source=tests/pebble-env.sh
-. "$here/pebble-env.sh"
+suite_init --pebble powerloss "${1:-build/asan/nanoacme}"
 
+# suite_cleanup: unmount the test file systems (finish, in tests/lib.sh).
 MOUNTS=
-finish() {
+suite_cleanup() {
 	local m
 	for m in $MOUNTS; do
 		umount "$m" 2>/dev/null
 	done
 	MOUNTS=
-	pebble_stop
-	[ -n "$TMP" ] && rm -rf "$TMP"
-	TMP=
-}
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-bad() {
-	echo "FAIL $1: $2"
-	[ -f "$T/out" ] && sed 's/^/    /' "$T/out" | head -n 30
-	failed=$((failed + 1))
 }
 
 # args STATE: the options of every run against our Pebble.
@@ -93,8 +69,8 @@ args() {
 	echo "-D $PEBBLE_DIR_URL -c $PEBBLE_CA_FILE -C $1 -l 127.0.0.1:$PEBBLE_HTTP_PORT --jitter 0"
 }
 
-# na STATE ARGS...: one run to completion; output in $T/out, status in $rc.
-na() {
+# na_pl STATE ARGS...: one run to completion; output in $T/out, status in $rc.
+na_pl() {
 	local s=$1
 	shift
 	# shellcheck disable=SC2046
@@ -108,15 +84,9 @@ acct_sum() {
 	(cd "$1/account" && find . -type f -exec sha256sum {} + | sort -k 2 | sha256sum)
 }
 
-# snapshot DIR: paths, types, modes, links and file hashes.
-snapshot() {
-	(cd "$1" && find . -printf '%p %y %m %l\n' | sort &&
-		find . -type f -exec sha256sum {} + | sort -k 2)
-}
-
-# pair_ok STATE: STATE/certs/NAME is one complete, matching, valid pair.
+# state_ok STATE: STATE/certs/NAME is one complete, matching, valid pair.
 # Sets $reason when not.
-pair_ok() {
+state_ok() {
 	local d=$1/certs/$NAME f a b
 	reason=
 	if [ ! -L "$d" ] || [ ! -d "$d" ]; then
@@ -160,7 +130,7 @@ after_kill() {
 		kfail="$what: exit $krc (neither killed nor done)"
 		return 1
 	fi
-	if ! pair_ok "$S"; then
+	if ! state_ok "$S"; then
 		kfail="$what: after the kill: $reason"
 		return 1
 	fi
@@ -169,8 +139,8 @@ after_kill() {
 		return 1
 	fi
 	before=$(sha256sum <"$S/certs/$NAME/cert.pem")
-	na "$S" issue --force "$NAME"
-	if [ "$rc" != 0 ] || ! pair_ok "$S"; then
+	na_pl "$S" issue --force "$NAME"
+	if [ "$rc" != 0 ] || ! state_ok "$S"; then
 		kfail="$what: the next run: exit $rc ${reason:+($reason)}"
 		return 1
 	fi
@@ -255,8 +225,8 @@ t_kills_counted() {
 t_leftovers() {
 	local extra
 	local f cur
-	na "$S" renew --force
-	if [ "$rc" != 0 ] || ! pair_ok "$S"; then
+	na_pl "$S" renew --force
+	if [ "$rc" != 0 ] || ! state_ok "$S"; then
 		reason="renew: exit $rc $reason"
 		return 1
 	fi
@@ -280,6 +250,21 @@ on_tmpfs() {
 	MOUNTS="$2 $MOUNTS"
 }
 
+# store_refused STATE ERROR: issue --force cannot store: exit 6 with a
+# message naming ERROR (strerror), STATE as it was, the old pair intact.
+store_refused() {
+	local s=$1
+	snapshot "$s" >"$T/before"
+	na_pl "$s" issue --force "$NAME"
+	snapshot "$s" >"$T/after"
+	[ "$rc" = 6 ] || { reason="exit $rc, want 6"; return 1; }
+	grep -q "$2" "$T/out" ||
+		{ reason="the message does not say '$2'"; return 1; }
+	cmp -s "$T/before" "$T/after" ||
+		{ reason="state changed: $(diff "$T/before" "$T/after" | tr '\n' ' ')"; return 1; }
+	state_ok "$s"
+}
+
 t_full_disk() {
 	local m=$T/fs s
 	on_tmpfs 512k "$m" || return 1
@@ -288,36 +273,27 @@ t_full_disk() {
 	# fill what is left, then free nothing: every new byte fails
 	dd if=/dev/zero of="$m/filler" bs=4k >/dev/null 2>&1
 	dd if=/dev/zero of="$m/filler2" bs=1 >/dev/null 2>&1
-	snapshot "$s" >"$T/before"
-	na "$s" issue --force "$NAME"
-	snapshot "$s" >"$T/after"
-	[ "$rc" = 6 ] || { reason="exit $rc, want 6"; return 1; }
-	grep -q 'No space left on device' "$T/out" ||
-		{ reason="the message does not say 'No space left on device'"; return 1; }
-	cmp -s "$T/before" "$T/after" || { reason="state changed: $(diff "$T/before" "$T/after" | tr '\n' ' ')"; return 1; }
-	pair_ok "$s" || return 1
+	store_refused "$s" 'No space left on device' || return 1
 	rm -f "$m/filler" "$m/filler2"
-	na "$s" issue --force "$NAME"
-	if [ "$rc" != 0 ] || ! pair_ok "$s"; then
+	na_pl "$s" issue --force "$NAME"
+	if [ "$rc" != 0 ] || ! state_ok "$s"; then
 		reason="with space again: exit $rc $reason"
 		return 1
 	fi
 }
 
+# readonly_refused STATE MOUNT: remount MOUNT (which holds STATE or its
+# certs/) read-only, then store_refused.
+readonly_refused() {
+	mount -o remount,ro "$2" || { reason="cannot remount read-only"; return 1; }
+	store_refused "$1" 'Read-only file system'
+}
+
 t_readonly_state() {
-	local m=$T/fs s
+	local m=$T/fs
 	on_tmpfs 4m "$m" || return 1
-	s=$m/state
-	cp -a "$S" "$s"
-	mount -o remount,ro "$m" || { reason="cannot remount read-only"; return 1; }
-	snapshot "$s" >"$T/before"
-	na "$s" issue --force "$NAME"
-	snapshot "$s" >"$T/after"
-	[ "$rc" = 6 ] || { reason="exit $rc, want 6"; return 1; }
-	grep -q 'Read-only file system' "$T/out" ||
-		{ reason="the message does not say 'Read-only file system'"; return 1; }
-	cmp -s "$T/before" "$T/after" || { reason="state changed"; return 1; }
-	pair_ok "$s"
+	cp -a "$S" "$m/state"
+	readonly_refused "$m/state" "$m"
 }
 
 t_readonly_certs() {
@@ -327,15 +303,7 @@ t_readonly_certs() {
 	on_tmpfs 4m "$s/certs" || return 1
 	cp -a "$s/certs.rw/." "$s/certs/"
 	rm -rf "$s/certs.rw"
-	mount -o remount,ro "$s/certs" || { reason="cannot remount read-only"; return 1; }
-	snapshot "$s" >"$T/before"
-	na "$s" issue --force "$NAME"
-	snapshot "$s" >"$T/after"
-	[ "$rc" = 6 ] || { reason="exit $rc, want 6"; return 1; }
-	grep -q 'Read-only file system' "$T/out" ||
-		{ reason="the message does not say 'Read-only file system'"; return 1; }
-	cmp -s "$T/before" "$T/after" || { reason="state changed"; return 1; }
-	pair_ok "$s"
+	readonly_refused "$s" "$s/certs"
 }
 
 # key_needles KEYFILE: strings that would give the key away: its PEM body
@@ -361,12 +329,12 @@ t_secret_output() {
 	: >"$T/all"
 	for c in "issue --force $NAME" "renew --force" "list" "account"; do
 		# shellcheck disable=SC2086
-		na "$s" -vv $c
+		na_pl "$s" -vv $c
 		[ "$rc" = 0 ] || { reason="-vv $c: exit $rc"; return 1; }
 		cat "$T/out" >>"$T/all"
 	done
 	# a new account and key too, with -vv
-	na "$T/fresh" -vv -y issue "$NAME"
+	na_pl "$T/fresh" -vv -y issue "$NAME"
 	[ "$rc" = 0 ] || { reason="-vv -y issue on a new state: exit $rc"; return 1; }
 	cat "$T/out" >>"$T/all"
 	grep -q 'POST' "$T/all" || { reason="-vv shows no request (output format changed?)"; return 1; }
@@ -436,7 +404,7 @@ t_secret_modes() {
 # the CA holds for every copy of a state directory).
 t_kill_rollover() {
 	local s=$T/state n
-	na "$s" -y issue "$NAME"
+	na_pl "$s" -y issue "$NAME"
 	[ "$rc" = 0 ] || { reason="issue with a new account: exit $rc"; return 1; }
 	# shellcheck disable=SC2046
 	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o "$T/count.log" -e trace=rename \
@@ -448,7 +416,7 @@ t_kill_rollover() {
 		-e inject="rename:signal=KILL:when=$n" \
 		"$NANOACME" $(args "$s") account rollover >"$T/out" 2>&1 </dev/null; } 2>/dev/null
 	[ "$?" = 137 ] || { reason="rollover was not killed at rename #$n"; return 1; }
-	na "$s" issue --force "$NAME"
+	na_pl "$s" issue --force "$NAME"
 	[ "$rc" = 0 ] || { reason="after the kill, issue: exit $rc: the account is lost"; return 1; }
 }
 
@@ -462,72 +430,44 @@ t_kill_rollover() {
 #     run fails with exit 4 (JWS verification error). A failed rename
 #     even unlinks key-new.pem, the only copy of the key the CA holds.
 PENDING=""
-skipped=
-
-run_test() {
-	local name=$1
-	case " ${POWERLOSS_TESTS:-$name} " in *" $name "*) ;; *) return 0 ;; esac
-	case " $PENDING " in
-	*" $name "*)
-		case " ${POWERLOSS_TESTS:-} " in
-		*" $name "*) ;;
-		*) skipped="$skipped $name"; return 0 ;;
-		esac
-		;;
-	esac
-	T=$TMP/$name
-	mkdir -p "$T"
-	: >"$T/out"
-	reason=
-	if "t_${name//-/_}"; then
-		ok "$name"
-	else
-		bad "$name" "${reason:-failed}"
-	fi
-}
 
 # --- main ------------------------------------------------------------------------
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-powerloss.XXXXXX") || exit 1
-T=$TMP/setup
-mkdir -p "$T"
-: >"$T/out"
-for p in openssl strace timeout sha256sum mount; do
-	command -v "$p" >/dev/null 2>&1 || { bad setup "$p not found (tests/deps.sh check)"; summary; exit; }
-done
-if [ -z "$PY" ] || [ ! -x "$NANOACME" ]; then
-	bad setup "python3 or $NANOACME missing (tests/deps.sh check; make)"
-	summary
-	exit
-fi
-if ! pebble_start PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=100 >"$T/out" 2>&1; then
-	bad setup "cannot start Pebble"
-	summary
-	exit
-fi
-pebble_root "$TMP/root.pem" || { bad setup "cannot fetch Pebble's root"; summary; exit; }
+need_tools openssl strace timeout sha256sum mount
+[ -n "$PY" ] && [ -x "$NANOACME" ] ||
+	setup_fail "python3 or $NANOACME missing (tests/deps.sh check; make)"
+pebble_setup PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=100
+pebble_root "$TMP/root.pem" || setup_fail "cannot fetch Pebble's root"
 S=$TMP/state
-na "$S" -y issue "$NAME"
-if [ "$rc" != 0 ] || ! pair_ok "$S"; then
-	bad setup "first issue: exit $rc $reason"
-	summary
-	exit
-fi
+na_pl "$S" -y issue "$NAME"
+[ "$rc" = 0 ] && state_ok "$S" || setup_fail "first issue: exit $rc $reason" "$T/out"
 ACCT=$(acct_sum "$S")
 # how long a run takes, in ms (the slowest of three)
 RUN_MS=0
 for _ in 1 2 3; do
 	t0=$(date +%s%N)
-	na "$S" issue --force "$NAME"
+	na_pl "$S" issue --force "$NAME"
 	t1=$((($(date +%s%N) - t0) / 1000000))
-	[ "$rc" = 0 ] || { bad setup "issue --force: exit $rc"; summary; exit; }
+	[ "$rc" = 0 ] || setup_fail "issue --force: exit $rc" "$T/out"
 	[ "$t1" -gt "$RUN_MS" ] && RUN_MS=$t1
 done
 echo "  (a run takes up to $RUN_MS ms)"
 
-for t in kill-random kill-syscall kills-counted leftovers full-disk \
-	readonly-state readonly-certs secret-output secret-modes kill-rollover; do
-	run_test "$t"
-done
-[ -n "$skipped" ] && echo "  (pending known bugs, not run:$skipped; see PENDING)"
-summary
+all_tests="kill_random kill_syscall kills_counted leftovers full_disk"
+all_tests="$all_tests readonly_state readonly_certs secret_output secret_modes"
+all_tests="$all_tests kill_rollover"
+# POWERLOSS_TESTS names tests as printed ("kill_random"; "kill-random" too);
+# without it, every test but PENDING's.
+sel=${POWERLOSS_TESTS:-}
+sel=${sel//-/_}
+not_run=
+if [ -z "$sel" ]; then
+	for t in $all_tests; do
+		case " ${PENDING//-/_} " in
+		*" $t "*) not_run="$not_run $t" ;;
+		*) sel="$sel $t" ;;
+		esac
+	done
+fi
+[ -z "$not_run" ] || echo "  (pending known bugs, not run:$not_run; see PENDING)"
+run_tests "$all_tests" "$sel"

@@ -21,35 +21,15 @@
 # Prints "ok NAME" or "FAIL NAME: reason", then "N passed, N failed".
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-# shellcheck source=tests/pebble-env.sh
-. "$here/pebble-env.sh"
-NANOACME=${1:-build/asan/nanoacme}
 NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-90}
-passed=0
-failed=0
-TMP=
-wrap=()
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+suite_init --pebble sandbox "${1:-build/asan/nanoacme}"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-sandbox.XXXXXX") || exit 1
-T=$TMP/setup
-mkdir -p "$T"
-if [ "$(id -u)" != 0 ] || ! command -v ss >/dev/null ||
-	! command -v python3 >/dev/null || [ ! -x "$NANOACME" ]; then
-	bad setup "needs root, ss, python3 and $NANOACME"
-	summary
-	exit
-fi
-if ! pebble_start PEBBLE_VA_NOSLEEP=0; then
-	bad setup "pebble: $(tail -n 5 "$PEBBLE_WORK/pebble.log" 2>/dev/null)"
-	summary
-	exit
-fi
+[ "$(id -u)" = 0 ] && command -v ss >/dev/null &&
+	command -v python3 >/dev/null && [ -x "$NANOACME" ] ||
+	setup_fail "needs root, ss, python3 and $NANOACME"
+pebble_setup PEBBLE_VA_NOSLEEP=0
 S=$TMP/state
 
 # start ARGS...: nanoacme in the background against Pebble, state $S;
@@ -251,14 +231,5 @@ t_bad_user() {
 	expect_clean_failure 'no such user'
 }
 
-for t in ${SANDBOX_TESTS:-http01_sandboxed alpn_sandboxed forbidden_syscall killed bad_user}; do
-	T=$TMP/$t
-	mkdir -p "$T"
-	reason=
-	if "t_$t"; then
-		ok "$t"
-	else
-		bad "$t" "$reason"
-	fi
-done
-summary
+run_tests "http01_sandboxed alpn_sandboxed forbidden_syscall killed bad_user" \
+	"${SANDBOX_TESTS:-}"

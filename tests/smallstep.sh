@@ -30,39 +30,24 @@
 # exits non-zero on any failure.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-
-NANOACME=${1:-${NANOACME:-./nanoacme}}
 NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-120}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+suite_init smallstep "$@"
 CADDY=${CADDY:-$here/../build/caddy/usr/bin/caddy}
 PORT=${SMALLSTEP_PORT:-14443}
-wrap=()
-passed=0
-failed=0
-T=
-rc=
-reason=
 CADDY_PID=
 SSERVER_PID=
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-smallstep.XXXXXX") || exit 1
 ROOT=$TMP/caddy/data/caddy/pki/authorities/local/root.crt
 
-finish() {
+# suite_cleanup: stop Caddy and the test's own server (finish, in
+# tests/lib.sh).
+suite_cleanup() {
 	[ -n "$CADDY_PID" ] && kill "$CADDY_PID" 2>/dev/null && wait "$CADDY_PID" 2>/dev/null
 	[ -n "$SSERVER_PID" ] && kill "$SSERVER_PID" 2>/dev/null && wait "$SSERVER_PID" 2>/dev/null
 	CADDY_PID=
 	SSERVER_PID=
-	[ -n "$TMP" ] && rm -rf "$TMP"
-	TMP=
 }
-trap finish EXIT
-
-case $NANOACME in
-/*) ;;
-*) NANOACME=$PWD/$NANOACME ;;
-esac
 
 # caddy_start: Caddy's ACME server at https://127.0.0.1:PORT and
 # https://[::1]:PORT, directory /acme/local/directory.
@@ -170,38 +155,8 @@ t_ip_not_in_cert() {
 	SSERVER_PID=
 }
 
-run_test() {
-	local name=$1
-	T=$TMP/$name
-	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
-	reason=
-	if "t_$name" && [ -z "$reason" ]; then
-		ok "$name"
-	else
-		echo "FAIL $name: ${reason:-returned non-zero}"
-		sed 's/^/    /' "$T/log" | tail -n 40
-		failed=$((failed + 1))
-	fi
-}
+[ -x "$CADDY" ] ||
+	setup_fail "$CADDY not found (tests/deps.sh check unpacks Debian's caddy)"
+caddy_start >"$T/log" 2>&1 || setup_fail "Caddy's ACME server did not start" "$T/log"
 
-T=$TMP/setup
-mkdir -p "$T"
-if [ ! -x "$CADDY" ]; then
-	echo "FAIL setup: $CADDY not found (tests/deps.sh check unpacks Debian's caddy)"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
-if ! caddy_start >"$T/log" 2>&1; then
-	echo "FAIL setup: Caddy's ACME server did not start"
-	sed 's/^/    /' "$T/log"
-	failed=$((failed + 1))
-	summary
-	exit
-fi
-
-all_tests="issue_ipv4 issue_ipv6 unreachable ip_not_in_cert"
-for t in ${SMALLSTEP_TESTS:-$all_tests}; do
-	run_test "$t"
-done
-summary
+run_tests "issue_ipv4 issue_ipv6 unreachable ip_not_in_cert" "${SMALLSTEP_TESTS:-}"

@@ -22,25 +22,10 @@
 # "ok NAME" or "FAIL NAME: reason", then "N passed, N failed".
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-NANOACME=${1:-build/asan/nanoacme}
 NANOACME_TIMEOUT=${NANOACME_TIMEOUT:-30}
-passed=0
-failed=0
-TMP=
-T=
-rc=
-reason=
-wrap=()
-
 # shellcheck source=tests/lib.sh
-. "$here/lib.sh"
-
-finish() {
-	[ -n "$TMP" ] && rm -rf "$TMP"
-	TMP=
-}
-trap finish EXIT
+. "$(dirname "$0")/lib.sh"
+suite_init statedir "${1:-build/asan/nanoacme}"
 
 # refused DIR ERE: renew on -C DIR exits 6 with a message matching ERE,
 # and creates nothing in DIR.
@@ -77,10 +62,7 @@ t_made_by_us() {
 }
 
 t_other_owner() {
-	if [ "$(id -u)" != 0 ]; then
-		echo "skip other-owner: not root"
-		return 0
-	fi
+	[ "$(id -u)" = 0 ] || { skip "not root"; return; }
 	mkdir -m 700 "$T/s" && chown nobody "$T/s" || return 1
 	refused "$T/s" "owned by uid $(id -u nobody), not by you \\(uid 0\\).*chown" || return 1
 	# the owner rule is named even when the mode is wrong too
@@ -120,10 +102,7 @@ t_lock_symlink() {
 }
 
 t_planted_hook() {
-	if [ "$(id -u)" != 0 ]; then
-		echo "skip planted-hook: not root"
-		return 0
-	fi
+	[ "$(id -u)" = 0 ] || { skip "not root"; return; }
 	mkdir -p "$T/s/certs/x.test" && chmod -R 755 "$T/s" || return 1
 	printf 'name x.test\ndeploy-hook touch %s/pwned\n' "$T" \
 		>"$T/s/certs/x.test/settings" || return 1
@@ -134,26 +113,12 @@ t_planted_hook() {
 	expect_absent "$T/pwned"
 }
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nanoacme-statedir.XXXXXX") || exit 1
 # nobody must be able to reach the test directories (other-owner)
 chmod 755 "$TMP"
-if [ ! -x "$NANOACME" ]; then
-	T=$TMP/setup && mkdir -p "$T"
-	bad setup "$NANOACME is not an executable (make check-statedir builds it)"
-	summary
-	exit
-fi
-for t in fresh made_by_us other_owner group_open symlink_dir not_a_dir \
-	lock_symlink planted_hook; do
-	name=${t//_/-}
-	case " ${STATEDIR_TESTS:-$name} " in *" $name "*) ;; *) continue ;; esac
-	T=$TMP/$name
-	mkdir -p "$T" && : >"$T/log" && : >"$T/out"
-	reason=
-	if "t_$t"; then
-		ok "$name"
-	else
-		bad "$name" "${reason:-failed}"
-	fi
-done
-summary
+[ -x "$NANOACME" ] ||
+	setup_fail "$NANOACME is not an executable (make check-statedir builds it)"
+# STATEDIR_TESTS: names as printed, "made_by_us"; "made-by-us" is taken too.
+all_tests="fresh made_by_us other_owner group_open symlink_dir not_a_dir"
+all_tests="$all_tests lock_symlink planted_hook"
+sel=${STATEDIR_TESTS:-}
+run_tests "$all_tests" "${sel//-/_}"

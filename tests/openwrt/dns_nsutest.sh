@@ -16,18 +16,11 @@ Options:
 dns_nsutest_add() {
   fulldomain=$1
   txtvalue=$2
-  NSUTEST_SERVER="${NSUTEST_SERVER:-$(_readaccountconf_mutable NSUTEST_SERVER)}"
-  NSUTEST_SERVER_PORT="${NSUTEST_SERVER_PORT:-$(_readaccountconf_mutable NSUTEST_SERVER_PORT)}"
-  NSUTEST_KEY="${NSUTEST_KEY:-$(_readaccountconf_mutable NSUTEST_KEY)}"
-  NSUTEST_ZONE="${NSUTEST_ZONE:-$(_readaccountconf_mutable NSUTEST_ZONE)}"
-
+  _nsutest_read
   _saveaccountconf_mutable NSUTEST_SERVER "${NSUTEST_SERVER}"
   _saveaccountconf_mutable NSUTEST_SERVER_PORT "${NSUTEST_SERVER_PORT}"
   _saveaccountconf_mutable NSUTEST_KEY "${NSUTEST_KEY}"
   _saveaccountconf_mutable NSUTEST_ZONE "${NSUTEST_ZONE}"
-
-  [ -n "${NSUTEST_SERVER}" ] || NSUTEST_SERVER="localhost"
-  [ -n "${NSUTEST_SERVER_PORT}" ] || NSUTEST_SERVER_PORT=53
 
   _info "adding ${fulldomain}. 60 in txt \"${txtvalue}\""
   [ -n "$DEBUG" ] && [ "$DEBUG" -ge "$DEBUG_LEVEL_1" ] && nsdebug="-d"
@@ -43,12 +36,7 @@ dns_nsutest_add() {
 dns_nsutest_rm() {
   fulldomain=$1
   txtvalue=$2
-  NSUTEST_SERVER="${NSUTEST_SERVER:-$(_readaccountconf_mutable NSUTEST_SERVER)}"
-  NSUTEST_SERVER_PORT="${NSUTEST_SERVER_PORT:-$(_readaccountconf_mutable NSUTEST_SERVER_PORT)}"
-  NSUTEST_KEY="${NSUTEST_KEY:-$(_readaccountconf_mutable NSUTEST_KEY)}"
-  NSUTEST_ZONE="${NSUTEST_ZONE:-$(_readaccountconf_mutable NSUTEST_ZONE)}"
-  [ -n "${NSUTEST_SERVER}" ] || NSUTEST_SERVER="localhost"
-  [ -n "${NSUTEST_SERVER_PORT}" ] || NSUTEST_SERVER_PORT=53
+  _nsutest_read
 
   _info "removing ${fulldomain}. txt \"${txtvalue}\""
   _nsutest_send "update delete ${fulldomain}. txt \"${txtvalue}\"" || {
@@ -58,7 +46,19 @@ dns_nsutest_rm() {
   return 0
 }
 
+# _nsutest_read: the settings from the environment, else the saved ones.
+_nsutest_read() {
+  NSUTEST_SERVER="${NSUTEST_SERVER:-$(_readaccountconf_mutable NSUTEST_SERVER)}"
+  NSUTEST_SERVER_PORT="${NSUTEST_SERVER_PORT:-$(_readaccountconf_mutable NSUTEST_SERVER_PORT)}"
+  NSUTEST_KEY="${NSUTEST_KEY:-$(_readaccountconf_mutable NSUTEST_KEY)}"
+  NSUTEST_ZONE="${NSUTEST_ZONE:-$(_readaccountconf_mutable NSUTEST_ZONE)}"
+}
+
+# _nsutest_send COMMAND: one nsupdate COMMAND to the server (defaults
+# localhost:53), in the zone if one is set.
 _nsutest_send() {
+  [ -n "${NSUTEST_SERVER}" ] || NSUTEST_SERVER="localhost"
+  [ -n "${NSUTEST_SERVER_PORT}" ] || NSUTEST_SERVER_PORT=53
   if [ -z "${NSUTEST_ZONE}" ]; then
     #shellcheck disable=SC2086
     nsupdate ${NSUTEST_KEY:+-k "$NSUTEST_KEY"} $nsdebug <<EOT
