@@ -69,35 +69,68 @@ is_json_type(const char *ct)
 	return (n >= 4 && strncmp(ct + n - 4, "json", 4) == 0);
 }
 
+/* -vv: prints line[0..len) if it holds more than its indentation;
+ * returns the length of the next line's indentation (2 per level). */
+static size_t
+body_line(const struct run *r, char *line, size_t len, size_t ind,
+    int depth)
+{
+	if (len > ind) {
+		line[len] = '\0';
+		msg_info(r->o, 2, "  %s", line);
+	}
+	ind = depth > 0 ? (size_t)depth * 2 : 0;
+	ind = ind < 64 ? ind : 64;
+	memset(line, ' ', ind);
+	return ind;
+}
+
 /*
- * -vv: the reply body as the CA wrote it, line by line (msg_info()
- * replaces control bytes), at most VERBOSE_BODY_MAX bytes, then how
- * many more there were.
+ * -vv: the reply body, at most VERBOSE_BODY_MAX bytes, then how many
+ * more there were. JSON is re-indented (one member per line, as CAs
+ * that send it compact are read too), other text shown line by line;
+ * msg_info() makes control bytes visible. A line over 1 KB is cut.
  */
 static void
 show_body(const struct run *r)
 {
-	const char *p = (const char *)r->body, *end = p + r->resp.body_len;
-	const char *nl;
-	char line[1024];
-	size_t shown = 0, n;
+	const char *p = (const char *)r->body;
+	size_t n = r->resp.body_len, k, len = 0, ind = 0;
+	bool json = is_json_type(r->resp.content_type), str = false, esc = false;
+	int depth = 0;
+	char line[1024], c;
 
-	while (p < end && shown < VERBOSE_BODY_MAX) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		n = (size_t)((nl != NULL ? nl : end) - p);
-		n = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
-		n = n < VERBOSE_BODY_MAX - shown ? n : VERBOSE_BODY_MAX - shown;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		msg_info(r->o, 2, "  %s", line);
-		shown += n;
-		p += n;
-		if (p < end && *p == '\n') {
-			p++;
+	n = n < VERBOSE_BODY_MAX ? n : VERBOSE_BODY_MAX;
+	for (k = 0; k < n; k++) {
+		c = p[k];
+		if (!json || str) {
+			/* text, or inside a JSON string: as it is */
+			str = str && (esc || c != '"');
+			esc = str && !esc && c == '\\';
+		} else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			continue;
+		} else if (c == '}' || c == ']') {
+			len = ind = body_line(r, line, len, ind, --depth);
+		} else {
+			str = c == '"';
+		}
+		if (!json && c == '\n') {
+			len = ind = body_line(r, line, len, ind, 0);
+			continue;
+		}
+		if (len < sizeof(line) - 2) {
+			line[len++] = c;
+		}
+		if (json && !str && c == ':') {
+			line[len++] = ' ';
+		} else if (json && !str && (c == '{' || c == '[' || c == ',')) {
+			depth += c != ',';
+			len = ind = body_line(r, line, len, ind, depth);
 		}
 	}
-	if (p < end) {
-		msg_info(r->o, 2, "  ... (%zu more bytes)", (size_t)(end - p));
+	body_line(r, line, len, ind, 0);
+	if (n < r->resp.body_len) {
+		msg_info(r->o, 2, "  ... (%zu more bytes)", r->resp.body_len - n);
 	}
 }
 
@@ -453,7 +486,10 @@ account_setup(struct run *r)
 		    "creates one)", r->c->directory, r->acct_dir);
 		return EXIT_LOCAL;
 	}
-	if (!have_url && !r->o->agree_tos) {
+	/* a dry run at Let's Encrypt's staging: its test accounts come
+	 * with the terms production's account agreed to */
+	if (!have_url && !r->o->agree_tos && !(r->o->dry_run &&
+	    strcmp(r->c->directory, STAGING_DIRECTORY) == 0)) {
 		msg_err("creating an account needs agreement to the CA's terms "
 		    "of service%s%s; read them, then run again with -y "
 		    "(--agree-tos)", r->dir.tos[0] != '\0' ? ": " : "",

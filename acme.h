@@ -82,6 +82,7 @@ struct opts {
 	bool json;                         /* list --json */
 	bool agree_tos;
 	bool force;
+	bool dry_run;                      /* issue/renew: keep nothing */
 	bool syslog;
 	int verbose;                       /* -1 quiet, 0 normal, 1+ -v */
 };

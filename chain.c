@@ -274,8 +274,9 @@ download(struct run *r, bool renewal)
 	}
 	fmt_date(not_after, until);
 	/* Quiet on success for cron's renew, unless -v. */
-	msg_info(r->o, renewal ? 1 : 0, "%s %s, valid until %s UTC: %s/certs/%s/",
-	    renewal ? "renewed" : "issued", r->c->names[0], until,
-	    r->o->state, r->c->names[0]);
+	msg_info(r->o, renewal && !r->o->dry_run ? 1 : 0, "%s%s %s, valid "
+	    "until %s UTC: %s/certs/%s/", r->o->dry_run ? "dry run: " : "",
+	    renewal ? "renewed" : "issued", r->c->names[0], until, r->wstate,
+	    r->c->names[0]);
 	return 0;
 }

@@ -61,6 +61,7 @@ static const struct opt_def opt_defs[] = {
 	{ "persist-wildcard", 'G', false },
 	{ "persist-until", 'I', true },
 	{ "json", 'j', false },
+	{ "dry-run", 'n', false },
 	{ "verbose", 'v', false },
 	{ "quiet", 'q', false },
 	{ "help", 'h', false },
@@ -68,7 +69,7 @@ static const struct opt_def opt_defs[] = {
 };
 
 /* Letters that exist only as long options (no -S, -H, ...). */
-static const char long_only[] = "SHJRTKsVrdAPpQEMaWtYNGIU";
+static const char long_only[] = "SHJRTKsVrdAPpQEMaWtYNGIUn";
 
 static const char usage_text[] =
 "usage: nanoacme [OPTIONS] COMMAND [ARGS]\n"
@@ -135,6 +136,8 @@ static const char usage_text[] =
 "                        when something is due (default 300 when stdin\n"
 "                        is not a terminal, else 0)\n"
 "  -f, --force           issue or renew even if not due\n"
+"      --dry-run         issue/renew all of it, kept nowhere, no deploy\n"
+"                        hook (Let's Encrypt: at its staging)\n"
 "      --reason N        revoke: RFC 5280 reason code (default 0)\n"
 "      --cert FILE, --key FILE   revoke: certificate and its key\n"
 "      --syslog          also log to syslog (daemon, tag nanoacme)\n"
@@ -459,6 +462,7 @@ opt_apply(struct opts *o, const struct opt_def *d, const char *v)
 	case 'N': o->conf.dns_server = v; break;
 	case 'G': o->persist_wildcard = true; break;
 	case 'j': o->json = true; break;
+	case 'n': o->dry_run = true; break;
 	case 'I':
 		/* UNIX seconds, as the record carries them: past 2038 too,
 		 * so no long on 32-bit routers */
@@ -552,6 +556,10 @@ check_command(struct opts *o)
 	}
 	if (strcmp(c, "renew") == 0) {
 		return -1;      /* renew NAME...: only those */
+	}
+	if (o->dry_run) {
+		msg_err("--dry-run goes with issue or renew, not %s", c);
+		return EXIT_USAGE;
 	}
 	if (strcmp(c, "list") == 0) {
 		if (o->nargs == 0) {

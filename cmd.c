@@ -344,7 +344,7 @@ cmd_issue(struct run *r, struct conf *c)
 
 	cert_begin(r);
 	r->c = c;
-	if ((rc = lock_state(r->o)) != 0) {
+	if ((rc = lock_state(r->wstate)) != 0) {
 		return rc;
 	}
 	same_set_first(r, c);
@@ -370,6 +370,17 @@ cmd_issue(struct run *r, struct conf *c)
 	return issue_retry(r, false);
 }
 
+/* --dry-run: Let's Encrypt's production is tried on its staging, which
+ * has the same rules; any other CA is tried as it is. */
+static void
+dry_ca(const struct opts *o, struct conf *c)
+{
+	if (o->dry_run && strcmp(c->directory, DEFAULT_DIRECTORY) == 0) {
+		c->directory = STAGING_DIRECTORY;
+		msg_info(o, 0, "dry run: at %s", STAGING_DIRECTORY);
+	}
+}
+
 /*
  * Loads the settings of certificate name into r->cs.conf with the command
  * line's settings over them, and checks them. Returns 0 or exit code.
@@ -392,6 +403,7 @@ renew_conf(struct run *r, const char *name)
 	}
 	conf_merge(&r->cs.conf, &r->o->conf);
 	conf_defaults(&r->cs.conf);
+	dry_ca(r->o, &r->cs.conf);
 	if ((rc = check_conf(&r->cs.conf)) != 0) {
 		return rc;
 	}
@@ -630,7 +642,7 @@ cmd_renew(struct run *r)
 	size_t n, k;
 	int rc, worst = EXIT_NOTHING;
 
-	if ((rc = lock_state(r->o)) != 0 ||
+	if ((rc = lock_state(r->wstate)) != 0 ||
 	    (rc = renew_names_exist(r)) != 0) {
 		return rc;
 	}
@@ -661,8 +673,9 @@ cmd_renew(struct run *r)
 	    name += strlen(name) + 1) {
 		msg_prefix(name);
 		cert_begin(r);
-		/* Only a certificate the CA gave a window for is "replaced". */
-		if (!ari_known(r, name) || ari_cert_id(r, name, r->cs.replaces,
+		/* Only a certificate the CA gave a window for is "replaced";
+		 * never by a dry run's, which the CA would take for real. */
+		if (r->o->dry_run || !ari_known(r, name) || ari_cert_id(r, name, r->cs.replaces,
 		    sizeof(r->cs.replaces)) != 0) {
 			r->cs.replaces[0] = '\0';
 		}
@@ -704,7 +717,7 @@ mark_revoked(struct run *r, size_t der_len)
 
 	der_hash(r->der, der_len, want);
 	if (path_of(certs, r->o->state, "certs") != 0 ||
-	    access(certs, F_OK) != 0 || lock_state(r->o) != 0 ||
+	    access(certs, F_OK) != 0 || lock_state(r->wstate) != 0 ||
 	    (d = opendir(certs)) == NULL) {
 		return 0;       /* no STATE here: nothing to mark */
 	}
@@ -790,7 +803,7 @@ cmd_revoke(struct run *r, struct conf *cli)
 		msg_err("revoke: %s is not a certificate name", name);
 		return EXIT_USAGE;
 	}
-	if ((rc = lock_state(r->o)) != 0 || (rc = renew_conf(r, name)) != 0) {
+	if ((rc = lock_state(r->wstate)) != 0 || (rc = renew_conf(r, name)) != 0) {
 		return rc;
 	}
 	r->no_new_account = true;
@@ -816,7 +829,7 @@ cmd_account(struct run *r, struct conf *c)
 
 	r->c = c;
 	r->no_new_account = true;
-	if ((rc = lock_state(r->o)) != 0 || (rc = ca_ready(r, true)) != 0) {
+	if ((rc = lock_state(r->wstate)) != 0 || (rc = ca_ready(r, true)) != 0) {
 		return rc;
 	}
 	if (r->o->nargs == 0) {
@@ -923,7 +936,7 @@ cmd_dns_persist(struct run *r, struct conf *c)
 	cert_begin(r);
 	r->c = c;
 	r->az_high = 1;                 /* az[0] is the scratch authz */
-	if ((rc = lock_state(r->o)) != 0 || (rc = ca_ready(r, true)) != 0) {
+	if ((rc = lock_state(r->wstate)) != 0 || (rc = ca_ready(r, true)) != 0) {
 		return rc;
 	}
 	if (r->dir.issuer[0] == '\0') {
@@ -984,7 +997,7 @@ cmd_delete(struct run *r)
 		msg_err("delete %s: not a certificate name", name);
 		return EXIT_USAGE;
 	}
-	if ((rc = lock_state(r->o)) != 0) {
+	if ((rc = lock_state(r->wstate)) != 0) {
 		return rc;
 	}
 	if (path_of(certs, r->o->state, "certs") != 0 ||
@@ -1042,7 +1055,7 @@ int
 main(int argc, char **argv)
 {
 	static char names[ACME_MAX_NAMES * 256], csr_text[ACME_MAX_NAMES * 256],
-	    paths[4 * STORE_PATH_MAX];
+	    paths[4 * STORE_PATH_MAX], dry[STORE_PATH_MAX];
 	struct opts o;
 	struct conf c;
 	struct run *r;
@@ -1097,8 +1110,22 @@ main(int argc, char **argv)
 		lower_names(&c, names, sizeof(names));
 		rc = strcmp(o.cmd, "list") != 0 ? clock_check(&o) : 0;
 	}
+	r->wstate = o.state;
+	if (rc == 0 && o.dry_run) {
+		/* the whole flow, now, in a state thrown away after */
+		o.force = true;
+		o.jitter = 0;
+		dry_ca(&o, &c);
+		if ((rc = dry_state(r, dry)) == 0) {
+			r->wstate = dry;
+		}
+	}
 	if (rc == 0) {
 		rc = dispatch(r, &c);
+	}
+	if (r->wstate != o.state) {
+		store_rmtree(dry, 4);
+		msg_info(&o, 0, "dry run: %s removed", dry);
 	}
 	if (na_stop != 0) {
 		msg_err("stopped by signal %d (%s): what was published is "

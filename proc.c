@@ -113,6 +113,11 @@ deploy_hook(struct run *r, bool renewed)
 	    cert_path(r, r->c->names[0], "", dir) != 0) {
 		return 0;
 	}
+	if (r->o->dry_run) {
+		msg_info(r->o, 0, "dry run: deploy hook not run: %s",
+		    r->c->deploy_hook);
+		return 0;
+	}
 	sbuf_init(&b, names, sizeof(names));
 	for (k = 0; k < r->c->nnames; k++) {
 		sbuf_adds(&b, k > 0 ? " " : "");

@@ -107,6 +107,8 @@ struct cert_state {
 /* Everything one run owns; allocated once, freed at exit. */
 struct run {
 	const struct opts *o;
+	const char *wstate;                /* where files are written: STATE,
+	                                      or a --dry-run's throwaway */
 	const struct conf *c;              /* the certificate at hand */
 	const struct ec_key *signer;       /* signs POSTs: &acct, or a
 	                                      certificate key (revoke) */
@@ -172,7 +174,8 @@ int account_load(struct run *r, bool *have_key, bool *have_url);
 int account_new_key(struct run *r);
 int rollover_recover(struct run *r);
 int save_cert(struct run *r, size_t leaf_len, size_t len);
-int lock_state(const struct opts *o);
+int lock_state(const char *state);
+int dry_state(const struct run *r, char *tmp);
 int cert_read(struct run *r, const char *name, struct x509_cert *x);
 int cert_dates(struct run *r, const char *name, int64_t *not_before,
     int64_t *not_after);

@@ -24,7 +24,7 @@ account_dir(const struct run *r, char *out, size_t cap)
 	char c;
 
 	sbuf_init(&b, out, cap);
-	sbuf_adds(&b, r->o->state);
+	sbuf_adds(&b, r->wstate);
 	sbuf_adds(&b, "/account/");
 	for (; *u != '\0'; u++) {
 		c = *u;
@@ -244,10 +244,10 @@ save_cert(struct run *r, size_t leaf_len, size_t len)
 	int rc = EXIT_LOCAL;
 
 	sbuf_init(&b, key, sizeof(key));
-	if (path_of(certs, r->o->state, "certs") != 0 ||
+	if (path_of(certs, r->wstate, "certs") != 0 ||
 	    store_mkdirs(certs, 0700) != 0 ||
 	    store_version_new(certs, r->c->names[0], ver, sizeof(ver)) != 0) {
-		return file_fail("cannot create a directory in", r->o->state);
+		return file_fail("cannot create a directory in", r->wstate);
 	}
 	if (r->c->csr_file == NULL && key_to_pem(&r->cs.cert_key, &b) != 0) {
 		goto out;
@@ -287,57 +287,57 @@ out:
 
 /* Creates and locks the state directory: the first thing a run does. */
 int
-lock_state(const struct opts *o)
+lock_state(const char *state)
 {
 	enum store_dir_err why;
 	struct stat st;
 
-	if (store_mkdirs(o->state, 0700) != 0) {
-		return file_fail("cannot create state directory", o->state);
+	if (store_mkdirs(state, 0700) != 0) {
+		return file_fail("cannot create state directory", state);
 	}
 	/* Made 0700 by us, or found: then whoever owns it or can write
 	 * into it could plant keys, a deploy hook or symlinks. */
-	if (store_check_dir(o->state, &st, &why) != 0) {
+	if (store_check_dir(state, &st, &why) != 0) {
 		switch (why) {
 		case STORE_DIR_SYMLINK:
 			msg_err("%s: a symbolic link, not a directory: give "
-			    "-C the real directory", o->state);
+			    "-C the real directory", state);
 			break;
 		case STORE_DIR_NOTDIR:
-			msg_err("%s: not a directory: use another -C", o->state);
+			msg_err("%s: not a directory: use another -C", state);
 			break;
 		case STORE_DIR_OWNER:
 			msg_err("%s: owned by uid %ld, not by you (uid %ld): "
 			    "chown it and chmod 700 it, or use another -C",
-			    o->state, (long)st.st_uid, (long)geteuid());
+			    state, (long)st.st_uid, (long)geteuid());
 			break;
 		case STORE_DIR_MODE:
 			/* fmt.c has no %o */
 			msg_err("%s: mode 0%u%u%u lets group or others in: "
-			    "chmod 700 it, or use another -C", o->state,
+			    "chmod 700 it, or use another -C", state,
 			    (unsigned)(st.st_mode >> 6 & 7),
 			    (unsigned)(st.st_mode >> 3 & 7),
 			    (unsigned)(st.st_mode & 7));
 			break;
 		default:
 			return file_fail("cannot check state directory",
-			    o->state);
+			    state);
 		}
 		return EXIT_LOCAL;
 	}
 	/* The lock fd stays open (close-on-exec) until the process exits. */
-	if (store_lock(o->state) < 0) {
+	if (store_lock(state) < 0) {
 		if (errno == EWOULDBLOCK) {
 			msg_err("%s is in use by another nanoacme run",
-			    o->state);
+			    state);
 			return EXIT_LOCKED;
 		}
 		if (errno == ELOOP) {
 			msg_err("%s/lock: a symbolic link, not followed: "
-			    "remove it", o->state);
+			    "remove it", state);
 			return EXIT_LOCAL;
 		}
-		return file_fail("cannot lock", o->state);
+		return file_fail("cannot lock", state);
 	}
 	return 0;
 }
@@ -472,4 +472,46 @@ read_cert_der(struct run *r, const char *path, size_t *der_len)
 	}
 	msg_err("%s: no PEM certificate in it", path);
 	return EXIT_LOCAL;
+}
+
+/*
+ * --dry-run: a throwaway state directory under $TMPDIR (else /tmp) into
+ * tmp[STORE_PATH_MAX], holding a copy of STATE's accounts (key, URL), so
+ * that a dry run at the same CA uses the account a real run would and
+ * creates none. STATE itself is only read. Returns 0 or EXIT_LOCAL.
+ */
+int
+dry_state(const struct run *r, char *tmp)
+{
+	static const char *const files[] = { "key.pem", "url" };
+	char src[STORE_PATH_MAX], dst[STORE_PATH_MAX], buf[2048];
+	const char *t = getenv("TMPDIR");
+	struct dirent *e;
+	size_t k, n;
+	DIR *d;
+
+	t = t != NULL && t[0] == '/' ? t : "/tmp";
+	if (fmt_s(tmp, STORE_PATH_MAX - 256, "%s/nanoacme-dry-run.XXXXXX",
+	    t) < 0 || mkdtemp(tmp) == NULL) {
+		return file_fail("cannot create a directory in", t);
+	}
+	if (path_of(src, r->o->state, "account") != 0 ||
+	    (d = opendir(src)) == NULL) {
+		return 0;       /* no account yet */
+	}
+	while ((e = readdir(d)) != NULL) {
+		for (k = 0; k < 2 && e->d_name[0] != '.'; k++) {
+			fmt_s(dst, sizeof(dst), "%s/account/%s", tmp, e->d_name);
+			if (fmt_s(src, sizeof(src), "%s/account/%s/%s",
+			    r->o->state, e->d_name, files[k]) > 0 &&
+			    store_read(src, buf, sizeof(buf), &n) == 0 &&
+			    store_mkdirs(dst, 0700) == 0 && path_of(src, dst,
+			    files[k]) == 0) {
+				store_write(src, buf, n, 0600);
+			}
+		}
+	}
+	closedir(d);
+	memset(buf, 0, sizeof(buf));
+	return 0;
 }

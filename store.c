@@ -283,26 +283,8 @@ store_version_new(const char *certs_dir, const char *name, char *out,
 void
 store_version_drop(const char *path)
 {
-	struct dirent *e;
-	DIR *d = NULL;
-	int fd;
-
-	/* Never through a symlink: .NAME.N -> /etc would empty /etc. */
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		return;
-	}
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			unlinkat(fd, e->d_name, 0);
-		}
-	}
-	closedir(d);
-	rmdir(path);
+	/* never through a symlink: .NAME.N -> /etc would empty /etc */
+	store_rmtree(path, 1);
 }
 
 /*
@@ -372,4 +354,38 @@ store_version_commit(const char *certs_dir, const char *name,
 	sync_parent(link_path);
 	drop_old_versions(certs_dir, name, base);
 	return 0;
+}
+
+/* Removes name in directory dfd, and below it up to depth levels. */
+static void
+rm_at(int dfd, const char *name, int depth)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	/* a file or symlink goes at once; a directory (EISDIR) is opened
+	 * without following a link, emptied, then removed */
+	if (unlinkat(dfd, name, 0) == 0 || depth <= 0 || (fd = openat(dfd,
+	    name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		return;
+	}
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			rm_at(fd, e->d_name, depth - 1);
+		}
+	}
+	closedir(d);
+	unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* see store.h */
+void
+store_rmtree(const char *path, int depth)
+{
+	rm_at(AT_FDCWD, path, depth);
 }

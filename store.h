@@ -112,4 +112,10 @@ int store_version_commit(const char *certs_dir, const char *name,
  * a symlink in its place is left alone, its target untouched). */
 void store_version_drop(const char *path);
 
+/*
+ * Removes path and, if it is a directory, what it holds, at most depth
+ * levels down; symlinks are removed, never followed. Best effort.
+ */
+void store_rmtree(const char *path, int depth);
+
 #endif /* NANOACME_STORE_H */

@@ -107,8 +107,8 @@ load_bundle(struct run *r, const char *file)
 	enum tacache_how how;
 	struct anchors a;
 
-	if (path_of(dir, r->o->state, "anchors") != 0) {
-		msg_err("%s: path too long", r->o->state);
+	if (path_of(dir, r->wstate, "anchors") != 0) {
+		msg_err("%s: path too long", r->wstate);
 		return EXIT_LOCAL;
 	}
 	if (tacache_load(&a, file, dir, &how) != 0) {

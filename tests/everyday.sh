@@ -3,7 +3,7 @@
 # tests/everyday.sh: the habits certbot and acme.sh users bring, against
 # real Pebble 2.10: staging then production, settings given to an issue that
 # is not due, $SSL_CERT_FILE remembered for cron, renew NAME, usage errors
-# that name the rule broken.
+# that name the rule broken, --dry-run.
 #
 # Usage: tests/everyday.sh [path-to-nanoacme]   (default: ./nanoacme)
 # Environment: NANOACME_TIMEOUT (default 60), EVERYDAY_TESTS (names to run),
@@ -178,6 +178,69 @@ t_usage_errors() {
 	[ "$before" = "$(wc -l <"$PEBBLE_WORK/pebble.log")" ] || fail "Pebble was asked"
 }
 
+# --dry-run issue: the whole flow, a certificate issued, and nothing kept:
+# no state directory appears, the throwaway one (under $TMPDIR) is gone.
+t_dry_run_issue() {
+	local n=dry.nanoacme.test
+	mkdir -p "$T/tmp"
+	TMPDIR=$T/tmp na_e -D "$PRODUCTION" --dry-run issue "$n"
+	expect_rc 0 || return
+	expect_out "dry run: issued $n" || return
+	expect_out "dry run: $T/tmp/nanoacme-dry-run\\.[A-Za-z0-9]+ removed" || return
+	[ ! -e "$T/s" ] || { fail "the state directory was created"; return 1; }
+	[ -z "$(ls -A "$T/tmp")" ] || fail "left behind: $(ls -A "$T/tmp")"
+}
+
+# --dry-run renew: every certificate, due or not, renewed from its stored
+# settings with the stored account (none created), no "replaces" (the CA
+# would take the real certificate for replaced), the deploy hook not run,
+# and STATE byte for byte as it was. With another command: a usage error.
+t_dry_run_renew() {
+	local n=dryr.nanoacme.test before
+	na_e -D "$PRODUCTION" --deploy-hook "touch $T/deployed" issue "$n"
+	expect_rc 0 || return
+	rm -f "$T/deployed"
+	# a renew that is not due asks the CA's window (ARI): from now on a
+	# real renewal names the certificate in "replaces"
+	na -C "$T/s" --jitter 0 renew
+	expect_rc 1 || return
+	before=$(snapshot "$T/s")
+	na -C "$T/s" -vv --dry-run renew
+	expect_rc 0 || return
+	expect_out "dry run: renewed $n" || return
+	expect_out "dry run: deploy hook not run: touch $T/deployed" || return
+	! grep -q '(created)' "$T/out" || { fail "an account was created"; return 1; }
+	[ ! -e "$T/deployed" ] || { fail "the deploy hook ran"; return 1; }
+	[ "$before" = "$(snapshot "$T/s")" ] || { fail "STATE changed"; return 1; }
+	# Pebble echoes an order's "replaces" (-vv shows the replies)
+	! grep -q '"replaces"' "$T/out" || { fail "the order named the real certificate"; return 1; }
+	na -C "$T/s" --dry-run list
+	expect_rc 2 || return
+	expect_out 'dry-run goes with issue or renew'
+}
+
+# --dry-run against Let's Encrypt's production goes to its staging. Tests
+# reach nothing beyond 127.0.0.1: the listener's port is Pebble's, so the
+# run stops (exit 6) after saying where it goes and before any request.
+t_dry_run_staging() {
+	na -C "$T/s" -v -l "127.0.0.1:$PEBBLE_PORT" \
+		-D https://acme-v02.api.letsencrypt.org/directory --dry-run issue le.nanoacme.test
+	expect_rc 6 || return
+	expect_out 'dry run: at https://acme-staging-v02\.api\.letsencrypt\.org/directory' || return
+	! grep -q '^> ' "$T/out" || fail "a request was sent"
+}
+
+# -vv shows each reply body re-indented, two spaces a level (Pebble
+# indents by three: these lines are ours), and a body over 2 KB (the
+# certificate chain) cut with how much more there was.
+t_verbose_bodies() {
+	na_e -D "$PRODUCTION" -vv issue vv.nanoacme.test
+	expect_rc 0 || return
+	expect_out '^    "status": "(pending|valid|processing)",$' "a member at level 1" || return
+	expect_out '^        "type": "dns",$' "a member at level 3" || return
+	expect_out '^  \.\.\. \([0-9]+ more bytes\)$' "the cut body's marker"
+}
+
 need_nanoacme
 pebble_setup PEBBLE_WFE_NONCEREJECT=0
 STAGING=$PEBBLE_DIR_URL
@@ -185,4 +248,6 @@ PRODUCTION=https://127.0.0.1:$PEBBLE_PORT/dir
 
 all_tests="staging_then_production settings_update ssl_cert_file renew_name"
 all_tests="$all_tests usage_errors account_contact same_names delete"
+all_tests="$all_tests dry_run_issue dry_run_renew dry_run_staging"
+all_tests="$all_tests verbose_bodies"
 run_tests "$all_tests" "${EVERYDAY_TESTS:-}"
