@@ -3,7 +3,9 @@
 # tests/everyday.sh: the habits certbot and acme.sh users bring, against
 # real Pebble 2.10: staging then production, settings given to an issue that
 # is not due, $SSL_CERT_FILE remembered for cron, renew NAME, usage errors
-# that name the rule broken, --dry-run.
+# that name the rule broken, --dry-run, -vv bodies, the messages of an
+# unknown CA and a forgotten account, jitter and the terminal status line,
+# signals.
 #
 # Usage: tests/everyday.sh [path-to-nanoacme]   (default: ./nanoacme)
 # Environment: NANOACME_TIMEOUT (default 60), EVERYDAY_TESTS (names to run),
@@ -241,7 +243,81 @@ t_verbose_bodies() {
 	expect_out '^  \.\.\. \([0-9]+ more bytes\)$' "the cut body's marker"
 }
 
+# A CA whose TLS certificate the CA file does not anchor: exit 3, and the
+# error names the file used (the one to fix).
+t_unknown_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$T/other.key" -out "$T/other.pem" -subj /CN=other -days 2 \
+		>>"$T/log" 2>&1 || { fail "openssl req"; return 1; }
+	na -C "$T/s" -c "$T/other.pem" -D "$PRODUCTION" -y issue uca.nanoacme.test
+	expect_rc 3 || return
+	expect_out "trusted CAs: $T/other\\.pem"
+}
+
+# A CA that forgot the account (a test CA reset): exit 4 with the CA's
+# problem and how to recover, which then works.
+t_account_forgotten() {
+	local n=af.nanoacme.test url
+	na_e -D "$PRODUCTION" issue "$n"
+	expect_rc 0 || return
+	url=$(find "$T/s/account" -name url | head -n 1)
+	echo "https://127.0.0.1:$PEBBLE_PORT/my-account/99999999" >"$url"
+	na_e -D "$PRODUCTION" --force issue "$n"
+	expect_rc 4 || return
+	expect_out 'accountDoesNotExist' || return
+	expect_out "does not know this account .*remove $url and run again" || return
+	rm -f "$url"
+	na_e -D "$PRODUCTION" --force issue "$n"
+	expect_rc 0
+}
+
+# -v says that renew waits for jitter, how long and why; a person at a
+# terminal (script(1) gives a pty) sees a status line for the wait, which
+# is cleared after; cron (no terminal) sees none.
+t_jitter_status() {
+	local n=js.nanoacme.test
+	na_e -D "$PRODUCTION" issue "$n"
+	expect_rc 0 || return
+	na -C "$T/s" -v --jitter 1 --force renew "$n"
+	expect_rc 0 || return
+	expect_out 'waiting [01] s \(random, up to 1: --jitter\)' || return
+	! grep -q 'waiting [0-9]* s: ' "$T/out" || { fail "a status line without a terminal"; return 1; }
+	script -qec "$NANOACME -C $T/s --jitter 1 --force renew $n" "$T/tty" \
+		</dev/null >>"$T/log" 2>&1
+	rc=$?
+	expect_rc 0 || return
+	grep -q 'waiting [01] s: jitter' "$T/tty" || { fail "no status line on the terminal"; return 1; }
+	grep -q "$(printf '\r\033\\[K')" "$T/tty" || fail "the status line is never cleared"
+}
+
+# SIGTERM and SIGINT during a wait: one line saying so, exit 143 and 130,
+# STATE as it was.
+t_signals() {
+	local n=sig.nanoacme.test before s pid i
+	na_e -D "$PRODUCTION" issue "$n"
+	expect_rc 0 || return
+	before=$(snapshot "$T/s")
+	for s in TERM:143 INT:130; do
+		"$NANOACME" -C "$T/s" -v --jitter 3600 --force renew "$n" \
+			>"$T/out" 2>&1 </dev/null &
+		pid=$!
+		for i in $(seq 1 50); do
+			grep -q 'waiting .*--jitter' "$T/out" && break
+			sleep 0.1
+		done
+		kill -"${s%%:*}" "$pid"
+		wait "$pid"
+		rc=$?
+		cat "$T/out" >>"$T/log"
+		expect_rc "${s#*:}" "SIG${s%%:*}" || return
+		expect_out "stopped by signal [0-9]+ \\(SIG${s%%:*}\\)" || return
+		[ "$(grep -c '^nanoacme: ' "$T/out")" = 1 ] || { fail "not one line"; return 1; }
+	done
+	[ "$before" = "$(snapshot "$T/s")" ] || fail "STATE changed"
+}
+
 need_nanoacme
+need_tools openssl script
 pebble_setup PEBBLE_WFE_NONCEREJECT=0
 STAGING=$PEBBLE_DIR_URL
 PRODUCTION=https://127.0.0.1:$PEBBLE_PORT/dir
@@ -249,5 +325,6 @@ PRODUCTION=https://127.0.0.1:$PEBBLE_PORT/dir
 all_tests="staging_then_production settings_update ssl_cert_file renew_name"
 all_tests="$all_tests usage_errors account_contact same_names delete"
 all_tests="$all_tests dry_run_issue dry_run_renew dry_run_staging"
-all_tests="$all_tests verbose_bodies"
+all_tests="$all_tests verbose_bodies unknown_ca account_forgotten"
+all_tests="$all_tests jitter_status signals"
 run_tests "$all_tests" "${EVERYDAY_TESTS:-}"
