@@ -1065,14 +1065,15 @@ main(int argc, char **argv)
 	if ((rc = cli_parse(argc, argv, &o)) >= 0) {
 		return rc;
 	}
-	if (o.syslog) {
-		msg_syslog();
-	}
 	catch_signals();
 	/* Before any key is read or made, and before the heap holds
 	 * anything (the zygote's copy stays empty): see responder.h. */
 	if (strcmp(o.cmd, "issue") == 0 || strcmp(o.cmd, "renew") == 0) {
 		responder_start(&zygote, o.eab_hmac);
+	}
+	/* after the zygote: its responders get no syslog socket */
+	if (o.syslog) {
+		msg_syslog();
 	}
 	/* the keys' process: no core dump, and a process of this user
 	 * (an unsandboxed responder) may not ptrace it or read its memory */

@@ -297,6 +297,41 @@ static const struct sock_filter filter[] = {
 };
 #endif
 
+/* What the environment said, read before the zygote wipes it. */
+static bool under_valgrind, test_forbidden;
+
+/*
+ * The zygote keeps nothing of the parent's that a responder could leak
+ * to a stranger on its connections: the environment (a hook's API
+ * credentials) is zeroed and dropped, stdin, stdout and stderr point at
+ * /dev/null. What it needs of the environment it reads first.
+ */
+static void
+zygote_clean(int cmd, int st)
+{
+	extern char **environ;
+	const char *pre = getenv("LD_PRELOAD");
+	char **e;
+	int fd, k;
+
+	/* valgrind's preload library: see sandbox_seccomp() */
+	under_valgrind = pre != NULL && ascii_find(pre, "/vgpreload_") != NULL;
+	test_forbidden = getenv("NANOACME_TEST_FORBIDDEN") != NULL;
+	for (e = environ; e != NULL && *e != NULL; e++) {
+		memset(*e, 0, strlen(*e));
+	}
+	environ = NULL;
+	/* (a parent started with 0-2 closed may have its pipes there) */
+	for (k = 0; k < 3 && (fd = open("/dev/null", O_RDWR)) >= 0; k++) {
+		if (fd != k && k != cmd && k != st) {
+			dup2(fd, k);
+		}
+		if (fd > 2) {
+			close(fd);
+		}
+	}
+}
+
 /*
  * Installs the filter: RESPONDER_SECCOMP, or 0 if the system has none.
  * Not under valgrind (its preload library is in LD_PRELOAD): valgrind
@@ -311,9 +346,7 @@ sandbox_seccomp(void)
 		(unsigned short)(sizeof(filter) / sizeof(filter[0])),
 		(struct sock_filter *)filter
 	};
-	const char *pre = getenv("LD_PRELOAD");
-
-	if (pre != NULL && ascii_find(pre, "/vgpreload_") != NULL) {
+	if (under_valgrind) {
 		return 0;
 	}
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0) {
@@ -473,7 +506,7 @@ serve_record(int cmd, int st)
 	case 'S':
 #ifdef NANOACME_TEST_HOOKS
 		/* tests/sandbox.sh: a system call outside the list */
-		if (getenv("NANOACME_TEST_FORBIDDEN") != NULL) {
+		if (test_forbidden) {
 			(void)syscall(SYS_getppid);
 		}
 #endif
@@ -657,6 +690,7 @@ responder_start(struct responder *z, const char *wipe)
 		}
 		close(cmd[1]);
 		close(st[0]);
+		zygote_clean(cmd[0], st[1]);
 		/* the parent handles these; a responder must not die of
 		 * SIGPIPE mid-answer */
 		signal(SIGPIPE, SIG_IGN);

@@ -17,7 +17,12 @@
 #                     the responder dies (SIGSYS), exit 6, clear message,
 #                     state directory unchanged;
 #   killed            the responder killed (SIGKILL) mid-run: the same;
-#   bad_user          --user of no account: exit 6 before the CA is asked.
+#   bad_user          --user of no account: exit 6 before the CA is asked;
+#   env_wiped         the environment (a hook's credentials): a secret in
+#                     it is in the parent's memory and not the responder's.
+#                     With NANOACME_PLAIN (default ./nanoacme), a build
+#                     without sanitizers: ASan keeps its own copy of the
+#                     environment, read at start, out of our reach.
 # Prints "ok NAME" or "FAIL NAME: reason", then "N passed, N failed".
 set -u
 
@@ -126,14 +131,27 @@ expect_sandboxed() {
 	resp_uid=$uid
 }
 
-# expect_keyless PID PARENT: the account scalar is in PARENT's memory (the
-# search works) and not in PID's.
+# A hook's credentials come through the environment: the responder must
+# not hold them (the zygote zeroes its copy of the environment).
+export NANOACME_TEST_SECRET=hook-credential-$$-$RANDOM
+
+# expect_keyless PID PARENT: the account scalar (and with env_check=1
+# the environment's secret) are in PARENT's memory (the search works) and
+# not in PID's.
+env_check=0
 expect_keyless() {
-	local hex
+	local hex env
 	hex=$(scalar)
+	env=$(printf %s "$NANOACME_TEST_SECRET" | od -An -tx1 | tr -d ' \n')
 	[ ${#hex} = 64 ] || { fail "cannot read the account scalar"; return 1; }
 	! in_memory "$1" "$hex" ||
 		{ fail "the account key's scalar is in the responder's memory"; return 1; }
+	if [ "$env_check" = 1 ]; then
+		! in_memory "$1" "$env" ||
+			{ fail "the environment's secret is in the responder's memory"; return 1; }
+		in_memory "$2" "$env" ||
+			{ fail "control: the secret not found in the parent $2"; return 1; }
+	fi
 	in_memory "$2" "$hex" ||
 		fail "control: scalar not found in the parent $2"
 }
@@ -231,5 +249,18 @@ t_bad_user() {
 	expect_clean_failure 'no such user'
 }
 
-run_tests "http01_sandboxed alpn_sandboxed forbidden_syscall killed bad_user" \
+t_env_wiped() {
+	local NANOACME=${NANOACME_PLAIN:-./nanoacme} env_check=1
+	case $NANOACME in /*) ;; *) NANOACME=$PWD/$NANOACME ;; esac
+	[ -x "$NANOACME" ] || { fail "no plain build at $NANOACME"; return 1; }
+	# the key must exist before the responder is looked at (run alone)
+	if [ -z "$(scalar)" ]; then
+		start -l "127.0.0.1:$PEBBLE_HTTP_PORT" issue e0.nanoacme.test
+		finish_run
+	fi
+	observe "$PEBBLE_HTTP_PORT" e.nanoacme.test \
+		-l "127.0.0.1:$PEBBLE_HTTP_PORT"
+}
+
+run_tests "http01_sandboxed alpn_sandboxed forbidden_syscall killed bad_user env_wiped" \
 	"${SANDBOX_TESTS:-}"
