@@ -87,6 +87,8 @@
 #define FR_EXIT  'X'                       /* a: 0 exited, 1 signal;
                                               b: status or signal */
 #define FRAME_LEN 6
+#define FR_NONE  0x80000000u               /* FR_FAIL's b: no responder
+                                              ran (the zygote's fork) */
 
 /* How long the parent waits for a frame it asked for. */
 #define RESPONDER_REPLY_MS 30000
@@ -298,7 +300,7 @@ static const struct sock_filter filter[] = {
 #endif
 
 /* What the environment said, read before the zygote wipes it. */
-static bool under_valgrind, test_forbidden;
+static bool under_valgrind, test_forbidden, test_nofork;
 
 /*
  * The zygote keeps nothing of the parent's that a responder could leak
@@ -317,6 +319,7 @@ zygote_clean(int cmd, int st)
 	/* valgrind's preload library: see sandbox_seccomp() */
 	under_valgrind = pre != NULL && ascii_find(pre, "/vgpreload_") != NULL;
 	test_forbidden = getenv("NANOACME_TEST_FORBIDDEN") != NULL;
+	test_nofork = getenv("NANOACME_TEST_NOFORK") != NULL;
 	for (e = environ; e != NULL && *e != NULL; e++) {
 		memset(*e, 0, strlen(*e));
 	}
@@ -651,11 +654,20 @@ zygote_main(int cmd, int st)
 			    sp.user, buf, len + 1);
 		} else if (type == 'G') {
 			pid = fork();
+#ifdef NANOACME_TEST_HOOKS
+			/* tests/sandbox.sh: a fork that fails (EAGAIN) */
+			if (test_nofork && pid >= 0) {
+				pid == 0 ? _exit(0) : (void)waitpid(pid, NULL, 0);
+				pid = -1;
+				errno = EAGAIN;
+			}
+#endif
 			if (pid == 0) {
 				responder_main(&sp, cmd, st);
 			}
+			/* FR_NONE: no responder, so no exit report follows */
 			if (pid < 0 ? send_frame(st, FR_FAIL, RESPONDER_ESTART,
-			    (uint32_t)errno) < 0 : reap(pid, st) < 0) {
+			    FR_NONE | (uint32_t)errno) < 0 : reap(pid, st) < 0) {
 				break;
 			}
 			memset(&sp, 0, sizeof(sp));
@@ -793,7 +805,9 @@ ended(struct responder *z, int type, unsigned a, uint32_t b)
 		unsigned a2;
 		uint32_t b2;
 
-		(void)read_frame(z, RESPONDER_REPLY_MS, &a2, &b2);
+		if (!(b & FR_NONE)) {
+			(void)read_frame(z, RESPONDER_REPLY_MS, &a2, &b2);
+		}
 		z->open = false;
 		z->err = a >= RESPONDER_ESTART && a <= RESPONDER_EDROP ?
 		    (int)a : RESPONDER_ELOST;

@@ -22,7 +22,9 @@
 #                     it is in the parent's memory and not the responder's.
 #                     With NANOACME_PLAIN (default ./nanoacme), a build
 #                     without sanitizers: ASan keeps its own copy of the
-#                     environment, read at start, out of our reach.
+#                     environment, read at start, out of our reach;
+#   fork_fails        the zygote cannot fork a responder (test hook):
+#                     exit 6 at once, clear message, state unchanged.
 # Prints "ok NAME" or "FAIL NAME: reason", then "N passed, N failed".
 set -u
 
@@ -249,6 +251,21 @@ t_bad_user() {
 	expect_clean_failure 'no such user'
 }
 
+# The zygote cannot fork a responder (test hook: EAGAIN): exit 6 at once
+# with the reason, not after the 30 s a missing exit report would take.
+t_fork_fails() {
+	local t0
+	t0=$(date +%s)
+	NANOACME_TEST_NOFORK=1 start -l "127.0.0.1:$PEBBLE_HTTP_PORT" \
+		issue n1.nanoacme.test
+	finish_run
+	[ $(($(date +%s) - t0)) -lt 15 ] || { fail "took $(($(date +%s) - t0)) s"; return 1; }
+	expect_rc 6 || return
+	grep -q 'cannot start the challenge responder: Resource temporarily' "$T/out" ||
+		{ fail "no reason in the output"; return 1; }
+	[ ! -e "$S/certs/n1.nanoacme.test" ] || fail "a certificate was stored"
+}
+
 t_env_wiped() {
 	local NANOACME=${NANOACME_PLAIN:-./nanoacme} env_check=1
 	case $NANOACME in /*) ;; *) NANOACME=$PWD/$NANOACME ;; esac
@@ -262,5 +279,5 @@ t_env_wiped() {
 		-l "127.0.0.1:$PEBBLE_HTTP_PORT"
 }
 
-run_tests "http01_sandboxed alpn_sandboxed forbidden_syscall killed bad_user env_wiped" \
+run_tests "http01_sandboxed alpn_sandboxed forbidden_syscall killed bad_user env_wiped fork_fails" \
 	"${SANDBOX_TESTS:-}"
