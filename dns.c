@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -441,7 +442,8 @@ is_blank(char c)
 
 /* see dns.h */
 int
-dns_server_resolv(struct dns_server *srv, const char *s, size_t n)
+dns_server_resolv(struct dns_server *srv, const char *s, size_t n,
+    unsigned k)
 {
 	size_t i = 0, t;
 
@@ -456,7 +458,8 @@ dns_server_resolv(struct dns_server *srv, const char *s, size_t n)
 			for (t = i; i < n && !is_blank(s[i]) && s[i] != '\n' &&
 			    s[i] != '#' && s[i] != ';'; i++) {
 			}
-			if (dns_server_parse(srv, s + t, i - t) == 0) {
+			if (dns_server_parse(srv, s + t, i - t) == 0 &&
+			    k-- == 0) {
 				return 0;
 			}
 		}
@@ -469,15 +472,21 @@ dns_server_resolv(struct dns_server *srv, const char *s, size_t n)
 }
 
 /* see dns.h */
-void
-dns_server_default(struct dns_server *srv)
+size_t
+dns_server_list(struct dns_server *srv, size_t max)
 {
+	const char *path = "/etc/resolv.conf";
 	char buf[4096];
-	size_t n = 0;
+	size_t n = 0, k;
 	ssize_t r;
 	int fd;
 
-	fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+#ifdef NANOACME_TEST_HOOKS
+	/* tests: another resolv.conf (t_dns, tests/dns-live.sh) */
+	path = getenv("NANOACME_TEST_RESOLV") != NULL ?
+	    getenv("NANOACME_TEST_RESOLV") : path;
+#endif
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	while (fd >= 0 && n < sizeof(buf)) {
 		r = read(fd, buf + n, sizeof(buf) - n);
 		if (r < 0 && errno == EINTR) {
@@ -491,9 +500,21 @@ dns_server_default(struct dns_server *srv)
 	if (fd >= 0) {
 		close(fd);
 	}
-	if (dns_server_resolv(srv, buf, n) != 0) {
-		dns_server_parse(srv, "127.0.0.1", 9);
+	for (k = 0; k < max && dns_server_resolv(&srv[k], buf, n,
+	    (unsigned)k) == 0; k++) {
 	}
+	if (k == 0) {
+		dns_server_parse(srv, "127.0.0.1", 9);
+		k = 1;
+	}
+	return k;
+}
+
+/* see dns.h */
+void
+dns_server_default(struct dns_server *srv)
+{
+	dns_server_list(srv, 1);
 }
 
 /* ---- lookup ------------------------------------------------------------ */
@@ -809,15 +830,38 @@ routable(const struct dns_server *a)
 	return ok;
 }
 
+/*
+ * Adds the count addresses of an AAAA (k 0) or A (k 1) answer in buf.
+ * RFC 6724 in short: IPv6 first only where it has a route, so a router
+ * without IPv6 does not wait on it.
+ */
+static void
+add_found(struct dns_server *a, size_t max, size_t *n,
+    const unsigned char *buf, size_t count, size_t k, unsigned port)
+{
+	size_t first = *n, j;
+
+	for (j = 0; j < count; j++) {
+		add_sa(a, max, n, buf + j * (k == 0 ? 16 : 4), k == 0 ? 16 : 4,
+		    port);
+	}
+	for (j = first; k == 0 && j < *n; j++) {
+		if (!routable(&a[j])) {
+			*n = first;
+			break;
+		}
+	}
+}
+
 /* see dns.h */
 int
 dns_resolve(const char *host, unsigned port, struct dns_server *a,
     size_t max, size_t *n, int timeout_ms, int *err)
 {
 	unsigned char buf[16 * 8], ip[16];
-	struct dns_server srv;
+	struct dns_server srv[DNS_MAX_SERVERS];
 	struct dns_txt out;
-	size_t len, k, j, first;
+	size_t len, k, s, ns;
 	unsigned types[2] = { TYPE_AAAA, TYPE_A };
 
 	*n = 0;
@@ -834,27 +878,27 @@ dns_resolve(const char *host, unsigned port, struct dns_server *a,
 	if (*n > 0) {
 		return 0;
 	}
-	dns_server_default(&srv);
-	for (k = 0; k < 2; k++) {
-		memset(&out, 0, sizeof(out));
-		out.buf = (char *)buf;
-		out.cap = sizeof(buf);
-		if (lookup(&srv, host, types[k], timeout_ms, &out) != 0) {
-			*err = out.err;
-			continue;
-		}
-		first = *n;
-		for (j = 0; j < out.count; j++) {
-			add_sa(a, max, n, buf + j * (k == 0 ? 16 : 4), k == 0 ?
-			    16 : 4, port);
-		}
-		/* RFC 6724 in short: IPv6 first only where it has a route,
-		 * so a router without IPv6 does not wait on it */
-		for (j = first; k == 0 && j < *n; j++) {
-			if (!routable(&a[j])) {
-				*n = first;
-				break;
+	/* the next nameserver only when one does not answer at all (as
+	 * resolv.conf's own rule): a name it says has no address has none */
+	ns = dns_server_list(srv, DNS_MAX_SERVERS);
+	for (s = 0; s < ns; s++) {
+		*err = DNS_OK;
+		for (k = 0; k < 2; k++) {
+			memset(&out, 0, sizeof(out));
+			out.buf = (char *)buf;
+			out.cap = sizeof(buf);
+			if (lookup(&srv[s], host, types[k], timeout_ms, &out) ==
+			    0) {
+				add_found(a, max, n, buf, out.count, k, port);
+				continue;
 			}
+			*err = out.err;
+			if (out.err == DNS_ETIMEOUT || out.err == DNS_ESOCKET) {
+				break;  /* silent: ask the next one */
+			}
+		}
+		if (k == 2 || *n > 0) {
+			break;
 		}
 	}
 	if (*n == 0 && *err == DNS_OK) {

@@ -70,15 +70,22 @@ struct dns_server {
 int dns_server_parse(struct dns_server *srv, const char *s, size_t n);
 
 /*
- * The first usable "nameserver ADDR" line of resolv.conf text
- * s[0..n), port 53. Returns 0, or -1 if there is none.
+ * The usable "nameserver ADDR" line k (0: the first) of resolv.conf
+ * text s[0..n), port 53. Returns 0, or -1 if there is none.
  */
-int dns_server_resolv(struct dns_server *srv, const char *s, size_t n);
+int dns_server_resolv(struct dns_server *srv, const char *s, size_t n,
+    unsigned k);
+
+/* How many nameservers dns_resolve() tries, as resolv.conf(5)'s MAXNS. */
+#define DNS_MAX_SERVERS 3
 
 /*
- * The first nameserver of /etc/resolv.conf (its first 4 KB), else
- * 127.0.0.1:53. Always succeeds.
+ * The nameservers of /etc/resolv.conf (its first 4 KB) into
+ * srv[0..max), else 127.0.0.1:53. Returns how many (at least 1).
  */
+size_t dns_server_list(struct dns_server *srv, size_t max);
+
+/* The first of them. */
 void dns_server_default(struct dns_server *srv);
 
 /*
@@ -133,7 +140,9 @@ int dns_txt_lookup(const struct dns_server *srv, const char *name,
  * an IPv4 or IPv6 literal as it is; else the lines of /etc/hosts that
  * name it; else its AAAA (only when this host has a route to them, so
  * an IPv4-only router does not wait on IPv6) then A records from the
- * first nameserver of /etc/resolv.conf, each query within timeout_ms.
+ * first nameserver of /etc/resolv.conf that answers (the next one only
+ * when one times out or cannot be reached; up to DNS_MAX_SERVERS), each
+ * query within timeout_ms.
  * Our own, instead of getaddrinfo(): musl's resolver and its helpers
  * are about 13 KB of a static build, this is one more query type.
  * Returns 0, or -1 with *err an enum dns_error (DNS_ENOTFOUND: the name

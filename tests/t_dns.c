@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "dns.h"
+#include "store.h"
 
 #include "runner.h"
 
@@ -550,22 +551,27 @@ test_resolv(void)
 
 	s = "# generated\nsearch lan\n  nameserver\tfe80::1%eth0\n"
 	    "nameserver 192.0.2.7 # comment\nnameserver 192.0.2.8\n";
-	CHECK(dns_server_resolv(&srv, s, strlen(s)) == 0);
+	CHECK(dns_server_resolv(&srv, s, strlen(s), 0) == 0);
 	CHECK(srv.u.sa.sa_family == AF_INET &&
 	    ntohs(srv.u.in.sin_port) == 53);
 	CHECK(inet_ntop(AF_INET, &srv.u.in.sin_addr, a, sizeof(a)) &&
 	    strcmp(a, "192.0.2.7") == 0);
+	/* the second usable line (fe80::1%eth0 is not one), no third */
+	CHECK(dns_server_resolv(&srv, s, strlen(s), 1) == 0);
+	CHECK(inet_ntop(AF_INET, &srv.u.in.sin_addr, a, sizeof(a)) &&
+	    strcmp(a, "192.0.2.8") == 0);
+	CHECK(dns_server_resolv(&srv, s, strlen(s), 2) != 0);
 	s = "nameserver 2001:db8::53";
-	CHECK(dns_server_resolv(&srv, s, strlen(s)) == 0);
+	CHECK(dns_server_resolv(&srv, s, strlen(s), 0) == 0);
 	CHECK(srv.u.sa.sa_family == AF_INET6);
 	s = "nameservers 1.2.3.4\n#nameserver 1.2.3.4\nnameserver\n"
 	    "nameserver";
-	CHECK(dns_server_resolv(&srv, s, strlen(s)) != 0);
-	CHECK(dns_server_resolv(&srv, "", 0) != 0);
+	CHECK(dns_server_resolv(&srv, s, strlen(s), 0) != 0);
+	CHECK(dns_server_resolv(&srv, "", 0, 0) != 0);
 	/* cut at the length: "10.0.0." is no address */
 	s = "nameserver 10.0.0.1";
-	CHECK(dns_server_resolv(&srv, s, strlen(s)) == 0);
-	CHECK(dns_server_resolv(&srv, s, strlen(s) - 1) != 0);
+	CHECK(dns_server_resolv(&srv, s, strlen(s), 0) == 0);
+	CHECK(dns_server_resolv(&srv, s, strlen(s) - 1, 0) != 0);
 	dns_server_default(&srv);
 	CHECK(srv.len == sizeof(srv.u.in) || srv.len == sizeof(srv.u.in6));
 	return 0;
@@ -742,6 +748,41 @@ test_live(void)
 	return 0;
 }
 
+/*
+ * tests/dns-live.sh: dns_resolve() past a nameserver that does not
+ * answer (a closed port: refused at once) to the live one, which gives
+ * every name an address; with the dead one alone, its error.
+ */
+static int
+test_live_fallback(void)
+{
+	const char *srv_s = getenv("DNS_LIVE");
+	struct dns_server a[4];
+	char text[128], path[64];
+	size_t n = 0;
+	int err = -1;
+
+	CHECK(srv_s != NULL);
+	snprintf(path, sizeof(path), "/tmp/nanoacme-resolv.%ld",
+	    (long)getpid());
+	snprintf(text, sizeof(text), "nameserver 127.0.0.1:9\n"
+	    "nameserver %s\n", srv_s);
+	CHECK(store_write(path, text, strlen(text), 0600) == 0);
+	setenv("NANOACME_TEST_RESOLV", path, 1);
+	CHECK(dns_server_list(a, 4) == 2);
+	CHECK(dns_resolve("fallback.nanoacme.test", 443, a, 4, &n, 2000,
+	    &err) == 0 && n >= 1);
+	CHECK(ntohs(a[0].u.in.sin_port) == 443);
+	snprintf(text, sizeof(text), "nameserver 127.0.0.1:9\n");
+	CHECK(store_write(path, text, strlen(text), 0600) == 0);
+	CHECK(dns_resolve("fallback.nanoacme.test", 443, a, 4, &n, 2000,
+	    &err) == -1 && n == 0);
+	CHECK(err == DNS_ESOCKET || err == DNS_ETIMEOUT);
+	unsetenv("NANOACME_TEST_RESOLV");
+	unlink(path);
+	return 0;
+}
+
 /* dns_resolve(): literals as they are, /etc/hosts for localhost (every
  * test machine has it), the port in each address, the caps. */
 static int
@@ -790,6 +831,7 @@ main(void)
 	RUN(test_resolve);
 	if (getenv("DNS_LIVE") != NULL) {
 		RUN(test_live);
+		RUN(test_live_fallback);
 	}
 	return runner_done();
 }
