@@ -487,8 +487,9 @@ ari_due(struct run *r, const char *name, int64_t *due)
 		return -1;
 	}
 	if ((int64_t)time(NULL) >= a.next) {
-		/* a first pass only notes that the CA is to be asked */
-		if (r->probe) {
+		/* a first pass only notes that the CA is to be asked; a dry
+		 * run asks nothing that would write the answer in STATE */
+		if (r->probe || r->o->dry_run) {
 			r->probed = true;
 			return -1;
 		}
@@ -500,14 +501,17 @@ ari_due(struct run *r, const char *name, int64_t *due)
 	return 0;
 }
 
-/* True if certificate name is due now (or --force, or revoked). */
+/*
+ * True if certificate name is due now (or --force, or revoked). A dry
+ * run renews all, after saying when a real renew would.
+ */
 static bool
 renew_is_due(struct run *r, const char *name)
 {
 	char path[STORE_PATH_MAX], when[32];
 	int64_t nb, na, due;
 
-	if (r->o->force) {
+	if (r->o->force && !r->o->dry_run) {
 		return true;
 	}
 	if (cert_path(r, name, "revoked", path) == 0 &&
@@ -524,9 +528,10 @@ renew_is_due(struct run *r, const char *name)
 		due = cert_due_at(nb, na, r->c->days);
 	}
 	fmt_date(due, when);
-	msg_info(r->o, 1, "%s: %s %s UTC", name, due <= (int64_t)time(NULL) ?
+	msg_info(r->o, !r->o->dry_run, "%s%s: %s %s UTC", r->o->dry_run ?
+	    "dry run: a real renew: " : "", name, due <= (int64_t)time(NULL) ?
 	    "due since" : "not due until", when);
-	return due <= (int64_t)time(NULL);
+	return due <= (int64_t)time(NULL) || r->o->dry_run;
 }
 
 /* Worse of two exit statuses: any failure over success over nothing. */

@@ -209,6 +209,7 @@ t_dry_run_renew() {
 	before=$(snapshot "$T/s")
 	na -C "$T/s" -vv --dry-run renew
 	expect_rc 0 || return
+	expect_out "dry run: a real renew: $n: not due until" || return
 	expect_out "dry run: renewed $n" || return
 	expect_out "dry run: deploy hook not run: touch $T/deployed" || return
 	! grep -q '(created)' "$T/out" || { fail "an account was created"; return 1; }
