@@ -57,11 +57,18 @@ ascii_hexval(unsigned c)
 	return c - 'a' < 6 ? (int)(c - 'a' + 10) : -1;
 }
 
+/* 'A'..'Z', 'a'..'z', '0'..'9' */
+static inline bool
+ascii_isalnum(unsigned c)
+{
+	return ascii_isalpha(c) || ascii_isdigit(c);
+}
+
 /* RFC 4648 §5 base64url alphabet (no padding). */
 static inline bool
 ascii_is_b64url(unsigned c)
 {
-	return ascii_isalpha(c) || ascii_isdigit(c) || c == '-' || c == '_';
+	return ascii_isalnum(c) || c == '-' || c == '_';
 }
 
 /* s[0..n) equals the lowercase literal lit, ignoring ASCII case. */
@@ -77,6 +84,21 @@ ascii_eq_nocase(const unsigned char *s, size_t n, const char *lit)
 		}
 	}
 	return lit[n] == '\0';
+}
+
+/* a[0..n) and b[0..n) are equal, ignoring ASCII case (only A-Z fold). */
+static inline bool
+ascii_memeq_nocase(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (ascii_tolower((unsigned char)a[i]) !=
+		    ascii_tolower((unsigned char)b[i])) {
+			return false;
+		}
+	}
+	return true;
 }
 
 /* C strings a and b are equal, ignoring ASCII case (only A-Z fold). */

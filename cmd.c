@@ -113,7 +113,7 @@ lower_names(struct conf *c, char *store, size_t cap)
 		p = store + used;
 		memcpy(p, c->names[k], n);
 		for (; *p != '\0'; p++) {
-			*p = *p >= 'A' && *p <= 'Z' ? *p + 32 : *p;
+			*p = (char)ascii_tolower((unsigned char)*p);
 		}
 		c->names[k] = store + used;
 		used += n;

@@ -4,19 +4,13 @@
  * See dnsrec.h for why this is a module of its own.
  */
 #include "dnsrec.h"
+#include "ascii.h"
 
 #include <string.h>
 
 #include <bearssl.h>
 
 #include "jws.h"
-
-/* ASCII only: no <ctype.h> on external bytes (STYLE §4). */
-static unsigned
-lower(unsigned c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
 
 /* RFC 8659 §4.2 value: %x21-3A / %x3C-7E (no blank, no ';'). */
 static bool
@@ -159,7 +153,7 @@ account_value(const struct dnsrec_persist *p, struct sbuf *b)
 	c = (unsigned char)n;
 	br_sha256_update(&sc, &c, 1);
 	for (i = 0; i < n; i++) {
-		c = (unsigned char)lower((unsigned char)d[i]);
+		c = (unsigned char)ascii_tolower((unsigned char)d[i]);
 		br_sha256_update(&sc, &c, 1);
 	}
 	br_sha256_update(&sc, p->thumb, strlen(p->thumb));
@@ -236,20 +230,6 @@ dnsrec_txt_quote(const char *v, size_t n, char *out, size_t cap,
 	return 0;
 }
 
-/* a[0..n) and b[0..n) are equal, ASCII case-insensitively. */
-static bool
-eq_nocase(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i])) {
-			return false;
-		}
-	}
-	return true;
-}
-
 /* Issuer domain names compare without case and without a final dot. */
 static bool
 issuer_eq(const char *s, size_t n, const char *issuer)
@@ -262,14 +242,7 @@ issuer_eq(const char *s, size_t n, const char *issuer)
 	if (m > 0 && issuer[m - 1] == '.') {
 		m--;
 	}
-	return n > 0 && n == m && eq_nocase(s, issuer, n);
-}
-
-static bool
-is_alnum(unsigned c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
+	return n > 0 && n == m && ascii_memeq_nocase(s, issuer, n);
 }
 
 /* Skips RFC 5234 WSP (space, tab) from i; returns the new index. */
@@ -321,20 +294,22 @@ static int
 persist_param(struct persist_rec *r, unsigned *seen, const char *tag,
     size_t tn, const char *val, size_t vn)
 {
+	const unsigned char *t = (const unsigned char *)tag;
 	unsigned bit;
 
-	if (tn == 10 && eq_nocase(tag, "accounturi", tn)) {
+	if (ascii_eq_nocase(t, tn, "accounturi")) {
 		bit = TAG_ACCOUNTURI;
 		r->acct[0] = val;
 		r->acct_len[0] = vn;
-	} else if (tn == 13 && eq_nocase(tag, "accountdigest", tn)) {
+	} else if (ascii_eq_nocase(t, tn, "accountdigest")) {
 		bit = TAG_ACCOUNTDIGEST;
 		r->acct[1] = val;
 		r->acct_len[1] = vn;
-	} else if (tn == 6 && eq_nocase(tag, "policy", tn)) {
+	} else if (ascii_eq_nocase(t, tn, "policy")) {
 		bit = TAG_POLICY;
-		r->wildcard = vn == 8 && eq_nocase(val, "wildcard", vn);
-	} else if (tn == 12 && eq_nocase(tag, "persistuntil", tn)) {
+		r->wildcard = ascii_eq_nocase((const unsigned char *)val, vn,
+		    "wildcard");
+	} else if (ascii_eq_nocase(t, tn, "persistuntil")) {
 		bit = TAG_PERSISTUNTIL;
 		r->has_until = true;
 		if (parse_u64(val, vn, &r->until) != 0) {
@@ -363,7 +338,7 @@ persist_parse(const char *s, size_t n, const char **iss, size_t *in,
 	unsigned seen = 0;
 
 	i = skip_wsp(s, n, 0);
-	for (t = i; i < n && (is_alnum((unsigned char)s[i]) || s[i] == '-' ||
+	for (t = i; i < n && (ascii_isalnum((unsigned char)s[i]) || s[i] == '-' ||
 	    s[i] == '.'); i++) {
 	}
 	*iss = s + t;
@@ -377,7 +352,7 @@ persist_parse(const char *s, size_t n, const char **iss, size_t *in,
 		if (i == n) {
 			break;                  /* a trailing ';' is tolerated */
 		}
-		for (t = i; i < n && (is_alnum((unsigned char)s[i]) ||
+		for (t = i; i < n && (ascii_isalnum((unsigned char)s[i]) ||
 		    (s[i] == '-' && i > t)); i++) {
 		}
 		tn = i - t;

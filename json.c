@@ -11,6 +11,7 @@
 #include <jsmn.h>
 
 #include "json.h"
+#include "ascii.h"
 
 #include <limits.h>
 #include <string.h>
@@ -247,22 +248,6 @@ json_get(const struct json *j, int obj, const char *key)
 	return -1;
 }
 
-/* Value of one hex digit, or -1. */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
 /* Reads 4 hex digits at s[0..4) (caller checked the length). */
 static long
 hex4(const char *s)
@@ -271,7 +256,7 @@ hex4(const char *s)
 	int k, d;
 
 	for (k = 0; k < 4; k++) {
-		d = hexval(s[k]);
+		d = ascii_hexval((unsigned char)s[k]);
 		if (d < 0) {
 			return -1;
 		}

@@ -4,6 +4,7 @@
  * See pem.h for why this is a module of its own.
  */
 #include "pem.h"
+#include "ascii.h"
 
 #include <sys/random.h>
 
@@ -333,8 +334,7 @@ dns_name_rule(const char *name, size_t n)
 		if (c == '-' && label == 0) {
 			return "a label starting with '-'";
 		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-')) {
+		if (!ascii_isalnum((unsigned char)c) && c != '-') {
 			return "a character other than letters, digits, '-' and "
 			    "'.' (no '_', space or non-ASCII; IDNs in punycode: "
 			    "xn--...)";

@@ -28,8 +28,7 @@ account_dir(const struct run *r, char *out, size_t cap)
 	sbuf_adds(&b, "/account/");
 	for (; *u != '\0'; u++) {
 		c = *u;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '-')) {
+		if (!ascii_isalnum((unsigned char)c) && c != '.' && c != '-') {
 			c = '_';
 		}
 		sbuf_add(&b, &c, 1);

@@ -4,6 +4,7 @@
  * See x509.h for why this is a module of its own.
  */
 #include "x509.h"
+#include "ascii.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -381,24 +382,6 @@ x509_parse(const unsigned char *der, size_t len, struct x509_cert *c)
 	return x509_tbs(tbs, c);
 }
 
-/* ASCII case-insensitive equality of a[0..n) and b[0..n). */
-static bool
-ascii_eq_nocase(const unsigned char *a, const char *b, size_t n)
-{
-	unsigned char x, y;
-
-	while (n-- > 0) {
-		x = *a++;
-		y = (unsigned char)*b++;
-		x = x >= 'A' && x <= 'Z' ? x + 32 : x;
-		y = y >= 'A' && y <= 'Z' ? y + 32 : y;
-		if (x != y) {
-			return false;
-		}
-	}
-	return true;
-}
-
 /* see x509.h */
 bool
 x509_has_name(const struct x509_cert *c, const char *name)
@@ -415,7 +398,7 @@ x509_has_name(const struct x509_cert *c, const char *name)
 	kind = name_classify(name, ip, &iplen);
 	while (gns.len > 0 && der_get(&gns, &tag, &gn, NULL, NULL) == 0) {
 		if (kind == NAME_DNS && tag == 0x82 && gn.len == n &&
-		    ascii_eq_nocase(gn.p, name, n)) {
+		    ascii_memeq_nocase((const char *)gn.p, name, n)) {
 			return true;
 		}
 		if (kind == NAME_IP && tag == 0x87 && gn.len == iplen &&
