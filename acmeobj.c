@@ -245,11 +245,11 @@ int
 obj_chall_error(const struct json *j, const char *url)
 {
 	struct acme_chall c;
-	int k;
+	int k, n = obj_count(j, 0, "challenges");
 
-	for (k = 0; obj_challenge(j, k, &c) == 0 || c.tok >= 0; k++) {
-		if (c.tok >= 0 && (url == NULL || strcmp(c.url, url) == 0) &&
-		    c.error >= 0) {
+	for (k = 0; k < n; k++) {
+		if (obj_challenge(j, k, &c) == 0 && c.error >= 0 &&
+		    (url == NULL || strcmp(c.url, url) == 0)) {
 			return c.error;
 		}
 	}

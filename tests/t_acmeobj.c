@@ -302,6 +302,12 @@ test_authz_shapes(void)
 	CHECK(obj_challenge(&j, 2, &c) == -1);
 	CHECK(obj_challenge(&j, 3, &c) == 0 && c.url[0] == '\0');
 	CHECK(strcmp(c.token, "t") == 0);
+	/* an error after entries that are no challenges is still found */
+	CHECK(parse(&j, "{\"identifier\":{\"value\":\"a\"},\"challenges\":"
+	    "[7,{\"url\":\"https://a/\"},{\"type\":\"http-01\",\"url\":"
+	    "\"https://a/c\",\"error\":{\"type\":\"x\"}}]}") == 0);
+	CHECK(obj_chall_error(&j, NULL) > 0);
+	CHECK(obj_chall_error(&j, "https://a/c") > 0);
 	CHECK(parse(&j, "{\"identifier\":{\"value\":\"a\"},\"challenges\":"
 	    "{}}") == 0);
 	CHECK(obj_authz(&j, &z) == 0 && z.nchall == -1);
