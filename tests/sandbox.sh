@@ -172,6 +172,13 @@ watch() {
 	local ppid w=0
 	rpid=$(holder "$1")
 	[ -n "$rpid" ] || { fail "no process listens on port $1"; return 1; }
+	# the responder is up before the account key is read: look once a
+	# signed request has gone (the key is in the parent from then on)
+	for w in $(seq 1 100); do
+		grep -q '^> POST' "$T/out" && break
+		sleep 0.1
+	done
+	w=0
 	# napid is timeout(1); nanoacme is its child
 	ppid=$(pgrep -P "$napid" | head -n 1)
 	[ -n "$ppid" ] && kill -STOP "$ppid" 2>/dev/null || return 2
