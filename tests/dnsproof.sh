@@ -168,7 +168,7 @@ t_persist_issue_renew() {
 	grep -qx 'dns-persist yes' "$T/s/certs/$name/settings" ||
 		{ fail "method not remembered"; return 1; }
 	cp "$T/s/certs/$name/cert.pem" "$T/old.pem"
-	na -C "$T/s" --jitter 0 --force renew
+	na -C "$T/s" -v --jitter 0 --force renew
 	expect_rc 0 || return
 	cmp -s "$T/old.pem" "$T/s/certs/$name/cert.pem" && { fail "not renewed"; return 1; }
 	# wildcard: the record needs policy=wildcard
@@ -202,7 +202,7 @@ t_account_hook() {
 # --force: each comes back from its own settings alone (profile, so
 # lifetime; method; hook run or not; deploy hook run or not).
 t_mixed_renew() {
-	local n value
+	local n value want
 	txt_hook "$T/hook" dns-01
 	persist_line x.nanoacme.test >/dev/null || { fail "dns-persist failed"; return 1; }
 	value="pebble.letsencrypt.org; accounturi=$(account_url)"
@@ -218,16 +218,24 @@ t_mixed_renew() {
 	na_p --profile default -k "$T/hook" --deploy-hook "touch $T/deployed-d3" \
 		issue d3.nanoacme.test && expect_rc 0 || return
 	rm -f "$T/deployed-s2" "$T/deployed-d3" "$T/hook.log"
-	na -C "$T/s" --jitter 0 --force renew
+	na -C "$T/s" -v --jitter 0 --force renew
 	expect_rc 0 || return
 	for n in s1:6 d1:90 s2:6 s3:90 d2:6 d3:90; do
 		[ "$(lifetime_days "$T/s/certs/${n%%:*}.nanoacme.test/cert.pem")" = "${n#*:}" ] ||
 			{ fail "${n%%:*}: lifetime $(lifetime_days "$T/s/certs/${n%%:*}.nanoacme.test/cert.pem") days, want ${n#*:}"; return 1; }
 	done
-	# the hook ran for d1, d2, d3 only; deploy hooks for s2 and d3 only
+	# the hook ran for d1, d2, d3 only (less one whose authorization
+	# Pebble reused, as it rarely still does: "already valid", no
+	# challenge); deploy hooks for s2 and d3 only
+	want=
+	for n in d1 d2 d3; do
+		grep -q "^  $n.nanoacme.test: already valid" "$T/out" ||
+			want="$want$n.nanoacme.test "
+	done
+	[ -n "$want" ] || { fail "every authorization was reused"; return 1; }
 	[ "$(grep '^begin|dns-01|' "$T/hook.log" | cut -d'|' -f3 | sort | tr '\n' ' ')" = \
-		"d1.nanoacme.test d2.nanoacme.test d3.nanoacme.test " ] ||
-		{ fail "hook calls: $(tr '\n' ';' <"$T/hook.log")"; return 1; }
+		"$want" ] ||
+		{ fail "hook calls: $(tr '\n' ';' <"$T/hook.log"), want $want"; return 1; }
 	[ -f "$T/deployed-s2" ] && [ -f "$T/deployed-d3" ] || { fail "a deploy hook did not run"; return 1; }
 	for n in s1 d1 s3 d2; do
 		grep -q '^deploy-hook' "$T/s/certs/$n.nanoacme.test/settings" &&
