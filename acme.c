@@ -538,11 +538,13 @@ order_new(struct run *r)
 		return rc;
 	}
 	/* The CA may have replaced it already (alreadyReplaced: a run
-	 * killed after finalize, a power cut, a restored backup) or not
-	 * know it (another CA): order once anew without "replaces" rather
-	 * than fail forever. */
+	 * killed after finalize, a power cut, a restored backup), not
+	 * know it (another CA) or fail on it (Pebble 2.10 answers 500 for
+	 * a serial whose DER starts with a 0x00 byte, as RFC 9773's own
+	 * example does): order once anew without "replaces" rather than
+	 * fail forever. */
 	if (r->cs.replaces[0] != '\0' && r->resp.status >= 400 &&
-	    r->resp.status < 500 && !is_problem(r, "rateLimited") &&
+	    !is_problem(r, "rateLimited") &&
 	    !is_problem(r, "unauthorized") &&
 	    !is_problem(r, "userActionRequired")) {
 		msg_info(r->o, 0, "newOrder refused \"replaces\" (%d): "

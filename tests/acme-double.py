@@ -56,6 +56,9 @@ Settings:
                 this many more polls (a CA that validates slowly)
   authz_retry_after  null, or the Retry-After of every authorization reply
                 (99999999: a CA that must not stall the client)
+  replaces_status  0, or the status (500...) of a serverInternal problem
+                answering every newOrder that carries "replaces" (Pebble
+                2.10 so answers for a serial with a 0x00 byte in DER)
 Also POST /forget: the double forgets every certificate it issued, as if
 another CA had issued them (renewalInfo 404, "replaces" refused).
 """
@@ -102,6 +105,7 @@ DEFAULTS = {
     "serial_pad": True,
     "authz_pending_polls": 0,
     "authz_retry_after": None,
+    "replaces_status": 0,
 }
 
 
@@ -699,6 +703,10 @@ class AcmeHandler(http.server.BaseHTTPRequestHandler):
             raise Problem(400, "invalidProfile",
                           "profile %r is not offered" % (profile,))
         replaces = payload.get("replaces")
+        if replaces is not None and cfg["replaces_status"]:
+            raise Problem(cfg["replaces_status"], "serverInternal",
+                          "could not find an order for the given "
+                          "certificate")
         if replaces is not None:
             cid = st.by_certid.get(replaces) \
                 if isinstance(replaces, str) else None

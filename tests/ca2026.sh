@@ -69,14 +69,33 @@ order_field() {
 # issue_vv NAME [ARGS...]: issue NAME (-vv), expect exit 0 and a good cert
 # directory; sets $cid to its CertID.
 cid=
+#
+# Pebble 2.10 cannot find the order of a certificate whose serial starts
+# with a 0x00 byte in DER (7 bytes with the top bit set, about 1 in 256 of
+# its serials): a newOrder naming it in "replaces" gets 500 (nanoacme then
+# orders without "replaces"). The tests of "replaces" need Pebble to know
+# the certificate, so such a certificate is issued again (logged).
 issue_vv() {
-	local name=$1
+	local name=$1 try force= serial
 	shift
-	na_std -y -vv "$@" issue "$name"
-	expect_rc 0 || return 1
-	expect_cert_dir "$T/s/certs/$name" || return 1
-	cid=$(cert_id "$T/s/certs/$name/cert.pem") ||
-		fail "cannot compute the CertID of $name with openssl"
+	for try in 1 2 3 4 5; do
+		# shellcheck disable=SC2086 # $force: empty or one word
+		na_std -y -vv "$@" $force issue "$name"
+		expect_rc 0 || return 1
+		expect_cert_dir "$T/s/certs/$name" || return 1
+		cid=$(cert_id "$T/s/certs/$name/cert.pem") ||
+			{ fail "cannot compute the CertID of $name with openssl"; return 1; }
+		serial=$(openssl x509 -in "$T/s/certs/$name/cert.pem" -noout -serial |
+			sed 's/^serial=//')
+		[ $((${#serial} % 2)) = 0 ] || serial=0$serial
+		case $serial in
+		[89A-Fa-f]*) ;;
+		*) return 0 ;;
+		esac
+		echo "[serial $serial: a 0x00 byte in DER, which Pebble cannot find; issue $try again]" >>"$T/log"
+		force=--force
+	done
+	fail "five serials with a 0x00 byte in DER in a row"
 }
 
 # rfc3339 SECONDS: that moment as an RFC 3339 UTC timestamp.

@@ -453,6 +453,21 @@ t_ari_replaces_unknown() {
 	expect_differ "$T/old.pem" "$d/cert.pem" || return
 }
 
+# The CA fails on "replaces" (500 serverInternal, as Pebble 2.10 for some
+# serials): renewed all the same, ordered once more without it.
+t_ari_replaces_500() {
+	local d
+	config "{\"backdate\": $((70 * DAY))}" || return
+	issue_saved a13.nanoacme.test || return
+	config '{"backdate": 0, "window": "past", "replaces_status": 500}' || return
+	na_renew -v
+	expect_rc 0 || return
+	expect_out 'newOrder refused "replaces" \(500\): ordering without it' || return
+	expect_count 2 "$NEWORDER and e[\"status\"] != 500" \
+		"newOrders that succeeded: the issue's and the renewal's" || return
+	expect_differ "$T/old.pem" "$d/cert.pem"
+}
+
 # --- main ------------------------------------------------------------------------
 
 need_nanoacme
@@ -465,5 +480,6 @@ double_start >"$T/start" 2>&1 ||
 all_tests="certid issue profile_refused ari_retry_after"
 all_tests="$all_tests ari_absent ari_absent_due ari_invalid_window ari_error_due"
 all_tests="$all_tests ari_empty_window ari_plain_serial ari_added_later"
+all_tests="$all_tests ari_replaces_500"
 all_tests="$all_tests ari_replaces_unknown poll_retry_after_cap"
 run_tests "$all_tests" "${DOUBLE_TESTS:-}"

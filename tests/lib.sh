@@ -50,31 +50,16 @@ summary() {
 # na ARGS...: run nanoacme. Its stdout+stderr go to $T/out (this run) and are
 # appended to $T/log (all runs of the test); its exit status is left in $rc,
 # its wall time in milliseconds in $ms.
-#
-# One known race of Pebble's, and only it, makes na run again (up to 10
-# times, 0.3 s apart, each said in the log): Pebble finalizes an order in
-# a goroutine and indexes it by certificate serial only after the
-# certificate can be fetched (wfe.go: CompleteOrder, then
-# AddOrderByIssuedSerial), so a renewal naming that certificate in
-# "replaces" right after issuance may get "could not find order resulting
-# in the given certificate serial number" (500). Boulder has no such
-# window; nothing in nanoacme could do better than wait.
-PEBBLE_INDEX_RACE='could not find order resulting in the given certificate serial number'
 na() {
-	local t0 try
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		printf '$ %s %s\n' "${wrap[*]:+${wrap[*]} }$NANOACME" "$*" >>"$T/log"
-		t0=$(date +%s%3N)
-		timeout --foreground -k 5 "$NANOACME_TIMEOUT" ${wrap[@]+"${wrap[@]}"} "$NANOACME" "$@" \
-			>"$T/out" 2>&1 </dev/null
-		rc=$?
-		ms=$(($(date +%s%3N) - t0))
-		cat "$T/out" >>"$T/log"
-		printf '[exit %s, %s ms]\n' "$rc" "$ms" >>"$T/log"
-		[ "$rc" = 4 ] && grep -q "$PEBBLE_INDEX_RACE" "$T/out" || return 0
-		echo "[Pebble's order index race (try $try): again in 0.3 s]" >>"$T/log"
-		sleep 0.3
-	done
+	local t0
+	printf '$ %s %s\n' "${wrap[*]:+${wrap[*]} }$NANOACME" "$*" >>"$T/log"
+	t0=$(date +%s%3N)
+	timeout --foreground -k 5 "$NANOACME_TIMEOUT" ${wrap[@]+"${wrap[@]}"} "$NANOACME" "$@" \
+		>"$T/out" 2>&1 </dev/null
+	rc=$?
+	ms=$(($(date +%s%3N) - t0))
+	cat "$T/out" >>"$T/log"
+	printf '[exit %s, %s ms]\n' "$rc" "$ms" >>"$T/log"
 }
 
 # na_at DIR_URL CA_FILE HTTP_PORT STATE ARGS...: na against the ACME server
