@@ -13,7 +13,10 @@
 #          and python3-cryptography (tests/acme-double.py, make check-double),
 #          busybox-static (ash, crond, httpd), lighttpd and its TLS module
 #          (tests/openwrt.sh, make check-openwrt), strace (tests/powerloss.sh,
-#          make check-powerloss: kills at chosen syscalls, key file modes)
+#          make check-powerloss: kills at chosen syscalls, key file modes),
+#          iproute2 and procps (ss and pgrep: who holds a port, tests/
+#          sandbox.sh and pebble-env.sh), bsdutils (script(1): a terminal
+#          for tests/everyday.sh's status line)
 #   bench  check + strace, uacme, lego and certbot (bench/compare.sh)
 # demo, check and bench also fetch Debian testing's newest pebble (2.10.x, the
 # default of tests/pebble-env.sh) into build/pebble-2.10/ and caddy (2.11.x)
@@ -33,7 +36,7 @@ demo_pkgs="$build_pkgs pebble openssl curl"
 check_pkgs="$demo_pkgs $musl_pkgs clang valgrind libclang-rt-14-dev qemu-user-static"
 check_pkgs="$check_pkgs python3 python3-cryptography faketime"
 check_pkgs="$check_pkgs busybox-static lighttpd lighttpd-mod-openssl knot bind9-dnsutils"
-check_pkgs="$check_pkgs strace"
+check_pkgs="$check_pkgs strace iproute2 procps bsdutils"
 bench_pkgs="$check_pkgs strace python3 uacme lego certbot dehydrated acme-tiny"
 
 # Debian testing's packages for build/: name and directory.
