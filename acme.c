@@ -121,7 +121,7 @@ show_body(const struct run *r)
 		if (len < sizeof(line) - 2) {
 			line[len++] = c;
 		}
-		if (json && !str && c == ':') {
+		if (json && !str && c == ':' && len < sizeof(line) - 2) {
 			line[len++] = ' ';
 		} else if (json && !str && (c == '{' || c == '[' || c == ',')) {
 			depth += c != ',';

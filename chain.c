@@ -49,6 +49,7 @@ csr_read(struct run *r, const char *path, size_t *der_len,
 	size_t len, pos = 0;
 	int got = 0;
 
+	*der_len = 0;
 	if (store_read(path, r->pem, sizeof(r->pem), &len) != 0) {
 		return file_fail("cannot read CSR", path);
 	}
@@ -57,9 +58,10 @@ csr_read(struct run *r, const char *path, size_t *der_len,
 		got = strcmp(label, "CERTIFICATE REQUEST") == 0 ||
 		    strcmp(label, "NEW CERTIFICATE REQUEST") == 0;
 	}
-	if (got == 0 && len <= sizeof(r->der)) {
-		memcpy(r->der, r->pem, len);    /* not PEM: DER as it is */
-		*der_len = len;
+	if (got == 0) {
+		/* not PEM: DER as it is (too large: no CSR, *der_len 0) */
+		*der_len = len <= sizeof(r->der) ? len : 0;
+		memcpy(r->der, r->pem, *der_len);
 	}
 	if (x509_parse_csr(r->der, *der_len, x) != 0 ||
 	    x->spki_len > sizeof(r->cs.csr_spki)) {

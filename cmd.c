@@ -973,14 +973,20 @@ cmd_dns_persist(struct run *r, struct conf *c)
 	return 0;
 }
 
-/* True if e is a version directory of name: ".NAME.N". */
+/* True if e is a version directory of name: ".NAME.N", N digits only
+ * (".a.com.3com.net.7" is a version of "a.com.3com.net", not "a.com"). */
 static bool
 is_version_of(const char *e, const char *name)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(name), k;
 
-	return e[0] == '.' && strncmp(e + 1, name, n) == 0 && e[n + 1] == '.' &&
-	    e[n + 2] >= '0' && e[n + 2] <= '9';
+	if (e[0] != '.' || strncmp(e + 1, name, n) != 0 || e[n + 1] != '.' ||
+	    e[n + 2] == '\0') {
+		return false;
+	}
+	for (k = n + 2; ascii_isdigit((unsigned char)e[k]); k++) {
+	}
+	return e[k] == '\0';
 }
 
 /*

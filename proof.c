@@ -204,6 +204,7 @@ take_challenge(struct run *r, struct authz *a, int k)
 	a->keyauth[0] = a->dns_name[0] = a->record[0] = '\0';
 	/* dns-persist-01 has no token: its proof is a standing record. */
 	if (strcmp(a->type, "dns-persist-01") == 0) {
+		a->token[0] = '\0';    /* none: nothing of the CA's to a hook */
 		if (persist_record(r, a, c.tok) != 0) {
 			return -1;
 		}

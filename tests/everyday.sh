@@ -127,6 +127,10 @@ t_delete() {
 	na_e -D "$PRODUCTION" issue dl.nanoacme.test && expect_rc 0 || return
 	na_e -D "$PRODUCTION" --force issue dl.nanoacme.test && expect_rc 0 || return
 	na_e -D "$PRODUCTION" issue keep.nanoacme.test && expect_rc 0 || return
+	# a certificate whose name extends this one's with a label starting
+	# with a digit (3com.net): its versions ".dl.nanoacme.test.3x.test.N"
+	# are not versions of dl.nanoacme.test
+	na_e -D "$PRODUCTION" issue dl.nanoacme.test.3x.test && expect_rc 0 || return
 	# a version left by a run killed between writing and switching
 	mkdir -m 700 "$T/s/certs/.dl.nanoacme.test.99" &&
 		cp "$T/s/certs/dl.nanoacme.test/privkey.pem" "$T/s/certs/.dl.nanoacme.test.99/" ||
@@ -135,9 +139,10 @@ t_delete() {
 	expect_rc 0 || return
 	expect_out 'deleting .*dl\.nanoacme\.test' || return
 	expect_absent "$T/s/certs/dl.nanoacme.test" || return
-	[ -z "$(find "$T/s/certs" -maxdepth 1 -name '.dl.nanoacme.test*')" ] ||
+	[ -z "$(find "$T/s/certs" -maxdepth 1 -name '.dl.nanoacme.test.[0-9]*' ! -name '*.3x.test.*')" ] ||
 		{ fail "versions left: $(ls -a "$T/s/certs")"; return 1; }
 	expect_file "$T/s/certs/keep.nanoacme.test/privkey.pem" || return
+	expect_file "$T/s/certs/dl.nanoacme.test.3x.test/privkey.pem" || return
 	na -C "$T/s" delete dl.nanoacme.test
 	expect_rc 2
 }

@@ -433,6 +433,8 @@ SCENARIOS = {
         200, b'{"newNonce":"' + x["base"].encode() + b'/nonce", ')),
     "not-json": ("dir", lambda c, x: response(
         200, b"<html>hello</html>", "text/html")),
+    # -vv re-indents JSON: every ':' gains a space, in a line of 1 KB
+    "vv-colons": ("dir", lambda c, x: response(200, b":" * 3000)),
     "dir-no-newnonce": ("dir", lambda c, x: response(200, jbody({
         "newAccount": x["base"] + "/acct", "newOrder": x["base"] + "/order",
     }))),

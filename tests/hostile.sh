@@ -61,6 +61,7 @@ slowloris           3 timed out                      7
 slow-body           3 timed out                      7
 bad-json            4 directory .*unexpected reply   5
 not-json            4 directory .*unexpected reply   5
+vv-colons           4 directory .*unexpected reply   5
 dir-no-newnonce     4 newNonce                       5
 dir-wrong-types     4 newOrder missing|newOrder      5
 dir-http-url        4 not an https URL               5
@@ -123,6 +124,8 @@ PENDING=""
 SMALL_STACK="deep-subproblems deep-subproblems-min"
 # Cases also run as `renew --force`: the renewal path keeps the old pair too.
 RENEW_CASES="body-stops cert-wrong-key cert-garbage tls-untrusted stall"
+# Cases run with -vv (the reply bodies shown).
+VV_CASES="vv-colons"
 
 # run_case NAME EXIT ERE BOUND LISTENER CMD...: one hostile run.
 run_case() {
@@ -201,7 +204,10 @@ while read -r name want rest; do
 	esac
 	bound=${!#}
 	ere=${*:1:$(($# - 1))}
-	run_case "$name" "$want" "$ere" "$bound" "$lis" issue --force "$NAME"
+	vv=
+	case " $VV_CASES " in *" $name "*) vv=-vv ;; esac
+	# shellcheck disable=SC2086 # $vv: empty or one word
+	run_case "$name" "$want" "$ere" "$bound" "$lis" $vv issue --force "$NAME"
 	case " $RENEW_CASES " in
 	*" $name "*) run_case "$name" "$want" "$ere" "$bound" "$lis" renew --force ;;
 	esac
