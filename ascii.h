@@ -57,6 +57,13 @@ ascii_hexval(unsigned c)
 	return c - 'a' < 6 ? (int)(c - 'a' + 10) : -1;
 }
 
+/* space or tab: RFC 5234 WSP, RFC 9110 OWS, resolv.conf's blanks */
+static inline bool
+ascii_isblank(unsigned c)
+{
+	return c == ' ' || c == '\t';
+}
+
 /* 'A'..'Z', 'a'..'z', '0'..'9' */
 static inline bool
 ascii_isalnum(unsigned c)

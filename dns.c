@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ascii.h"
+#include "config.h"
 #include "sockio.h"
 
 #define TYPE_A 1
@@ -434,12 +435,6 @@ dns_server_parse(struct dns_server *srv, const char *s, size_t n)
 	return inet_pton(AF_INET, a, &srv->u.in.sin_addr) == 1 ? 0 : -1;
 }
 
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* see dns.h */
 int
 dns_server_resolv(struct dns_server *srv, const char *s, size_t n,
@@ -448,14 +443,14 @@ dns_server_resolv(struct dns_server *srv, const char *s, size_t n,
 	size_t i = 0, t;
 
 	while (i < n) {
-		while (i < n && is_blank(s[i])) {
+		while (i < n && ascii_isblank((unsigned char)s[i])) {
 			i++;
 		}
 		if (n - i > 11 && memcmp(s + i, "nameserver", 10) == 0 &&
-		    is_blank(s[i + 10])) {
-			for (i += 11; i < n && is_blank(s[i]); i++) {
+		    ascii_isblank((unsigned char)s[i + 10])) {
+			for (i += 11; i < n && ascii_isblank((unsigned char)s[i]); i++) {
 			}
-			for (t = i; i < n && !is_blank(s[i]) && s[i] != '\n' &&
+			for (t = i; i < n && !ascii_isblank((unsigned char)s[i]) && s[i] != '\n' &&
 			    s[i] != '#' && s[i] != ';'; i++) {
 			}
 			if (dns_server_parse(srv, s + t, i - t) == 0 &&
@@ -863,6 +858,8 @@ dns_resolve(const char *host, unsigned port, struct dns_server *a,
 	struct dns_txt out;
 	size_t len, k, s, ns;
 	unsigned types[2] = { TYPE_AAAA, TYPE_A };
+	long long end = sockio_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int left;
 
 	*n = 0;
 	*err = DNS_OK;
@@ -887,8 +884,16 @@ dns_resolve(const char *host, unsigned port, struct dns_server *a,
 			memset(&out, 0, sizeof(out));
 			out.buf = (char *)buf;
 			out.cap = sizeof(buf);
-			if (lookup(&srv[s], host, types[k], timeout_ms, &out) ==
-			    0) {
+			/* each query DNS_TIMEOUT_MS at most, all of them
+			 * within timeout_ms: a silent server leaves time for
+			 * the next one, none outlasts the caller's deadline */
+			left = sockio_ms_until(end, sockio_now_ms());
+			left = left < DNS_TIMEOUT_MS ? left : DNS_TIMEOUT_MS;
+			if (left <= 0) {
+				*err = DNS_ETIMEOUT;
+				break;
+			}
+			if (lookup(&srv[s], host, types[k], left, &out) == 0) {
 				add_found(a, max, n, buf, out.count, k, port);
 				continue;
 			}

@@ -142,7 +142,7 @@ int dns_txt_lookup(const struct dns_server *srv, const char *name,
  * an IPv4-only router does not wait on IPv6) then A records from the
  * first nameserver of /etc/resolv.conf that answers (the next one only
  * when one times out or cannot be reached; up to DNS_MAX_SERVERS), each
- * query within timeout_ms.
+ * query within DNS_TIMEOUT_MS and all of them within timeout_ms.
  * Our own, instead of getaddrinfo(): musl's resolver and its helpers
  * are about 13 KB of a static build, this is one more query type.
  * Returns 0, or -1 with *err an enum dns_error (DNS_ENOTFOUND: the name

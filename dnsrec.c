@@ -249,7 +249,7 @@ issuer_eq(const char *s, size_t n, const char *issuer)
 static size_t
 skip_wsp(const char *s, size_t n, size_t i)
 {
-	while (i < n && (s[i] == ' ' || s[i] == '\t')) {
+	while (i < n && ascii_isblank((unsigned char)s[i])) {
 		i++;
 	}
 	return i;

@@ -44,12 +44,6 @@ is_tchar(unsigned c)
 	    (c != 0 && c < 128 && strchr("!#$%&'*+-.^_`|~", (int)c) != NULL);
 }
 
-static bool
-is_ows(unsigned c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* Digits only, non-empty, overflow-checked (uhttpd parse_chunksize style). */
 static int
 parse_dec(const unsigned char *s, size_t n, unsigned long long max,
@@ -291,13 +285,13 @@ parse_connection(struct parser *p, const unsigned char *v, size_t n)
 	size_t i = 0, a, b;
 
 	while (i < n) {
-		while (i < n && (is_ows(v[i]) || v[i] == ',')) {
+		while (i < n && (ascii_isblank(v[i]) || v[i] == ',')) {
 			i++;
 		}
 		for (a = i; i < n && v[i] != ','; i++) {
 			continue;
 		}
-		for (b = i; b > a && is_ows(v[b - 1]); b--) {
+		for (b = i; b > a && ascii_isblank(v[b - 1]); b--) {
 			continue;
 		}
 		if (ascii_eq_nocase(v + a, b - a, "close")) {
@@ -475,10 +469,10 @@ read_fields(struct parser *p, bool apply)
 		if (i == 0 || i == p->llen || s[i] != ':') {
 			return fail(p, HTTP_EPROTO);
 		}
-		for (a = i + 1; a < p->llen && is_ows(s[a]); a++) {
+		for (a = i + 1; a < p->llen && ascii_isblank(s[a]); a++) {
 			continue;
 		}
-		for (b = p->llen; b > a && is_ows(s[b - 1]); b--) {
+		for (b = p->llen; b > a && ascii_isblank(s[b - 1]); b--) {
 			continue;
 		}
 		if (apply && apply_field(p, s, i, s + a, b - a) < 0) {
@@ -557,10 +551,10 @@ parse_chunk_size(const unsigned char *s, size_t n, size_t *out)
 		return -1;
 	}
 	/* BWS is only allowed before an extension */
-	while (i < n && is_ows(s[i])) {
+	while (i < n && ascii_isblank(s[i])) {
 		i++;
 	}
-	if (i < n ? s[i] != ';' : is_ows(s[i - 1])) {
+	if (i < n ? s[i] != ';' : ascii_isblank(s[i - 1])) {
 		return -1;
 	}
 	*out = v;
@@ -973,7 +967,7 @@ tcp_connect(struct http_client *c, const char *host, const char *port)
 		pn = pn * 10 + (unsigned)(port[k] - '0');
 	}
 	if (dns_resolve(host, pn, addr, HTTP_MAX_ADDRS, &n,
-	    HTTP_CONNECT_TIMEOUT_MS, &derr) != 0) {
+	    sockio_ms_until(c->deadline_ms, sockio_now_ms()), &derr) != 0) {
 		c->err = HTTP_ERESOLVE;
 		c->detail = derr;
 		return -1;
