@@ -221,17 +221,21 @@ def monitor(pid, samples):
 
 
 def listener_pid(default):
-    """The pid listening on 127.0.0.1:LPORT (ss -ltnp), or default."""
+    """The pid listening on 127.0.0.1:LPORT (ss -ltnp), or default after
+    a FAIL line: the checks would watch the wrong process."""
     try:
         out = subprocess.run(["ss", "-ltnpH", "sport = :%d" % LPORT],
                              capture_output=True, text=True,
                              timeout=5).stdout
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, subprocess.SubprocessError) as e:
+        print("FAIL listener-found: ss: %s" % e, flush=True)
         return default
     for part in out.split("pid=")[1:]:
         digits = part.split(",", 1)[0]
         if digits.isdigit():
             return int(digits)
+    print("FAIL listener-found: no process listens on 127.0.0.1:%d"
+          % LPORT, flush=True)
     return default
 
 

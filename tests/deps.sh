@@ -29,7 +29,7 @@
 # exits 1. Exit 2 on a usage error.
 set -u
 
-build_pkgs="gcc make libbearssl-dev libjsmn-dev ca-certificates"
+build_pkgs="gcc libc6-dev make libbearssl-dev libjsmn-dev ca-certificates"
 musl_pkgs="musl-tools gcc-mipsel-linux-gnu gcc-aarch64-linux-gnu"
 static_pkgs="$build_pkgs $musl_pkgs"
 demo_pkgs="$build_pkgs pebble openssl curl"
