@@ -93,7 +93,9 @@ csr_names(struct run *r, struct conf *c, char *buf, size_t cap)
 		return EXIT_USAGE;
 	}
 	for (k = 0; k < c->nnames; k++) {
-		for (j = 0; j < n && strcmp(names[j], c->names[k]) != 0; j++) {
+		/* names compare as the CA compares them: without case */
+		for (j = 0; j < n && !ascii_streq_nocase(names[j],
+		    c->names[k]); j++) {
 		}
 		if (j == n || c->nnames != n) {
 			msg_err("the names given differ from those of %s",

@@ -707,8 +707,8 @@ t_csr() {
 	expect_rc 2 || return
 	expect_absent "$T/s/certs/other.nanoacme.test" || return
 	[ "$(serial_of "$d/cert.pem")" = "$s1" ] || { fail "a refused run replaced the certificate"; return; }
-	# The same names in another order are the CSR's names.
-	na_std -y --csr "$T/q.csr" --force issue q2.nanoacme.test q1.nanoacme.test
+	# The same names in another order and case are the CSR's names.
+	na_std -y --csr "$T/q.csr" --force issue Q2.nanoacme.TEST q1.nanoacme.test
 	expect_rc 0 || return
 	s1=$(serial_of "$d/cert.pem")
 	na -C "$T/s" renew --force --jitter 0
