@@ -9,7 +9,7 @@
 /* What `list` says of one certificate. */
 struct list_item {
 	const char *name;
-	char names[1024];                  /* comma-separated */
+	const struct conf *conf;           /* its settings (names...) */
 	char ca[256];                      /* the directory's host[:port] */
 	const char *status;
 	int64_t not_before, not_after, renew_after;
@@ -42,18 +42,12 @@ list_item(struct run *r, const char *name, struct list_item *it)
 	char path[STORE_PATH_MAX], port[6];
 	int64_t now = (int64_t)time(NULL);
 	const char *p;
-	struct sbuf b;
-	size_t k;
 
 	memset(it, 0, sizeof(*it));
 	it->name = name;
+	it->conf = &r->cs.conf;
 	cert_begin(r);
-	sbuf_init(&b, it->names, sizeof(it->names));
 	if (settings_load(r, name) == 0) {
-		for (k = 0; k < r->cs.conf.nnames; k++) {
-			sbuf_adds(&b, k > 0 ? "," : "");
-			sbuf_adds(&b, r->cs.conf.names[k]);
-		}
 		if (r->cs.conf.directory != NULL && http_url_parse(
 		    r->cs.conf.directory, it->ca, sizeof(it->ca), port,
 		    &p) == 0 && strcmp(port, "443") != 0) {
@@ -105,14 +99,28 @@ json_member(struct sbuf *b, const char *key, const char *v, bool comma)
 	}
 }
 
-/* One object of `list --json` on stdout. */
+/* Writes b on stdout and empties it; false if it overflowed. */
+static bool
+flush(struct sbuf *b, char *buf, size_t cap)
+{
+	bool ok = b->err == 0;
+
+	if (ok) {
+		fmt_puts(1, b->p);
+	}
+	sbuf_init(b, buf, cap);
+	return ok;
+}
+
+/* One object of `list --json` on stdout: each name written on its own,
+ * so a hundred long names are all listed, none cut. */
 static void
 list_json(struct run *r, const struct list_item *it, bool first)
 {
-	char nb[24], na[24], ra[24], one[260];
-	const char *n, *e;
+	char nb[24], na[24], ra[24];
+	const struct conf *c = it->conf;
 	struct sbuf b;
-	size_t len;
+	size_t k;
 
 	rfc3339_text(it->not_before, nb);
 	rfc3339_text(it->not_after, na);
@@ -121,13 +129,14 @@ list_json(struct run *r, const struct list_item *it, bool first)
 	sbuf_adds(&b, first ? "\n  {" : ",\n  {");
 	json_member(&b, "name", it->name, false);
 	sbuf_adds(&b, ",\"names\":[");
-	for (n = it->names; *n != '\0'; n = *e != '\0' ? e + 1 : e) {
-		e = n + strcspn(n, ",");
-		len = (size_t)(e - n) < sizeof(one) ? (size_t)(e - n) : 0;
-		memcpy(one, n, len);
-		one[len] = '\0';
-		sbuf_adds(&b, n != it->names ? "," : "");
-		json_add_str(&b, one, len);
+	for (k = 0; k < c->nnames; k++) {
+		flush(&b, r->payload, sizeof(r->payload));
+		sbuf_adds(&b, k > 0 ? "," : "");
+		json_add_str(&b, c->names[k], strlen(c->names[k]));
+		if (b.err != 0) {       /* not a name: a damaged file */
+			sbuf_init(&b, r->payload, sizeof(r->payload));
+			sbuf_adds(&b, k > 0 ? ",\"?\"" : "\"?\"");
+		}
 	}
 	sbuf_adds(&b, "]");
 	json_member(&b, "not_before", it->readable ? nb : NULL, true);
@@ -142,9 +151,7 @@ list_json(struct run *r, const struct list_item *it, bool first)
 	    "tls-alpn" : r->cs.conf.csr_file != NULL ? "csr" : "standalone",
 	    true);
 	sbuf_adds(&b, "}");
-	if (b.err == 0) {
-		fmt_puts(1, b.p);
-	}
+	flush(&b, r->payload, sizeof(r->payload));
 }
 
 /* s padded with spaces to w columns (our printf has no "%-*s"). */
@@ -162,22 +169,29 @@ pad(const char *s, int w, char out[300])
 	return out;
 }
 
-/* One line of `list`, the name column w wide. */
+/* One line of `list`, the name column w wide; the names last, each
+ * written on its own (a hundred long ones fit no buffer). */
 static void
 list_line(const struct list_item *it, int w)
 {
 	char when[32], name[300];
 	int64_t now = (int64_t)time(NULL);
+	size_t k;
 
 	if (!it->readable) {
-		fmt_fd(1, "%s %5s  %-16s  %-10s %-24s %s\n", pad(it->name, w,
-		    name), "-", "-", it->status, it->ca, it->names);
-		return;
+		fmt_fd(1, "%s %5s  %-16s  %-10s %-24s ", pad(it->name, w,
+		    name), "-", "-", it->status, it->ca);
+	} else {
+		fmt_date(it->renew_after, when);
+		fmt_fd(1, "%s %5lld  %-16s  %-10s %-24s ", pad(it->name, w,
+		    name), (long long)((it->not_after - now) / 86400), when,
+		    it->status, it->ca[0] != '\0' ? it->ca : "-");
 	}
-	fmt_date(it->renew_after, when);
-	fmt_fd(1, "%s %5lld  %-16s  %-10s %-24s %s\n", pad(it->name, w, name),
-	    (long long)((it->not_after - now) / 86400), when, it->status,
-	    it->ca[0] != '\0' ? it->ca : "-", it->names);
+	for (k = 0; k < it->conf->nnames; k++) {
+		fmt_puts(1, k > 0 ? "," : "");
+		fmt_puts(1, it->conf->names[k]);
+	}
+	fmt_puts(1, "\n");
 }
 
 /* The certificate names in STATE, sorted, into names[] (in r->due). */

@@ -581,6 +581,19 @@ t_list_json() {
 	use_pebble day || return
 	na_std -y issue zz.nanoacme.test && expect_rc 0 || return
 	na_std -y issue aa.nanoacme.test && expect_rc 0 || return
+	# 60 names of 60 characters in aa's settings (list reads them, it
+	# does not check them against the certificate): every one listed.
+	local k long=
+	for k in $(seq 10 69); do long="$long$(printf 'n%s%057d' "$k" 0).nanoacme.test "; done
+	for k in $long; do printf 'name %s\n' "$k"; done >"$T/names"
+	grep -v '^name ' "$T/s/certs/aa.nanoacme.test/settings" >>"$T/names"
+	cp "$T/names" "$T/s/certs/aa.nanoacme.test/settings" || return
+	na_bare list
+	expect_rc 0 || return
+	for k in $long; do
+		grep -q "^aa.nanoacme.test .*$k" "$T/out" ||
+			{ fail "list cut the names: $k missing"; return; }
+	done
 	na_bare list
 	expect_rc 0 || return
 	[ "$(awk 'NR > 1 {print $1}' "$T/out" | tr '\n' ' ')" = "aa.nanoacme.test zz.nanoacme.test " ] ||
@@ -590,6 +603,9 @@ t_list_json() {
 		import json, sys
 		a = json.load(open(sys.argv[1]))
 		assert [o["name"] for o in a] == ["aa.nanoacme.test", "zz.nanoacme.test"], a
+		assert len(a[0]["names"]) == 60, a[0]["names"]
+		assert all(len(n) == 74 for n in a[0]["names"]), a[0]["names"]
+		a[0]["names"] = ["aa.nanoacme.test"]
 		for o in a:
 		    for k in ("names", "not_before", "not_after", "renew_after",
 		              "status", "directory", "profile", "method"):
