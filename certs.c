@@ -268,20 +268,6 @@ digits_at(const char *s, int n, int *v)
 	return 0;
 }
 
-/* Days in month mo (1..12) of year y, proleptic Gregorian. */
-static int
-month_days(int y, int mo)
-{
-	static const unsigned char days[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) {
-		return 29;
-	}
-	return days[mo - 1];
-}
-
 /* see certs.h */
 int
 rfc3339_parse(const char *s, int64_t *t)

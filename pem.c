@@ -624,6 +624,20 @@ csr_build(const struct ec_key *k, const char *const *names, size_t n,
 }
 
 /* see pem.h */
+int
+month_days(int y, int mo)
+{
+	static const unsigned char days[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+
+	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) {
+		return 29;
+	}
+	return days[mo - 1];
+}
+
+/* see pem.h */
 int64_t
 date_days(int64_t y, int m, int d)
 {

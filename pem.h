@@ -96,6 +96,9 @@ int pem_encode(const char *banner, const void *der, size_t len,
 int pem_next(const char *text, size_t len, size_t *pos, char *name,
     size_t name_cap, unsigned char *der, size_t cap, size_t *der_len);
 
+/* Days in month mo (1..12) of year y (proleptic Gregorian calendar). */
+int month_days(int y, int mo);
+
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian calendar). */
 int64_t date_days(int64_t y, int m, int d);
 

@@ -262,8 +262,9 @@ der_time(unsigned tag, const struct der_in *v, int64_t *t)
 	h = digits(s + 4, 2);
 	mi = digits(s + 6, 2);
 	se = digits(s + 8, 2);
-	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 ||
-	    h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60 || s[10] != 'Z') {
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) ||
+	    h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60 ||
+	    s[10] != 'Z') {
 		return -1;
 	}
 	*t = date_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;

@@ -1124,6 +1124,51 @@ test_x509_no_overread(void)
 	return 0;
 }
 
+/*
+ * Validity dates: a day past its month's end (Feb 29 of a common year,
+ * Apr 31) is not a date, so the certificate is refused; Feb 29 of a
+ * leap year and Jan 31 are. A minimal certificate (empty names and key)
+ * carries each notBefore.
+ */
+static int
+test_x509_month_days(void)
+{
+	static const char *const dates[] = {
+		"260131000000Z", "240229000000Z", "20000229000000Z",
+		"250229000000Z", "260431000000Z", "21000229000000Z",
+		"260132000000Z"
+	};
+	static const int ok[] = { 1, 1, 1, 0, 0, 0, 0 };
+	unsigned char der[80];
+	struct x509_cert c;
+	size_t k, n, dl;
+
+	for (k = 0; k < NELEM(dates); k++) {
+		dl = strlen(dates[k]);
+		n = 0;
+		der[n++] = 0x30;
+		der[n++] = (unsigned char)(2 + 35 + dl);
+		der[n++] = 0x30;
+		der[n++] = (unsigned char)(35 + dl);
+		memcpy(der + n, "\xA0\x03\x02\x01\x02\x02\x01\x01"
+		    "\x30\x00\x30\x00", 12);
+		n += 12;
+		der[n++] = 0x30;
+		der[n++] = (unsigned char)(4 + dl + 13);
+		der[n++] = dl == 13 ? 0x17 : 0x18;
+		der[n++] = (unsigned char)dl;
+		memcpy(der + n, dates[k], dl);
+		n += dl;
+		memcpy(der + n, "\x17\x0D" "270101000000Z", 15);
+		n += 15;
+		memcpy(der + n, "\x30\x00\x30\x00", 4);
+		n += 4;
+		CHECK(n == 2 + 2 + 35 + dl);
+		CHECK_CASE((x509_parse(der, n, &c) == 0) == ok[k], k);
+	}
+	return 0;
+}
+
 static int
 test_anchors(void)
 {
@@ -1523,6 +1568,7 @@ main(void)
 	RUN(test_x509_other_certs);
 	RUN(test_x509_reject);
 	RUN(test_x509_no_overread);
+	RUN(test_x509_month_days);
 	RUN(test_anchors);
 	RUN(test_anchors_system);
 	RUN(test_store_write_mode);
