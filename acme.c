@@ -427,7 +427,7 @@ account_post(struct run *r, bool only_existing)
 	memcpy(r->kid, r->resp.location, sizeof(r->kid));
 	msg_info(r->o, 1, "account %s (%s)", r->kid,
 	    r->resp.status == 201 ? "created" : "existing");
-	if (path_of(path, r->acct_dir, "url") != 0 ||
+	if (store_join(path, sizeof(path), r->acct_dir, "url") != 0 ||
 	    store_write(path, r->kid, strlen(r->kid), 0644) != 0) {
 		return file_fail("cannot write", path);
 	}
@@ -837,7 +837,7 @@ account_deactivate(struct run *r)
 	if (r->resp.status != 200) {
 		return acme_fail(r, "deactivate", r->kid);
 	}
-	if (path_of(path, r->acct_dir, "deactivated") != 0 ||
+	if (store_join(path, sizeof(path), r->acct_dir, "deactivated") != 0 ||
 	    store_write(path, "deactivated\n", 12, 0644) != 0) {
 		return file_fail("deactivated, but cannot write", path);
 	}
@@ -880,8 +880,8 @@ account_rollover(struct run *r)
 		return EXIT_ACME;
 	}
 	sbuf_init(&b, buf, sizeof(buf));
-	if (path_of(path, r->acct_dir, "key.pem") != 0 ||
-	    path_of(fresh, r->acct_dir, "key-new.pem") != 0 ||
+	if (store_join(path, sizeof(path), r->acct_dir, "key.pem") != 0 ||
+	    store_join(fresh, sizeof(fresh), r->acct_dir, "key-new.pem") != 0 ||
 	    key_generate(&nk) != 0 || key_to_pem(&nk, &b) != 0 ||
 	    store_write(fresh, b.p, b.len, 0600) != 0) {
 		rc = file_fail("cannot write", fresh);

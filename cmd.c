@@ -300,7 +300,7 @@ same_set_first(struct run *r, struct conf *c)
 	size_t k;
 	DIR *d;
 
-	if (path_of(certs, r->o->state, "certs") != 0 ||
+	if (store_join(certs, sizeof(certs), r->o->state, "certs") != 0 ||
 	    (d = opendir(certs)) == NULL) {
 		return;
 	}
@@ -441,9 +441,8 @@ ari_cert_id(struct run *r, const char *name, char *out, size_t cap)
 static int
 ari_fetch(struct run *r, const char *name, struct ari_state *a)
 {
-	char id[256], url[HTTP_MAX_URL + 256], path[STORE_PATH_MAX], txt[128];
+	char id[256], url[HTTP_MAX_URL + 256];
 	int64_t start, end, now = (int64_t)time(NULL);
-	struct sbuf b;
 	size_t n;
 
 	if (ari_cert_id(r, name, id, sizeof(id)) != 0 ||
@@ -461,9 +460,7 @@ ari_fetch(struct run *r, const char *name, struct ari_state *a)
 	}
 	a->at = ari_pick(start, end, random_upto);
 	a->next = ari_next(now, r->resp.retry_after);
-	sbuf_init(&b, txt, sizeof(txt));
-	if (ari_format(a, &b) != 0 || cert_path(r, name, "ari", path) != 0 ||
-	    store_write(path, b.p, b.len, 0644) != 0) {
+	if (ari_save(r, name, a) != 0) {
 		msg_info(r->o, 0, "%s: cannot store renewal information", name);
 	}
 	return 0;
@@ -477,13 +474,9 @@ ari_fetch(struct run *r, const char *name, struct ari_state *a)
 static int
 ari_due(struct run *r, const char *name, int64_t *due)
 {
-	char path[STORE_PATH_MAX], txt[256];
 	struct ari_state a;
-	size_t len;
 
-	if (cert_path(r, name, "ari", path) != 0 ||
-	    store_read_nofollow(path, txt, sizeof(txt), &len) != 0 ||
-	    ari_parse(txt, len, &a) != 0) {
+	if (ari_load(r, name, &a) != 0) {
 		return -1;
 	}
 	if ((int64_t)time(NULL) >= a.next) {
@@ -564,9 +557,7 @@ renew_names_exist(struct run *r)
 	size_t k;
 
 	for (k = 0; k < r->o->nargs; k++) {
-		if (strchr(r->o->args[k], '/') != NULL ||
-		    r->o->args[k][0] == '.' ||
-		    cert_path(r, r->o->args[k], "settings", path) != 0 ||
+		if (cert_path(r, r->o->args[k], "settings", path) != 0 ||
 		    stat(path, &st) != 0) {
 			msg_err("renew %s: no such certificate in %s",
 			    r->o->args[k], r->o->state);
@@ -589,7 +580,7 @@ renew_collect(struct run *r, int *worst)
 	DIR *d;
 	int rc;
 
-	if (path_of(certs, r->o->state, "certs") != 0 ||
+	if (store_join(certs, sizeof(certs), r->o->state, "certs") != 0 ||
 	    (d = opendir(certs)) == NULL) {
 		return 0;
 	}
@@ -721,7 +712,7 @@ mark_revoked(struct run *r, size_t der_len)
 	int rc = 0;
 
 	der_hash(r->der, der_len, want);
-	if (path_of(certs, r->o->state, "certs") != 0 ||
+	if (store_join(certs, sizeof(certs), r->o->state, "certs") != 0 ||
 	    access(certs, F_OK) != 0 || lock_state(r->wstate) != 0 ||
 	    (d = opendir(certs)) == NULL) {
 		return 0;       /* no STATE here: nothing to mark */
@@ -729,7 +720,7 @@ mark_revoked(struct run *r, size_t der_len)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' ||
 		    cert_path(r, e->d_name, "cert.pem", path) != 0 ||
-		    read_cert_der(r, path, &len) != 0) {
+		    cert_der(r, path, true, &len) != 0) {
 			continue;
 		}
 		der_hash(r->der, len, have);
@@ -758,7 +749,7 @@ revoke_by_key(struct run *r, struct conf *c)
 	int rc;
 
 	r->c = c;
-	if ((rc = read_cert_der(r, r->o->cert_file, &der_len)) != 0) {
+	if ((rc = read_cert_der(r, r->o->cert_file, false, &der_len)) != 0) {
 		return rc;
 	}
 	if (store_read(r->o->key_file, r->pem, sizeof(r->pem), &len) != 0) {
@@ -813,7 +804,7 @@ cmd_revoke(struct run *r, struct conf *cli)
 	}
 	r->no_new_account = true;
 	if (cert_path(r, name, "cert.pem", path) != 0 ||
-	    (rc = read_cert_der(r, path, &der_len)) != 0 ||
+	    (rc = read_cert_der(r, path, true, &der_len)) != 0 ||
 	    (rc = ca_ready(r, true)) != 0 ||
 	    (rc = revoke_post(r, der_len, false)) != 0) {
 		return rc;
@@ -1004,15 +995,15 @@ cmd_delete(struct run *r)
 	int rc;
 	DIR *d;
 
-	if (strchr(name, '/') != NULL || name[0] == '.') {
+	if (cert_path(r, name, "", path) != 0) {
 		msg_err("delete %s: not a certificate name", name);
 		return EXIT_USAGE;
 	}
 	if ((rc = lock_state(r->wstate)) != 0) {
 		return rc;
 	}
-	if (path_of(certs, r->o->state, "certs") != 0 ||
-	    cert_path(r, name, "", path) != 0 || lstat(path, &st) != 0) {
+	if (store_join(certs, sizeof(certs), r->o->state, "certs") != 0 ||
+	    lstat(path, &st) != 0) {
 		msg_err("delete %s: no such certificate in %s", name,
 		    r->o->state);
 		return EXIT_USAGE;

@@ -21,15 +21,11 @@ struct list_item {
 static int64_t
 renew_after(struct run *r, const char *name, const struct list_item *it)
 {
-	char path[STORE_PATH_MAX], txt[256];
 	struct ari_state a;
-	size_t len;
 	long days = r->o->conf.days != CONF_UNSET ? r->o->conf.days :
 	    r->cs.conf.days;
 
-	if (days == CONF_UNSET && cert_path(r, name, "ari", path) == 0 &&
-	    store_read_nofollow(path, txt, sizeof(txt), &len) == 0 &&
-	    ari_parse(txt, len, &a) == 0 && a.at > 0) {
+	if (days == CONF_UNSET && ari_load(r, name, &a) == 0 && a.at > 0) {
 		return a.at;
 	}
 	return cert_due_at(it->not_before, it->not_after, days);
@@ -233,7 +229,7 @@ cmd_list(struct run *r)
 	int w = 4;
 	DIR *d;
 
-	if (path_of(certs, r->o->state, "certs") != 0) {
+	if (store_join(certs, sizeof(certs), r->o->state, "certs") != 0) {
 		return EXIT_LOCAL;
 	}
 	if ((d = opendir(certs)) == NULL && (errno != ENOENT ||

@@ -165,7 +165,6 @@ int account_deactivate(struct run *r);
 int account_rollover(struct run *r);
 
 /* state.c */
-int path_of(char *out, const char *dir, const char *name);
 int cert_path(const struct run *r, const char *name, const char *file,
     char *out);
 int file_fail(const char *what, const char *path);
@@ -182,8 +181,20 @@ int cert_dates(struct run *r, const char *name, int64_t *not_before,
 int settings_load(struct run *r, const char *name);
 bool same_str(const char *a, const char *b);
 int settings_update(struct run *r, const struct conf *c);
-bool ari_known(struct run *r, const char *name);
-int read_cert_der(struct run *r, const char *path, size_t *der_len);
+bool ari_known(const struct run *r, const char *name);
+/* The ARI memory of certificate name (STATE/certs/NAME/ari): 0, or -1
+ * when there is none or it is damaged. */
+int ari_load(const struct run *r, const char *name, struct ari_state *a);
+/* Stores a as that memory: 0, or -1 (not reported). */
+int ari_save(const struct run *r, const char *name, const struct ari_state *a);
+/* The first CERTIFICATE of PEM file path into r->der (*der_len); a file
+ * of STATE (in_state) must not be a symbolic link. 0, or -1 with errno
+ * set (EINVAL: no certificate in it), not reported... */
+int cert_der(struct run *r, const char *path, bool in_state,
+    size_t *der_len);
+/* ... and reported: 0 or EXIT_LOCAL. */
+int read_cert_der(struct run *r, const char *path, bool in_state,
+    size_t *der_len);
 
 /* proof.c */
 int dns_record_name(const struct run *r, struct authz *a);

@@ -36,23 +36,24 @@ account_dir(const struct run *r, char *out, size_t cap)
 	return b.err != 0 ? -1 : 0;
 }
 
-/* Builds dir/name into out (STORE_PATH_MAX). */
-int
-path_of(char *out, const char *dir, const char *name)
-{
-	int n = fmt_s(out, STORE_PATH_MAX, "%s/%s", dir, name);
-
-	return n < 0 || n >= STORE_PATH_MAX ? -1 : 0;
-}
-
-/* STATE/certs/NAME/FILE into out (STORE_PATH_MAX). */
+/*
+ * STATE/certs/NAME/FILE into out (STORE_PATH_MAX). NAME, often from the
+ * command line, must be one entry of certs/ and not a hidden version
+ * (".NAME.N"): no "/", no leading "." (-1, errno EINVAL), so no name
+ * reaches a file outside its certificate.
+ */
 int
 cert_path(const struct run *r, const char *name, const char *file,
     char *out)
 {
-	int n = fmt_s(out, STORE_PATH_MAX, "%s/certs/%s%s%s", r->o->state,
-	    name, file[0] != '\0' ? "/" : "", file);
+	int n;
 
+	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	n = fmt_s(out, STORE_PATH_MAX, "%s/certs/%s%s%s", r->o->state, name,
+	    file[0] != '\0' ? "/" : "", file);
 	return n < 0 || n >= STORE_PATH_MAX ? -1 : 0;
 }
 
@@ -74,7 +75,7 @@ account_usable(struct run *r)
 	char path[STORE_PATH_MAX];
 
 	if (account_dir(r, r->acct_dir, sizeof(r->acct_dir)) != 0 ||
-	    path_of(path, r->acct_dir, "deactivated") != 0) {
+	    store_join(path, sizeof(path), r->acct_dir, "deactivated") != 0) {
 		msg_err("state directory path too long");
 		return EXIT_LOCAL;
 	}
@@ -99,7 +100,7 @@ account_load(struct run *r, bool *have_key, bool *have_url)
 
 	*have_key = *have_url = false;
 	if (account_dir(r, r->acct_dir, sizeof(r->acct_dir)) != 0 ||
-	    path_of(path, r->acct_dir, "directory") != 0) {
+	    store_join(path, sizeof(path), r->acct_dir, "directory") != 0) {
 		msg_err("state directory path too long");
 		return EXIT_LOCAL;
 	}
@@ -109,7 +110,7 @@ account_load(struct run *r, bool *have_key, bool *have_url)
 		    r->c->directory);
 		return EXIT_LOCAL;
 	}
-	if (path_of(path, r->acct_dir, "key.pem") != 0) {
+	if (store_join(path, sizeof(path), r->acct_dir, "key.pem") != 0) {
 		return EXIT_LOCAL;
 	}
 	if (store_read_nofollow(path, buf, sizeof(buf), &len) == 0) {
@@ -123,7 +124,7 @@ account_load(struct run *r, bool *have_key, bool *have_url)
 		return file_fail("cannot read", path);
 	}
 	memset(buf, 0, sizeof(buf));
-	if (path_of(path, r->acct_dir, "url") != 0) {
+	if (store_join(path, sizeof(path), r->acct_dir, "url") != 0) {
 		return EXIT_LOCAL;
 	}
 	if (*have_key && store_read_nofollow(path, r->kid, sizeof(r->kid),
@@ -145,7 +146,7 @@ account_new_key(struct run *r)
 	if (store_mkdirs(r->acct_dir, 0700) != 0) {
 		return file_fail("cannot create", r->acct_dir);
 	}
-	if (path_of(path, r->acct_dir, "directory") != 0 ||
+	if (store_join(path, sizeof(path), r->acct_dir, "directory") != 0 ||
 	    store_write(path, r->c->directory, strlen(r->c->directory),
 	    0644) != 0) {
 		return file_fail("cannot write", path);
@@ -155,7 +156,7 @@ account_new_key(struct run *r)
 		return EXIT_LOCAL;
 	}
 	sbuf_init(&b, buf, sizeof(buf));
-	if (path_of(path, r->acct_dir, "key.pem") != 0 ||
+	if (store_join(path, sizeof(path), r->acct_dir, "key.pem") != 0 ||
 	    key_to_pem(&r->acct, &b) != 0 ||
 	    store_write(path, b.p, b.len, 0600) != 0) {
 		rc = file_fail("cannot write", path);
@@ -178,8 +179,8 @@ rollover_recover(struct run *r)
 	size_t len;
 	int rc;
 
-	if (path_of(fresh, r->acct_dir, "key-new.pem") != 0 ||
-	    path_of(path, r->acct_dir, "key.pem") != 0 ||
+	if (store_join(fresh, sizeof(fresh), r->acct_dir, "key-new.pem") != 0 ||
+	    store_join(path, sizeof(path), r->acct_dir, "key.pem") != 0 ||
 	    store_read_nofollow(fresh, r->pem, sizeof(r->pem), &len) != 0) {
 		return 0;
 	}
@@ -221,7 +222,7 @@ save_file(const char *dir, const char *name, const char *data, size_t len,
 {
 	char path[STORE_PATH_MAX];
 
-	if (path_of(path, dir, name) != 0 ||
+	if (store_join(path, sizeof(path), dir, name) != 0 ||
 	    store_write(path, data, len, mode) != 0) {
 		return file_fail("cannot write", path);
 	}
@@ -243,7 +244,7 @@ save_cert(struct run *r, size_t leaf_len, size_t len)
 	int rc = EXIT_LOCAL;
 
 	sbuf_init(&b, key, sizeof(key));
-	if (path_of(certs, r->wstate, "certs") != 0 ||
+	if (store_join(certs, sizeof(certs), r->wstate, "certs") != 0 ||
 	    store_mkdirs(certs, 0700) != 0 ||
 	    store_version_new(certs, r->c->names[0], ver, sizeof(ver)) != 0) {
 		return file_fail("cannot create a directory in", r->wstate);
@@ -349,17 +350,14 @@ lock_state(const char *state)
 int
 cert_read(struct run *r, const char *name, struct x509_cert *x)
 {
-	char path[STORE_PATH_MAX], label[64];
-	size_t len, pos = 0, der_len;
+	char path[STORE_PATH_MAX];
+	size_t der_len;
 
 	if (cert_path(r, name, "cert.pem", path) != 0 ||
-	    store_read_nofollow(path, r->pem, sizeof(r->pem), &len) != 0) {
+	    cert_der(r, path, true, &der_len) != 0) {
 		return -1;
 	}
-	if (pem_next(r->pem, len, &pos, label, sizeof(label), r->der,
-	    sizeof(r->der), &der_len) != 1 ||
-	    strcmp(label, "CERTIFICATE") != 0 ||
-	    x509_parse(r->der, der_len, x) != 0) {
+	if (x509_parse(r->der, der_len, x) != 0) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -442,32 +440,68 @@ settings_update(struct run *r, const struct conf *c)
 
 /* True if the CA answered renewal information for certificate name. */
 bool
-ari_known(struct run *r, const char *name)
+ari_known(const struct run *r, const char *name)
+{
+	struct ari_state a;
+
+	return ari_load(r, name, &a) == 0 && a.at > 0;
+}
+
+/* see run.h */
+int
+ari_save(const struct run *r, const char *name, const struct ari_state *a)
+{
+	char path[STORE_PATH_MAX], txt[128];
+	struct sbuf b;
+
+	sbuf_init(&b, txt, sizeof(txt));
+	return ari_format(a, &b) == 0 && cert_path(r, name, "ari", path) == 0 &&
+	    store_write(path, b.p, b.len, 0644) == 0 ? 0 : -1;
+}
+
+/* see run.h */
+int
+ari_load(const struct run *r, const char *name, struct ari_state *a)
 {
 	char path[STORE_PATH_MAX], txt[256];
-	struct ari_state a;
 	size_t len;
 
 	return cert_path(r, name, "ari", path) == 0 &&
 	    store_read_nofollow(path, txt, sizeof(txt), &len) == 0 &&
-	    ari_parse(txt, len, &a) == 0 && a.at > 0;
+	    ari_parse(txt, len, a) == 0 ? 0 : -1;
 }
 
-/* Reads the first CERTIFICATE of PEM file path into r->der. */
+/* see run.h */
 int
-read_cert_der(struct run *r, const char *path, size_t *der_len)
+cert_der(struct run *r, const char *path, bool in_state, size_t *der_len)
 {
 	char label[64];
 	size_t len, pos = 0;
 
-	if (store_read(path, r->pem, sizeof(r->pem), &len) != 0) {
-		return file_fail("cannot read", path);
+	if ((in_state ? store_read_nofollow(path, r->pem, sizeof(r->pem),
+	    &len) : store_read(path, r->pem, sizeof(r->pem), &len)) != 0) {
+		return -1;
 	}
 	while (pem_next(r->pem, len, &pos, label, sizeof(label), r->der,
 	    sizeof(r->der), der_len) == 1) {
 		if (strcmp(label, "CERTIFICATE") == 0) {
 			return 0;
 		}
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+/* see run.h */
+int
+read_cert_der(struct run *r, const char *path, bool in_state,
+    size_t *der_len)
+{
+	if (cert_der(r, path, in_state, der_len) == 0) {
+		return 0;
+	}
+	if (errno != EINVAL) {
+		return file_fail("cannot read", path);
 	}
 	msg_err("%s: no PEM certificate in it", path);
 	return EXIT_LOCAL;
@@ -494,7 +528,7 @@ dry_state(const struct run *r, char *tmp)
 	    t) < 0 || mkdtemp(tmp) == NULL) {
 		return file_fail("cannot create a directory in", t);
 	}
-	if (path_of(src, r->o->state, "account") != 0 ||
+	if (store_join(src, sizeof(src), r->o->state, "account") != 0 ||
 	    (d = opendir(src)) == NULL) {
 		return 0;       /* no account yet */
 	}
@@ -504,7 +538,7 @@ dry_state(const struct run *r, char *tmp)
 			if (fmt_s(src, sizeof(src), "%s/account/%s/%s",
 			    r->o->state, e->d_name, files[k]) > 0 &&
 			    store_read(src, buf, sizeof(buf), &n) == 0 &&
-			    store_mkdirs(dst, 0700) == 0 && path_of(src, dst,
+			    store_mkdirs(dst, 0700) == 0 && store_join(src, sizeof(src), dst,
 			    files[k]) == 0) {
 				store_write(src, buf, n, 0600);
 			}

@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* fmt_s() into out[0..cap), failing with ENAMETOOLONG on truncation. */
-static int
-path_join(char *out, size_t cap, const char *dir, const char *name)
+/* see store.h */
+int
+store_join(char *out, size_t cap, const char *dir, const char *name)
 {
 	int n = fmt_s(out, cap, "%s/%s", dir, name);
 
@@ -236,7 +236,7 @@ store_lock(const char *dir)
 	char path[STORE_PATH_MAX];
 	int fd;
 
-	if (path_join(path, sizeof(path), dir, "lock") != 0) {
+	if (store_join(path, sizeof(path), dir, "lock") != 0) {
 		return -1;
 	}
 	/* A lock symlink planted in the directory would make a root run
@@ -313,7 +313,7 @@ drop_old_versions(const char *certs_dir, const char *name, const char *keep)
 		    strlen(e->d_name + plen)) {
 			continue;
 		}
-		if (path_join(path, sizeof(path), certs_dir, e->d_name) == 0) {
+		if (store_join(path, sizeof(path), certs_dir, e->d_name) == 0) {
 			store_version_drop(path);
 		}
 	}
@@ -330,7 +330,7 @@ store_version_commit(const char *certs_dir, const char *name,
 	int n;
 
 	base = base == NULL ? version : base + 1;
-	if (path_join(link_path, sizeof(link_path), certs_dir, name) != 0) {
+	if (store_join(link_path, sizeof(link_path), certs_dir, name) != 0) {
 		return -1;
 	}
 	n = fmt_s(tmp, sizeof(tmp), "%s/.%s.lnk", certs_dir, name);

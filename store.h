@@ -50,6 +50,9 @@ enum store_dir_err {
 int store_check_dir(const char *dir, struct stat *st,
     enum store_dir_err *why);
 
+/* DIR/NAME into out[0..cap): -1 (errno ENAMETOOLONG) if it does not fit. */
+int store_join(char *out, size_t cap, const char *dir, const char *name);
+
 /*
  * Reads file path into buf[0..cap): fails with EFBIG if it holds cap
  * bytes or more (so buf can be NUL-terminated, which it is). Returns 0

@@ -107,7 +107,7 @@ load_bundle(struct run *r, const char *file)
 	enum tacache_how how;
 	struct anchors a;
 
-	if (path_of(dir, r->wstate, "anchors") != 0) {
+	if (store_join(dir, sizeof(dir), r->wstate, "anchors") != 0) {
 		msg_err("%s: path too long", r->wstate);
 		return EXIT_LOCAL;
 	}
