@@ -9,7 +9,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,8 @@
 
 #include "ascii.h"
 #include "config.h"
+#include "fmt.h"
+#include "pem.h"
 #include "sockio.h"
 
 #define TYPE_A 1
@@ -361,88 +362,87 @@ dns_parse_reply(const unsigned char *msg, size_t len, unsigned id,
 
 /* ---- servers ----------------------------------------------------------- */
 
-/* Digits only, 1..65535. Returns the port or 0. */
-static unsigned
-parse_port(const char *s, size_t n)
-{
-	unsigned v = 0;
-	size_t i;
-
-	if (n == 0 || n > 5) {
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9') {
-			return 0;
-		}
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	return v <= 65535 ? v : 0;
-}
-
 /* see dns.h */
 int
-dns_server_parse(struct dns_server *srv, const char *s, size_t n)
+dns_addr_parse(struct dns_server *a, const char *s, size_t n,
+    unsigned port)
 {
-	char a[INET6_ADDRSTRLEN];
+	char b[INET6_ADDRSTRLEN];
 	const char *end = s + n, *p, *colon = NULL;
-	unsigned port = 53, colons = 0;
+	unsigned long long v;
+	unsigned colons = 0;
 	size_t an;
+	int fam = AF_INET;
 
-	memset(srv, 0, sizeof(*srv));
-	if (n == 0 || memchr(s, 0, n) != NULL) {
+	memset(a, 0, sizeof(*a));
+	if (memchr(s, 0, n) != NULL) {
 		return -1;
 	}
-	if (s[0] == '[') {              /* [V6] or [V6]:PORT */
+	if (n > 0 && s[0] == '[') {     /* [V6] or [V6]:PORT */
 		p = memchr(++s, ']', n - 1);
 		if (p == NULL || (p + 1 < end && p[1] != ':')) {
 			return -1;
 		}
-		an = (size_t)(p - s);
 		colon = p + 1 < end ? p + 1 : NULL;
-		colons = 2;
-	} else {                        /* V4, V4:PORT or V6 */
+		fam = AF_INET6;
+	} else {                        /* V4, V4:PORT, :PORT or V6 */
 		for (p = s; p < end; p++) {
 			if (*p == ':') {
 				colons++;
 				colon = p;
 			}
 		}
-		if (colons != 1) {
+		if (colons > 1) {
 			colon = NULL;
+			fam = AF_INET6;
 		}
-		an = (size_t)((colon != NULL ? colon : end) - s);
+		p = colon != NULL ? colon : end;
 	}
-	if (colon != NULL &&
-	    (port = parse_port(colon + 1, (size_t)(end - colon - 1))) == 0) {
+	an = (size_t)(p - s);
+	/* 1..5 digits, as listen.c and dns.c took it (the command line's
+	 * own check let "-l :000080" through, for listen.c to refuse) */
+	if (colon != NULL && (end - colon - 1 > 5 ||
+	    fmt_dec(colon + 1, (size_t)(end - colon - 1), 65535, &v) != 0 ||
+	    (port = (unsigned)v) == 0)) {
 		return -1;
 	}
-	if (an == 0 || an >= sizeof(a)) {
+	if (port == 0 || an >= sizeof(b)) {
 		return -1;
 	}
-	memcpy(a, s, an);
-	a[an] = '\0';
-	if (colons > 1) {
-		srv->u.in6.sin6_family = AF_INET6;
-		srv->u.in6.sin6_port = htons((unsigned short)port);
-		srv->len = sizeof(srv->u.in6);
-		return inet_pton(AF_INET6, a, &srv->u.in6.sin6_addr) == 1 ?
-		    0 : -1;
+	if (an == 0) {
+		/* ":PORT" alone (not "[]:PORT", not ""): any address */
+		a->u.in6.sin6_port = htons((uint16_t)port);
+		return colon == s ? 0 : -1;
 	}
-	srv->u.in.sin_family = AF_INET;
-	srv->u.in.sin_port = htons((unsigned short)port);
-	srv->len = sizeof(srv->u.in);
-	return inet_pton(AF_INET, a, &srv->u.in.sin_addr) == 1 ? 0 : -1;
+	memcpy(b, s, an);
+	b[an] = '\0';
+	a->u.sa.sa_family = (sa_family_t)fam;
+	if (fam == AF_INET6) {
+		a->u.in6.sin6_port = htons((uint16_t)port);
+		a->len = sizeof(a->u.in6);
+		return inet_pton(fam, b, &a->u.in6.sin6_addr) == 1 ? 0 : -1;
+	}
+	a->u.in.sin_port = htons((uint16_t)port);
+	a->len = sizeof(a->u.in);
+	return inet_pton(fam, b, &a->u.in.sin_addr) == 1 ? 0 : -1;
 }
 
 /* see dns.h */
 int
-dns_server_resolv(struct dns_server *srv, const char *s, size_t n,
-    unsigned k)
+dns_server_parse(struct dns_server *srv, const char *s, size_t n)
 {
-	size_t i = 0, t;
+	/* no ":PORT" alone: a server has an address */
+	return dns_addr_parse(srv, s, n, 53) == 0 && srv->len > 0 ? 0 : -1;
+}
 
-	while (i < n) {
+/* see dns.h */
+size_t
+dns_server_resolv(struct dns_server *srv, size_t max, const char *s,
+    size_t n)
+{
+	size_t i = 0, t, k = 0;
+
+	while (i < n && k < max) {
 		while (i < n && ascii_isblank((unsigned char)s[i])) {
 			i++;
 		}
@@ -453,17 +453,14 @@ dns_server_resolv(struct dns_server *srv, const char *s, size_t n,
 			for (t = i; i < n && !ascii_isblank((unsigned char)s[i]) && s[i] != '\n' &&
 			    s[i] != '#' && s[i] != ';'; i++) {
 			}
-			if (dns_server_parse(srv, s + t, i - t) == 0 &&
-			    k-- == 0) {
-				return 0;
-			}
+			k += dns_server_parse(&srv[k], s + t, i - t) == 0;
 		}
 		while (i < n && s[i] != '\n') {
 			i++;
 		}
 		i++;
 	}
-	return -1;
+	return k;
 }
 
 /* see dns.h */
@@ -472,32 +469,17 @@ dns_server_list(struct dns_server *srv, size_t max)
 {
 	const char *path = "/etc/resolv.conf";
 	char buf[4096];
-	size_t n = 0, k;
-	ssize_t r;
-	int fd;
+	size_t k;
 
 #ifdef NANOACME_TEST_HOOKS
 	/* tests: another resolv.conf (t_dns, tests/dns-live.sh) */
 	path = getenv("NANOACME_TEST_RESOLV") != NULL ?
 	    getenv("NANOACME_TEST_RESOLV") : path;
 #endif
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd >= 0 && n < sizeof(buf)) {
-		r = read(fd, buf + n, sizeof(buf) - n);
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r <= 0) {
-			break;
-		}
-		n += (size_t)r;
-	}
-	if (fd >= 0) {
-		close(fd);
-	}
-	for (k = 0; k < max && dns_server_resolv(&srv[k], buf, n,
-	    (unsigned)k) == 0; k++) {
-	}
+	/* read once, scanned once; a longer file: the nameserver lines
+	 * in its first 4 KB (resolv.conf(5) uses only 3 anyway) */
+	k = dns_server_resolv(srv, max, buf, fmt_read_lines(path, buf,
+	    sizeof(buf)));
 	if (k == 0) {
 		dns_server_parse(srv, "127.0.0.1", 9);
 		k = 1;
@@ -748,21 +730,6 @@ add_sa(struct dns_server *a, size_t max, size_t *n, const unsigned char *ip,
 	(*n)++;
 }
 
-/* An IPv4 or IPv6 literal t[0..tn) into ip; its length, or 0. */
-static size_t
-literal(const char *t, size_t tn, unsigned char ip[16])
-{
-	char b[64];
-
-	if (tn == 0 || tn >= sizeof(b)) {
-		return 0;
-	}
-	memcpy(b, t, tn);
-	b[tn] = '\0';
-	return inet_pton(AF_INET, b, ip) == 1 ? 4 :
-	    inet_pton(AF_INET6, b, ip) == 1 ? 16 : 0;
-}
-
 /*
  * The addresses /etc/hosts gives host (ASCII case folded), into
  * a[*n..max). Lines are "ADDRESS NAME [ALIAS...]", "#" comments.
@@ -773,19 +740,10 @@ from_hosts(const char *host, unsigned port, struct dns_server *a,
 {
 	char buf[8192], *p, *e, *t;
 	unsigned char ip[16];
-	size_t len = 0, hn = strlen(host), iplen, k;
-	ssize_t r;
-	int fd;
+	size_t len, hn = strlen(host), iplen, k;
 
-	fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
-	while (fd >= 0 && len < sizeof(buf) - 1 &&
-	    ((r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0 ||
-	    (r < 0 && errno == EINTR))) {
-		len += r > 0 ? (size_t)r : 0;
-	}
-	if (fd >= 0) {
-		close(fd);
-	}
+	/* a longer file: the lines of its first 8 KB, whole (fmt.h) */
+	len = fmt_read_lines("/etc/hosts", buf, sizeof(buf) - 1);
 	buf[len] = '\0';
 	for (p = buf; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
 		e = p + strcspn(p, "\n");
@@ -793,7 +751,10 @@ from_hosts(const char *host, unsigned port, struct dns_server *a,
 		p[strcspn(p, "#")] = '\0';
 		p += strspn(p, " \t");
 		t = p + strcspn(p, " \t");
-		if ((iplen = literal(p, (size_t)(t - p), ip)) == 0) {
+		if (*t != '\0') {
+			*t++ = '\0';
+		}
+		if (name_classify(p, ip, &iplen) != NAME_IP) {
 			continue;
 		}
 		for (p = t; *p != '\0';) {
@@ -867,7 +828,7 @@ dns_resolve(const char *host, unsigned port, struct dns_server *a,
 		*err = DNS_ETOOBIG;
 		return -1;
 	}
-	if ((len = literal(host, strlen(host), ip)) > 0) {
+	if (name_classify(host, ip, &len) == NAME_IP) {
 		add_sa(a, max, n, ip, len, port);
 		return 0;
 	}

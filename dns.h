@@ -63,25 +63,37 @@ struct dns_server {
 };
 
 /*
- * Parses s[0..n): "ADDR", "ADDR:PORT" (IPv4), "V6", "[V6]" or
- * "[V6]:PORT"; port 53 by default, 1..65535. Literals only (no names,
- * no %scope). Returns 0, or -1 (DNS_EADDR).
+ * The one parser of an address with a port, for the DNS server
+ * (dns_server_parse()), the listeners (listen_open()) and the command
+ * line's -l and --alpn: s[0..n) is "V4:PORT", "[V6]:PORT" or ":PORT"
+ * (any address: a->len 0, family AF_UNSPEC, the port in
+ * a->u.in6.sin6_port); with a default port (port not 0) also "V4",
+ * "V6" and "[V6]". PORT is 1 to 5 digits, 1..65535. Literals only (no
+ * names, no %scope). Returns 0, or -1 (a is then no address).
+ */
+int dns_addr_parse(struct dns_server *a, const char *s, size_t n,
+    unsigned port);
+
+/*
+ * A DNS server: dns_addr_parse() with port 53 by default, not ":PORT".
+ * Returns 0, or -1 (DNS_EADDR).
  */
 int dns_server_parse(struct dns_server *srv, const char *s, size_t n);
 
 /*
- * The usable "nameserver ADDR" line k (0: the first) of resolv.conf
- * text s[0..n), port 53. Returns 0, or -1 if there is none.
+ * The usable "nameserver ADDR" lines of resolv.conf text s[0..n) into
+ * srv[0..max), in order, port 53, in one pass. Returns how many.
  */
-int dns_server_resolv(struct dns_server *srv, const char *s, size_t n,
-    unsigned k);
+size_t dns_server_resolv(struct dns_server *srv, size_t max, const char *s,
+    size_t n);
 
 /* How many nameservers dns_resolve() tries, as resolv.conf(5)'s MAXNS. */
 #define DNS_MAX_SERVERS 3
 
 /*
- * The nameservers of /etc/resolv.conf (its first 4 KB) into
- * srv[0..max), else 127.0.0.1:53. Returns how many (at least 1).
+ * The nameservers of /etc/resolv.conf (the whole lines of its first
+ * 4 KB), read once, into srv[0..max), else 127.0.0.1:53. Returns how
+ * many (at least 1).
  */
 size_t dns_server_list(struct dns_server *srv, size_t max);
 

@@ -10,6 +10,7 @@
 
 #include <bearssl.h>
 
+#include "fmt.h"
 #include "jws.h"
 
 /* RFC 8659 §4.2 value: %x21-3A / %x3C-7E (no blank, no ';'). */
@@ -268,27 +269,6 @@ struct persist_rec {
 	unsigned long long until;
 };
 
-/* Digits only, non-empty, no overflow. */
-static int
-parse_u64(const char *s, size_t n, unsigned long long *out)
-{
-	unsigned long long v = 0;
-	size_t i;
-
-	if (n == 0 || n > 20) {
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9' ||
-		    v > (~0ULL - (unsigned)(s[i] - '0')) / 10) {
-			return -1;
-		}
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 /* Records one tag=value pair. Returns 0, or -1 (duplicate, bad value). */
 static int
 persist_param(struct persist_rec *r, unsigned *seen, const char *tag,
@@ -312,7 +292,8 @@ persist_param(struct persist_rec *r, unsigned *seen, const char *tag,
 	} else if (ascii_eq_nocase(t, tn, "persistuntil")) {
 		bit = TAG_PERSISTUNTIL;
 		r->has_until = true;
-		if (parse_u64(val, vn, &r->until) != 0) {
+		/* 1..20 digits, at most 2^64 - 1 */
+		if (vn > 20 || fmt_dec(val, vn, ~0ULL, &r->until) != 0) {
 			return -1;
 		}
 	} else {

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fmt.c - the small printf of fmt.h. See there for why it exists.
+ * fmt.c - the small printf of fmt.h, the string builder, whole reads
+ * and writes, the decimal parser. See fmt.h for why they exist.
  */
 #include "fmt.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
@@ -256,25 +259,29 @@ sbuf_addu(struct sbuf *b, unsigned long long v)
 	sbuf_add(b, d, fmt_u64(d, v));
 }
 
-/* Writes (wr) or reads exactly n bytes at b, blocking, through EINTR:
- * 0, or -1 on an error or (reading) end of file. */
-static int
+/* Writes (wr) or reads n bytes at b, blocking, through EINTR: how many
+ * before the end of file (reading) or n, or -1 on an error. */
+static ssize_t
 fd_all(int fd, unsigned char *b, size_t n, bool wr)
 {
+	size_t done = 0;
 	ssize_t r;
 
-	while (n > 0) {
-		r = wr ? write(fd, b, n) : read(fd, b, n);
+	while (done < n) {
+		r = wr ? write(fd, b + done, n - done) :
+		    read(fd, b + done, n - done);
 		if (r < 0 && errno == EINTR) {
 			continue;
 		}
-		if (r <= 0) {
+		if (r < 0) {
 			return -1;
 		}
-		b += r;
-		n -= (size_t)r;
+		if (r == 0) {
+			break;
+		}
+		done += (size_t)r;
 	}
-	return 0;
+	return (ssize_t)done;
 }
 
 /* see fmt.h */
@@ -282,14 +289,65 @@ int
 fmt_write(int fd, const void *data, size_t n)
 {
 	/* write() does not change data: the cast only shares fd_all() */
-	return fd_all(fd, (unsigned char *)data, n, true);
+	return fd_all(fd, (unsigned char *)data, n, true) == (ssize_t)n ?
+	    0 : -1;
 }
 
 /* see fmt.h */
 int
 fmt_read(int fd, void *data, size_t n)
 {
-	return fd_all(fd, data, n, false);
+	return fd_all(fd, data, n, false) == (ssize_t)n ? 0 : -1;
+}
+
+/* see fmt.h */
+size_t
+fmt_read_lines(const char *path, char *buf, size_t cap)
+{
+	ssize_t r = -1;
+	size_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		r = fd_all(fd, (unsigned char *)buf, cap, false);
+		close(fd);
+	}
+	n = r > 0 ? (size_t)r : 0;
+	if (n == cap) {
+		/* full: the file may go on, so its last line here may be
+		 * the first part of a longer one; drop it */
+		while (n > 0 && buf[n - 1] != '\n') {
+			n--;
+		}
+	}
+	return n;
+}
+
+/* see fmt.h */
+int
+fmt_dec(const char *s, size_t n, unsigned long long max,
+    unsigned long long *out)
+{
+	unsigned long long v = 0;
+	unsigned d;
+	size_t i;
+
+	if (n == 0) {
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		/* no division at run time: ULLONG_MAX / 10 is folded, and a
+		 * 64-bit one links libgcc's __udivdi3 on 32-bit targets
+		 * (dnsrec.c's own copy did: 2 KB on mipsel) */
+		d = (unsigned)(unsigned char)s[i] - '0';
+		if (d > 9 || v > ULLONG_MAX / 10 || v * 10 > ULLONG_MAX - d ||
+		    v * 10 + d > max) {
+			return -1;
+		}
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
 }
 
 /* see fmt.h */

@@ -10,7 +10,9 @@
  * The functions carry GCC's format attribute, so the compiler checks
  * every call as it would printf's. struct sbuf, the bounded string
  * builder every module appends with, lives here too: this is the one
- * header below all the others.
+ * header below all the others. So do the one loop that reads or writes
+ * a file descriptor whole (fmt_read(), fmt_write(), fmt_read_lines())
+ * and the one decimal number parser (fmt_dec()): copies drift.
  */
 #ifndef NANOACME_FMT_H
 #define NANOACME_FMT_H
@@ -76,6 +78,24 @@ int fmt_write(int fd, const void *data, size_t n);
 /* Reads exactly n bytes from fd into data (blocking, through EINTR):
  * 0, or -1 on an error or end of file first. */
 int fmt_read(int fd, void *data, size_t n);
+
+/*
+ * The text file path, its first cap bytes at most, into buf[0..cap) (no
+ * NUL added). Returns how many bytes, 0 if it cannot be opened or read.
+ * A file of cap bytes or more is cut after its last newline within
+ * them: a caller that reads lines sees whole lines only, never the
+ * first part of a longer one (which could mean something else).
+ */
+size_t fmt_read_lines(const char *path, char *buf, size_t cap);
+
+/*
+ * The decimal number s[0..n) into *out: digits only (leading zeros
+ * allowed), at least one, at most max; overflow-checked, with no
+ * division at run time. Returns 0, or -1 (*out untouched). A caller
+ * that caps the number of digits checks n itself.
+ */
+int fmt_dec(const char *s, size_t n, unsigned long long max,
+    unsigned long long *out);
 
 /* Writes the NUL-terminated s to fd, whole. */
 void fmt_puts(int fd, const char *s);

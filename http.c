@@ -44,35 +44,6 @@ is_tchar(unsigned c)
 	    (c != 0 && c < 128 && strchr("!#$%&'*+-.^_`|~", (int)c) != NULL);
 }
 
-/* Digits only, non-empty, overflow-checked (uhttpd parse_chunksize style). */
-static int
-parse_dec(const unsigned char *s, size_t n, unsigned long long max,
-    unsigned long long *out)
-{
-	unsigned long long v = 0;
-	unsigned d;
-	size_t i;
-
-	if (n == 0) {
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		/* divisions by constants only: dividing by the variable max
-		 * links libgcc's 64-bit division on 32-bit targets */
-		if (!ascii_isdigit(s[i])) {
-			return -1;
-		}
-		d = (unsigned)(s[i] - '0');
-		if (v > ULLONG_MAX / 10 || (v == ULLONG_MAX / 10 &&
-		    d > ULLONG_MAX % 10) || v * 10 + d > max) {
-			return -1;
-		}
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
 /* ---- error strings ---------------------------------------------------- */
 
 const char *
@@ -308,7 +279,7 @@ set_content_length(struct parser *p, const unsigned char *v, size_t n)
 	unsigned long long x;
 
 	/* RFC 9112 §6.3: differing or invalid lengths are unrecoverable */
-	if (parse_dec(v, n, ULLONG_MAX, &x) < 0 ||
+	if (fmt_dec((const char *)v, n, ULLONG_MAX, &x) < 0 ||
 	    (p->has_clen && x != p->clen)) {
 		return fail(p, HTTP_EPROTO);
 	}
@@ -351,7 +322,8 @@ parse_delta(const unsigned char *v, size_t n)
 	if (n == 0) {
 		return -1;
 	}
-	return parse_dec(v, n, LONG_MAX, &x) < 0 ? LONG_MAX : (long)x;
+	return fmt_dec((const char *)v, n, LONG_MAX, &x) < 0 ? LONG_MAX :
+	    (long)x;
 }
 
 /* True if link parameters v[0..n) say rel="alternate" (or rel=...). */
@@ -738,7 +710,7 @@ http_url_parse(const char *url, char *host, size_t host_cap,
 	if (split_authority(url + 8, e - 8, &h, &hlen, &pt, &plen) < 0 ||
 	    hlen == 0 || hlen >= host_cap ||
 	    (pt != NULL &&
-	    (parse_dec((const unsigned char *)pt, plen, 65535, &pv) < 0 ||
+	    (fmt_dec(pt, plen, 65535, &pv) < 0 ||
 	    pv == 0))) {
 		return -1;
 	}
@@ -923,8 +895,9 @@ try_addr(struct http_client *c, const struct dns_server *a, int *e)
 	int fd, soerr = 0, rc = -1;
 	socklen_t sl = sizeof(soerr);
 
-	fd = socket(a->u.sa.sa_family, SOCK_STREAM, 0);
-	if (fd < 0 || sockio_set_flags(fd) < 0) {
+	fd = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0);
+	if (fd < 0) {
 		*e = errno;
 		goto out;
 	}
@@ -959,14 +932,13 @@ static int
 tcp_connect(struct http_client *c, const char *host, const char *port)
 {
 	struct dns_server addr[HTTP_MAX_ADDRS];
+	unsigned long long pn = 0;
 	size_t n = 0, k;
-	unsigned pn = 0;
 	int e = ECONNREFUSED, derr;
 
-	for (k = 0; port[k] >= '0' && port[k] <= '9'; k++) {
-		pn = pn * 10 + (unsigned)(port[k] - '0');
-	}
-	if (dns_resolve(host, pn, addr, HTTP_MAX_ADDRS, &n,
+	/* http_url_parse()'s digits: cannot fail (port 0 would refuse) */
+	(void)fmt_dec(port, strlen(port), 65535, &pn);
+	if (dns_resolve(host, (unsigned)pn, addr, HTTP_MAX_ADDRS, &n,
 	    sockio_ms_until(c->deadline_ms, sockio_now_ms()), &derr) != 0) {
 		c->err = HTTP_ERESOLVE;
 		c->detail = derr;

@@ -12,7 +12,6 @@
  */
 #include "listen.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -23,32 +22,12 @@
 #include <unistd.h>
 
 #include "ascii.h"
+#include "dns.h"
 #include "fmt.h"
 #include "sockio.h"
 
 /* RFC 8555 §8.3: token is base64url; longer tokens are not ours. */
 #define TOKEN_MAX 128
-
-/* A port number 1..65535, digits only. */
-static int
-parse_port(const char *s, unsigned *port)
-{
-	unsigned v = 0;
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++) {
-		if (!ascii_isdigit((unsigned char)s[i]) || i == 5) {
-			return -1;
-		}
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	if (i == 0 || v == 0 || v > 65535) {
-		return -1;
-	}
-	*port = v;
-	return 0;
-}
-
 
 /*
  * The listener's parser: 0 (head incomplete), 200 (good challenge
@@ -383,8 +362,9 @@ listen_one(struct listener *l, const struct sockaddr *sa,
 {
 	int fd, one = 1;
 
-	fd = socket(sa->sa_family, SOCK_STREAM, 0);
-	if (fd < 0 || sockio_set_flags(fd) < 0 ||
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0);
+	if (fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    (sa->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
@@ -414,55 +394,33 @@ listen_init(struct listener *l)
 	}
 }
 
+/* see listen.h */
 int
 listen_open(struct listener *l, const char *spec)
 {
-	struct sockaddr_in6 s6;
+	struct dns_server a;
 	struct sockaddr_in s4;
-	const char *colon = strrchr(spec, ':');
-	char addr[INET6_ADDRSTRLEN];
-	unsigned port;
-	size_t alen;
-	int rc = -1;
+	int rc;
 
 	listen_init(l);
-	memset(&s6, 0, sizeof(s6));
-	memset(&s4, 0, sizeof(s4));
-	s6.sin6_family = AF_INET6;
-	s4.sin_family = AF_INET;
 	l->detail = EINVAL;
-	alen = colon != NULL ? (size_t)(colon - spec) : 0;
-	if (colon == NULL || alen >= sizeof(addr) ||
-	    parse_port(colon + 1, &port) < 0) {
-		goto out;
-	}
-	s6.sin6_port = s4.sin_port = htons((uint16_t)port);
-	if (alen == 0) {
+	rc = dns_addr_parse(&a, spec, strlen(spec), 0);
+	if (rc == 0 && a.len > 0) {
+		rc = listen_one(l, &a.u.sa, a.len, false);
+	} else if (rc == 0) {
 		/* ":PORT": IPv6 (V6ONLY) plus IPv4, so neither family
-		 * depends on the system's dual-stack default */
-		s6.sin6_addr = in6addr_any;
-		s4.sin_addr.s_addr = htonl(INADDR_ANY);
-		rc = listen_one(l, (struct sockaddr *)&s6, sizeof(s6), true);
+		 * depends on the system's dual-stack default; both
+		 * addresses are the zeroes of "any" */
+		memset(&s4, 0, sizeof(s4));
+		s4.sin_family = AF_INET;
+		s4.sin_port = a.u.in6.sin6_port;
+		a.u.in6.sin6_family = AF_INET6;
+		rc = listen_one(l, &a.u.sa, sizeof(a.u.in6), true);
 		if (rc == 0) {
 			rc = listen_one(l, (struct sockaddr *)&s4, sizeof(s4),
 			    false);
 		}
-	} else if (spec[0] == '[' && alen >= 2 && spec[alen - 1] == ']') {
-		memcpy(addr, spec + 1, alen - 2);
-		addr[alen - 2] = '\0';
-		if (inet_pton(AF_INET6, addr, &s6.sin6_addr) == 1) {
-			rc = listen_one(l, (struct sockaddr *)&s6, sizeof(s6),
-			    false);
-		}
-	} else {
-		memcpy(addr, spec, alen);
-		addr[alen] = '\0';
-		if (inet_pton(AF_INET, addr, &s4.sin_addr) == 1) {
-			rc = listen_one(l, (struct sockaddr *)&s4, sizeof(s4),
-			    false);
-		}
 	}
-out:
 	if (rc < 0) {
 		listen_close(l);
 	} else {

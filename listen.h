@@ -72,10 +72,11 @@ struct listener {
 void listen_init(struct listener *l);
 
 /*
- * Opens the listening sockets on spec: ":PORT" (all IPv6 and IPv4
- * addresses; IPv4 alone if the host has no IPv6), "ADDR:PORT",
- * "[V6ADDR]:PORT". Returns 0, or -1 with l->detail (errno; EINVAL for a
- * bad spec) set; then nothing is left open.
+ * Opens the listening sockets on spec, as dns_addr_parse() reads it
+ * with no default port: ":PORT" (all IPv6 and IPv4 addresses; IPv4
+ * alone if the host has no IPv6), "ADDR:PORT", "[V6ADDR]:PORT". Returns
+ * 0, or -1 with l->detail (errno; EINVAL for a bad spec) set; then
+ * nothing is left open.
  */
 int listen_open(struct listener *l, const char *spec);
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "dns.h"
+#include "fmt.h"
 #include "store.h"
 
 #include "runner.h"
@@ -546,34 +547,145 @@ static int
 test_resolv(void)
 {
 	const char *s;
-	struct dns_server srv;
+	struct dns_server srv[3];
 	char a[INET6_ADDRSTRLEN];
 
 	s = "# generated\nsearch lan\n  nameserver\tfe80::1%eth0\n"
 	    "nameserver 192.0.2.7 # comment\nnameserver 192.0.2.8\n";
-	CHECK(dns_server_resolv(&srv, s, strlen(s), 0) == 0);
-	CHECK(srv.u.sa.sa_family == AF_INET &&
-	    ntohs(srv.u.in.sin_port) == 53);
-	CHECK(inet_ntop(AF_INET, &srv.u.in.sin_addr, a, sizeof(a)) &&
+	/* the usable lines (fe80::1%eth0 is not one), in order, no third */
+	CHECK(dns_server_resolv(srv, 3, s, strlen(s)) == 2);
+	CHECK(srv[0].u.sa.sa_family == AF_INET &&
+	    ntohs(srv[0].u.in.sin_port) == 53);
+	CHECK(inet_ntop(AF_INET, &srv[0].u.in.sin_addr, a, sizeof(a)) &&
 	    strcmp(a, "192.0.2.7") == 0);
-	/* the second usable line (fe80::1%eth0 is not one), no third */
-	CHECK(dns_server_resolv(&srv, s, strlen(s), 1) == 0);
-	CHECK(inet_ntop(AF_INET, &srv.u.in.sin_addr, a, sizeof(a)) &&
+	CHECK(inet_ntop(AF_INET, &srv[1].u.in.sin_addr, a, sizeof(a)) &&
 	    strcmp(a, "192.0.2.8") == 0);
-	CHECK(dns_server_resolv(&srv, s, strlen(s), 2) != 0);
+	/* max: the first ones only, none past srv[max - 1] */
+	srv[1].len = 77;
+	CHECK(dns_server_resolv(srv, 1, s, strlen(s)) == 1 &&
+	    srv[1].len == 77);
+	CHECK(inet_ntop(AF_INET, &srv[0].u.in.sin_addr, a, sizeof(a)) &&
+	    strcmp(a, "192.0.2.7") == 0);
+	CHECK(dns_server_resolv(srv, 0, s, strlen(s)) == 0);
 	s = "nameserver 2001:db8::53";
-	CHECK(dns_server_resolv(&srv, s, strlen(s), 0) == 0);
-	CHECK(srv.u.sa.sa_family == AF_INET6);
+	CHECK(dns_server_resolv(srv, 3, s, strlen(s)) == 1);
+	CHECK(srv[0].u.sa.sa_family == AF_INET6);
 	s = "nameservers 1.2.3.4\n#nameserver 1.2.3.4\nnameserver\n"
 	    "nameserver";
-	CHECK(dns_server_resolv(&srv, s, strlen(s), 0) != 0);
-	CHECK(dns_server_resolv(&srv, "", 0, 0) != 0);
-	/* cut at the length: "10.0.0." is no address */
+	CHECK(dns_server_resolv(srv, 3, s, strlen(s)) == 0);
+	CHECK(dns_server_resolv(srv, 3, "", 0) == 0);
+	/* cut at the length: "10.0.0." is no address; ":53" is none */
 	s = "nameserver 10.0.0.1";
-	CHECK(dns_server_resolv(&srv, s, strlen(s), 0) == 0);
-	CHECK(dns_server_resolv(&srv, s, strlen(s) - 1, 0) != 0);
-	dns_server_default(&srv);
-	CHECK(srv.len == sizeof(srv.u.in) || srv.len == sizeof(srv.u.in6));
+	CHECK(dns_server_resolv(srv, 3, s, strlen(s)) == 1);
+	CHECK(dns_server_resolv(srv, 3, s, strlen(s) - 1) == 0);
+	s = "nameserver :53\nnameserver [::1]:53\n";
+	CHECK(dns_server_resolv(srv, 3, s, strlen(s)) == 1 &&
+	    srv[0].u.sa.sa_family == AF_INET6);
+	dns_server_default(&srv[0]);
+	CHECK(srv[0].len == sizeof(srv[0].u.in) ||
+	    srv[0].len == sizeof(srv[0].u.in6));
+	return 0;
+}
+
+/* dns_addr_parse() without a default port: the language of -l, --alpn
+ * and listen_open(). */
+static int
+test_addr(void)
+{
+	static const char *const bad[] = {
+		"", ":", ":0", ":65536", ":000080", ":8x", "80", "1.2.3.4",
+		"1.2.3.4:", "1.2.3.4:0", "::1", "::1:80", "[::1]", "[::1]:",
+		"[]:80", "[1.2.3.4]:80", "host.example:80", "1.2.3.4:+80",
+		"[::1]80", ":-80", ":80 "
+	};
+	struct dns_server a;
+	size_t i;
+
+	for (i = 0; i < NELEM(bad); i++) {
+		CHECK_CASE(dns_addr_parse(&a, bad[i], strlen(bad[i]), 0) != 0,
+		    i);
+	}
+	/* ":PORT": no family, no address, the port */
+	CHECK(dns_addr_parse(&a, ":80", 3, 0) == 0 && a.len == 0 &&
+	    a.u.sa.sa_family == AF_UNSPEC && ntohs(a.u.in6.sin6_port) == 80);
+	CHECK(dns_addr_parse(&a, ":00443", 6, 0) == 0 &&
+	    ntohs(a.u.in6.sin6_port) == 443);
+	CHECK(dns_addr_parse(&a, ":65535", 6, 0) == 0 &&
+	    ntohs(a.u.in6.sin6_port) == 65535);
+	CHECK(dns_addr_parse(&a, ":1", 2, 0) == 0 &&
+	    ntohs(a.u.in6.sin6_port) == 1);
+	CHECK(dns_addr_parse(&a, "127.0.0.1:5002", 14, 0) == 0 &&
+	    a.u.sa.sa_family == AF_INET && a.len == sizeof(a.u.in) &&
+	    ntohs(a.u.in.sin_port) == 5002 &&
+	    a.u.in.sin_addr.s_addr == htonl(0x7f000001));
+	CHECK(dns_addr_parse(&a, "[::1]:80", 8, 0) == 0 &&
+	    a.u.sa.sa_family == AF_INET6 && a.len == sizeof(a.u.in6) &&
+	    ntohs(a.u.in6.sin6_port) == 80 &&
+	    IN6_IS_ADDR_LOOPBACK(&a.u.in6.sin6_addr));
+	/* a default port: the forms without one too */
+	CHECK(dns_addr_parse(&a, "::1", 3, 53) == 0 &&
+	    ntohs(a.u.in6.sin6_port) == 53);
+	CHECK(dns_addr_parse(&a, ":80", 3, 53) == 0 && a.len == 0);
+	CHECK(dns_addr_parse(&a, "", 0, 53) != 0);
+	return 0;
+}
+
+/* fmt_read_lines() (resolv.conf, /etc/hosts, /etc/passwd): a longer
+ * file is cut after its last whole line. */
+static int
+test_read_lines(void)
+{
+	char path[64], buf[16];
+
+	snprintf(path, sizeof(path), "/tmp/nanoacme-lines.%ld",
+	    (long)getpid());
+	CHECK(store_write(path, "ab\ncd\nef", 8, 0600) == 0);
+	CHECK(fmt_read_lines(path, buf, 16) == 8);
+	CHECK(fmt_read_lines(path, buf, 9) == 8);
+	CHECK(fmt_read_lines(path, buf, 8) == 6 &&
+	    memcmp(buf, "ab\ncd\n", 6) == 0);
+	CHECK(fmt_read_lines(path, buf, 7) == 6);
+	CHECK(fmt_read_lines(path, buf, 6) == 6);
+	CHECK(fmt_read_lines(path, buf, 5) == 3);
+	CHECK(fmt_read_lines(path, buf, 2) == 0);
+	CHECK(fmt_read_lines(path, buf, 0) == 0);
+	CHECK(store_write(path, "abcdef", 6, 0600) == 0);
+	CHECK(fmt_read_lines(path, buf, 7) == 6);
+	CHECK(fmt_read_lines(path, buf, 6) == 0);
+	CHECK(fmt_read_lines("/nonexistent/x", buf, 16) == 0);
+	unlink(path);
+	return 0;
+}
+
+/* NANOACME_TEST_RESOLV: a resolv.conf of over 4 KB gives the
+ * nameservers of its first 4 KB, never the first part of a line. */
+static int
+test_resolv_long(void)
+{
+	char path[64], big[6000];
+	struct dns_server srv[3];
+	size_t n;
+
+	snprintf(path, sizeof(path), "/tmp/nanoacme-long.%ld",
+	    (long)getpid());
+	/* a comment line, then "nameserver 10.0.0.12" across the 4 KB
+	 * mark, after "10.0.0.1": that part must not count */
+	memset(big, '#', 4076);
+	big[4076] = '\n';
+	n = 4077;
+	n += (size_t)snprintf(big + n, sizeof(big) - n,
+	    "nameserver 10.0.0.12\nnameserver 10.0.0.13\n");
+	CHECK(store_write(path, big, n, 0600) == 0);
+	setenv("NANOACME_TEST_RESOLV", path, 1);
+	CHECK(dns_server_list(srv, 3) == 1 &&
+	    srv[0].u.in.sin_addr.s_addr == htonl(0x7f000001));
+	/* the first 4 KB hold whole lines: kept */
+	memcpy(big, "nameserver 10.0.0.9\n", 20);
+	CHECK(store_write(path, big, n, 0600) == 0);
+	CHECK(dns_server_list(srv, 3) == 1 &&
+	    srv[0].u.in.sin_addr.s_addr == htonl(0x0a000009));
+	unsetenv("NANOACME_TEST_RESOLV");
+	unlink(path);
 	return 0;
 }
 
@@ -826,6 +938,9 @@ main(void)
 	RUN(test_txt_lengths);
 	RUN(test_server);
 	RUN(test_resolv);
+	RUN(test_addr);
+	RUN(test_read_lines);
+	RUN(test_resolv_long);
 	RUN(test_lookup_fake);
 	RUN(test_lookup_errors);
 	RUN(test_resolve);

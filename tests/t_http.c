@@ -19,6 +19,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "testutil.h"
 #include "runner.h"
 
@@ -989,7 +990,8 @@ test_listen_open_bad(void)
 	static const char *const bad[] = {
 		"80", ":0", ":65536", ":123456", ":", "", ":abc", ":+80",
 		"1.2.3:80", "[::1:80", "::1:80", "[::1]80", "localhost:80",
-		"127.0.0.1:80x", "[127.0.0.1]:80"
+		"127.0.0.1:80x", "[127.0.0.1]:80", ":000080", "[]:80",
+		"127.0.0.1", "[::1]"
 	};
 	static struct listener l2;
 	char spec[32];
@@ -1013,6 +1015,62 @@ test_listen_open_bad(void)
 	    l2.detail == EADDRINUSE && l2.nlfd == 0);
 	listen_close(&lis);
 	listen_close(&l2);
+	return 0;
+}
+
+/* ":PORT" listens on IPv6 (where there is IPv6) and IPv4; leading
+ * zeros within 5 digits are the same port. */
+static int
+test_listen_open_good(void)
+{
+	char spec[32], out[512];
+	int port = free_port(), n;
+
+	CHECK(port > 0);
+	sprintf(spec, ":%05d", port);
+	CHECK(listen_open(&lis, spec) == 0 && lis.nlfd >= 1);
+	/* IPv4 answers (the last socket) */
+	n = roundtrip(port, "\r\n\r\n", 1, out, sizeof(out));
+	CHECK(n > 12 && memcmp(out, "HTTP/1.1 400 ", 13) == 0);
+	listen_close(&lis);
+	sprintf(spec, "[::1]:%d", port);
+	CHECK(listen_open(&lis, spec) == 0 ? lis.nlfd == 1 :
+	    lis.detail == EADDRNOTAVAIL || lis.detail == EAFNOSUPPORT);
+	listen_close(&lis);
+	return 0;
+}
+
+/* fmt_dec(), the one decimal parser (Content-Length, ports, ids,
+ * persistUntil): digits only, at least one, overflow and max checked. */
+static int
+test_fmt_dec(void)
+{
+	static const char *const bad[] = {
+		"", "+1", "-1", " 1", "1 ", "1a", "0x10", "\x01",
+		"18446744073709551616", "99999999999999999999",
+		"184467440737095516150"
+	};
+	unsigned long long v = 7;
+	size_t i;
+
+	for (i = 0; i < NELEM(bad); i++) {
+		CHECK_CASE(fmt_dec(bad[i], strlen(bad[i]), ULLONG_MAX,
+		    &v) == -1 && v == 7, i);
+	}
+	CHECK(fmt_dec("0", 1, 0, &v) == 0 && v == 0);
+	CHECK(fmt_dec("1", 1, 0, &v) == -1);
+	CHECK(fmt_dec("18446744073709551615", 20, ULLONG_MAX, &v) == 0 &&
+	    v == ULLONG_MAX);
+	CHECK(fmt_dec("0018446744073709551614", 22, ULLONG_MAX, &v) == 0 &&
+	    v == ULLONG_MAX - 1);
+	CHECK(fmt_dec("65535", 5, 65535, &v) == 0 && v == 65535);
+	CHECK(fmt_dec("65536", 5, 65535, &v) == -1 && v == 65535);
+	CHECK(fmt_dec("4294967295", 10, 0xfffffffeULL, &v) == -1);
+	CHECK(fmt_dec("4294967294", 10, 0xfffffffeULL, &v) == 0 &&
+	    v == 0xfffffffeULL);
+	/* the length ends the number, not a NUL */
+	CHECK(fmt_dec("12x", 2, 99, &v) == 0 && v == 12);
+	CHECK(fmt_dec("1\0", 2, 99, &v) == -1);
 	return 0;
 }
 
@@ -1043,5 +1101,7 @@ main(void)
 	RUN(test_listener);
 	RUN(test_listener_overlong);
 	RUN(test_listen_open_bad);
+	RUN(test_listen_open_good);
+	RUN(test_fmt_dec);
 	return runner_done();
 }
