@@ -49,6 +49,7 @@ TESTS = t_json t_jws t_pem t_http t_roots t_certs t_tacache
 TESTS += t_dns t_dnsrec
 TESTS += t_cli t_store
 TESTS += t_alpn t_acmeobj
+TESTS += t_responder
 
 all: nanoacme
 
@@ -84,6 +85,8 @@ store.o: store.c store.h fmt.h
 tacache.o: tacache.c tacache.h x509.h pem.h json.h config.h fmt.h store.h
 x509.o: x509.c x509.h pem.h json.h config.h fmt.h
 dns.o: dns.c dns.h
+dns.o: ascii.h config.h fmt.h pem.h sockio.h
+listen.o: dns.h
 dnsrec.o: dnsrec.c dnsrec.h jws.h json.h config.h fmt.h
 acmeobj.o: acmeobj.c acmeobj.h acme.h ascii.h certs.h config.h fmt.h http.h json.h jws.h pem.h
 
@@ -99,6 +102,7 @@ LIB_OBJS = $(addprefix $(SAN)/,certs.o fmt.o http.o json.o jws.o pem.o store.o t
 LIB_OBJS += $(SAN)/dns.o $(SAN)/dnsrec.o $(SAN)/tlsip.o
 LIB_OBJS += $(SAN)/cli.o $(SAN)/acmeobj.o
 LIB_OBJS += $(SAN)/alpn.o $(SAN)/listen.o $(SAN)/tls.o
+LIB_OBJS += $(SAN)/responder.o
 $(SAN)/%: tests/%.c tests/runner.h tests/testutil.h $(LIB_OBJS)
 	$(CC) $(SAN_CFLAGS) -I. -o $@ $< $(LIB_OBJS) $(BEARSSL_LIBS)
 

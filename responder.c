@@ -361,21 +361,9 @@ sandbox_seccomp(void)
 
 /* A decimal id of 1..10 digits below 2^32 - 1 in s[0..n). */
 static int
-parse_id(const char *s, size_t n, unsigned long *v)
+parse_id(const char *s, size_t n, unsigned long long *v)
 {
-	size_t i;
-
-	*v = 0;
-	if (n == 0 || n > 10) {
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9') {
-			return -1;
-		}
-		*v = *v * 10 + (unsigned long)(s[i] - '0');
-	}
-	return *v < 0xffffffffUL ? 0 : -1;
+	return n > 10 ? -1 : fmt_dec(s, n, 0xfffffffeULL, v);
 }
 
 /*
@@ -388,20 +376,12 @@ passwd_lookup(const char *user, uid_t *uid, gid_t *gid)
 {
 	static char buf[65536];
 	const char *f[4], *p, *end, *e;
-	size_t len = 0, k, ulen = strlen(user);
-	unsigned long u, g;
-	ssize_t n;
-	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	size_t k, ulen = strlen(user);
+	unsigned long long u, g;
 
-	if (fd < 0) {
-		return -1;
-	}
-	while (len < sizeof(buf) &&
-	    (n = read(fd, buf + len, sizeof(buf) - len)) > 0) {
-		len += (size_t)n;
-	}
-	close(fd);
-	for (p = buf, end = buf + len; p < end; p = e + 1) {
+	/* a longer file: the whole lines of its first 64 KB (fmt.h) */
+	end = buf + fmt_read_lines("/etc/passwd", buf, sizeof(buf));
+	for (p = buf; p < end; p = e + 1) {
 		e = memchr(p, '\n', (size_t)(end - p));
 		e = e != NULL ? e : end;
 		for (f[0] = p, k = 1; k < 4; k++) {
@@ -513,7 +493,9 @@ serve_record(int cmd, int st)
 			(void)syscall(SYS_getppid);
 		}
 #endif
-		return send_frame(st, FR_ACK, 0, (uint32_t)sv.nans);
+		/* every answer held: the parent checks it has them all */
+		return send_frame(st, FR_ACK, 0, (uint32_t)(sv.nans +
+		    sv.alpn.n));
 	default:                           /* 'Q', end of file */
 		return -1;
 	}
@@ -849,6 +831,7 @@ responder_open(struct responder *z, const char *http_spec,
 		return ended(z, type, a, b);
 	}
 	z->open = true;
+	z->sent = 0;
 	z->sandbox = a & RESPONDER_ALL;
 	z->err = RESPONDER_OK;
 	return 0;
@@ -879,7 +862,11 @@ responder_add(struct responder *z, const char *token, const char *keyauth,
 		rc = send_record(z->cmd, 'I', ident, strlen(ident) + 1, d,
 		    sizeof(d));
 	}
-	return rc < 0 ? lost(z, RESPONDER_ELOST, errno) : 0;
+	if (rc < 0) {
+		return lost(z, RESPONDER_ELOST, errno);
+	}
+	z->sent++;
+	return 0;
 }
 
 /* see responder.h */
@@ -892,6 +879,7 @@ responder_clear(struct responder *z)
 	if (send_record(z->cmd, 'C', NULL, 0, NULL, 0) < 0) {
 		return lost(z, RESPONDER_ELOST, errno);
 	}
+	z->sent = 0;
 	return 0;
 }
 
@@ -910,7 +898,12 @@ responder_sync(struct responder *z)
 		return lost(z, RESPONDER_ELOST, errno);
 	}
 	type = read_frame(z, RESPONDER_REPLY_MS, &a, &b);
-	return type == FR_ACK ? 0 : ended(z, type, a, b);
+	if (type != FR_ACK) {
+		return ended(z, type, a, b);
+	}
+	/* one it refused (too long, too many) would fail validation
+	 * later, as a mystery: say so now */
+	return b == z->sent ? 0 : lost(z, RESPONDER_ECOUNT, (int)(b & 0xffff));
 }
 
 /* see responder.h */
@@ -995,9 +988,10 @@ responder_strerror(const struct responder *z, char *buf, size_t cap)
 		"the challenge responder was killed by signal",
 		"the challenge responder exited with status",
 		"the challenge responder is gone",
-		"the challenge responder does not answer"
+		"the challenge responder does not answer",
+		"the challenge responder did not take every answer"
 	};
-	int e = z->err >= 0 && z->err <= RESPONDER_ETIMEOUT ? z->err :
+	int e = z->err >= 0 && z->err <= RESPONDER_ECOUNT ? z->err :
 	    RESPONDER_ELOST;
 
 	if (e == RESPONDER_ESIGNAL) {
@@ -1009,6 +1003,9 @@ responder_strerror(const struct responder *z, char *buf, size_t cap)
 		    "");
 	} else if (e == RESPONDER_EEXIT) {
 		fmt_s(buf, cap, "%s %d", msg[e], z->detail);
+	} else if (e == RESPONDER_ECOUNT) {
+		fmt_s(buf, cap, "%s: it holds %d of the %u sent", msg[e],
+		    z->detail, z->sent);
 	} else if (z->detail != 0 && e != RESPONDER_ELOST &&
 	    e != RESPONDER_ETIMEOUT) {
 		fmt_s(buf, cap, "%s: %s", msg[e], strerror(z->detail));

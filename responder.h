@@ -57,7 +57,8 @@ enum responder_error {
 	RESPONDER_ESIGNAL,     /* the responder was killed by signal detail */
 	RESPONDER_EEXIT,       /* the responder exited with status detail */
 	RESPONDER_ELOST,       /* the zygote is gone, or a pipe failed */
-	RESPONDER_ETIMEOUT     /* no answer from the responder in time */
+	RESPONDER_ETIMEOUT,    /* no answer from the responder in time */
+	RESPONDER_ECOUNT       /* holds detail answers, not the sent ones */
 };
 
 /*
@@ -71,6 +72,7 @@ struct responder {
 	int st;
 	bool open;
 	bool broken;
+	unsigned sent;                     /* answers since open or clear */
 	unsigned sandbox;                  /* RESPONDER_* of the last open */
 	int err;                           /* enum responder_error */
 	int detail;                        /* errno, signal or status */
@@ -107,7 +109,10 @@ int responder_clear(struct responder *z);
 
 /*
  * Waits until the responder has applied everything sent so far (call
- * before asking the CA to validate). Returns 0 or -1.
+ * before asking the CA to validate), and checks that it holds every
+ * answer sent since responder_open() or responder_clear(). Returns 0,
+ * or -1 (RESPONDER_ECOUNT: it refused one; then z is broken, as when
+ * the responder died).
  */
 int responder_sync(struct responder *z);
 
