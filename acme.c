@@ -28,7 +28,8 @@ fmt_date(int64_t t, char out[32])
 static int
 net_fail(struct run *r, const char *method, const char *url)
 {
-	const struct http_client *c = &r->http;
+	struct session *ca = r->ca;
+	const struct http_client *c = &ca->http;
 	const char *why = "";
 
 	switch (c->err) {
@@ -49,14 +50,14 @@ net_fail(struct run *r, const char *method, const char *url)
 	    why[0] != '\0' ? ": " : "", why);
 	/* which anchors said no: the CA file to fix (-c, $SSL_CERT_FILE) */
 	if (c->err == HTTP_ETLS && (c->detail == BR_ERR_X509_NOT_TRUSTED ||
-	    c->detail == BR_ERR_X509_NOT_CA) && r->anchors_file[0] != 0) {
+	    c->detail == BR_ERR_X509_NOT_CA) && ca->anchors_file[0] != 0) {
 		msg_err("  trusted CAs: %s (-c FILE or $SSL_CERT_FILE to "
-		    "choose)", r->anchors_file);
+		    "choose)", ca->anchors_file);
 	}
 	/* A server that is down or a link that is not up yet may recover;
 	 * a certificate that does not verify will not. */
-	r->transient = c->err != HTTP_ETLS && c->err != HTTP_EURL;
-	r->retry_after = -1;
+	ca->transient = c->err != HTTP_ETLS && c->err != HTTP_EURL;
+	ca->retry_after = -1;
 	return EXIT_NET;
 }
 
@@ -94,9 +95,11 @@ body_line(const struct run *r, char *line, size_t len, size_t ind,
 static void
 show_body(const struct run *r)
 {
-	const char *p = (const char *)r->body;
-	size_t n = r->resp.body_len, k, len = 0, ind = 0;
-	bool json = is_json_type(r->resp.content_type), str = false, esc = false;
+	struct session *ca = r->ca;
+	const char *p = (const char *)ca->body;
+	size_t n = ca->resp.body_len, k, len = 0, ind = 0;
+	bool json = is_json_type(ca->resp.content_type), str = false;
+	bool esc = false;
 	int depth = 0;
 	char line[1024], c;
 
@@ -129,14 +132,15 @@ show_body(const struct run *r)
 		}
 	}
 	body_line(r, line, len, ind, 0);
-	if (n < r->resp.body_len) {
-		msg_info(r->o, 2, "  ... (%zu more bytes)", r->resp.body_len - n);
+	if (n < ca->resp.body_len) {
+		msg_info(r->o, 2, "  ... (%zu more bytes)",
+		    ca->resp.body_len - n);
 	}
 }
 
 /*
- * Sends one request and reads the reply into r->resp/r->body, keeping
- * its Replay-Nonce and parsing JSON bodies into r->js (r->js.ntok is 0
+ * Sends one request and reads the reply into r->ca->resp/r->ca->body, keeping
+ * its Replay-Nonce and parsing JSON bodies into r->ca->js (r->ca->js.ntok is 0
  * when there is none). A chain that the built-in roots do not anchor
  * is tried once more against the system bundle (roots_fallback()).
  * Returns 0 or EXIT_NET.
@@ -145,32 +149,34 @@ int
 send_req(struct run *r, const char *method, const char *url,
     const char *body, size_t len)
 {
+	struct session *ca = r->ca;
+
 	/* a signal asked to stop: send nothing more (see cmd.c) */
 	if (na_stop != 0) {
 		return stop_code();
 	}
 	msg_info(r->o, 1, "> %s %s", method, url);
-	while (http_request(&r->http, method, url,
-	    len > 0 ? "application/jose+json" : NULL, body, len, &r->resp,
-	    r->body, HTTP_MAX_BODY) != 0) {
+	while (http_request(&ca->http, method, url,
+	    len > 0 ? "application/jose+json" : NULL, body, len, &ca->resp,
+	    ca->body, HTTP_MAX_BODY) != 0) {
 		if (!roots_fallback(r)) {
 			return net_fail(r, method, url);
 		}
 	}
-	r->body[r->resp.body_len] = '\0';
-	msg_info(r->o, 1, "< %d %s (%zu bytes)", r->resp.status,
-	    r->resp.content_type, r->resp.body_len);
-	if (r->o->verbose >= 2 && r->resp.body_len > 0) {
+	ca->body[ca->resp.body_len] = '\0';
+	msg_info(r->o, 1, "< %d %s (%zu bytes)", ca->resp.status,
+	    ca->resp.content_type, ca->resp.body_len);
+	if (r->o->verbose >= 2 && ca->resp.body_len > 0) {
 		show_body(r);
 	}
-	if (r->resp.nonce[0] != '\0') {
-		memcpy(r->nonce, r->resp.nonce, sizeof(r->nonce));
+	if (ca->resp.nonce[0] != '\0') {
+		memcpy(ca->nonce, ca->resp.nonce, sizeof(ca->nonce));
 	}
-	r->js.ntok = 0;
-	if (is_json_type(r->resp.content_type) &&
-	    json_parse(&r->js, (const char *)r->body, r->resp.body_len,
-	    r->tok, JSON_MAX_TOKENS) != 0) {
-		r->js.ntok = 0;
+	ca->js.ntok = 0;
+	if (is_json_type(ca->resp.content_type) &&
+	    json_parse(&ca->js, (const char *)ca->body, ca->resp.body_len,
+	    ca->tok, JSON_MAX_TOKENS) != 0) {
+		ca->js.ntok = 0;
 	}
 	return 0;
 }
@@ -181,7 +187,7 @@ is_problem(const struct run *r, const char *name)
 {
 	struct acme_problem p;
 
-	return obj_problem(&r->js, 0, &p) && obj_problem_is(&p, name);
+	return obj_problem(&r->ca->js, 0, &p) && obj_problem_is(&p, name);
 }
 
 /* Prints one problem: "PREFIX IDENT: TYPE: DETAIL". */
@@ -201,14 +207,15 @@ print_one_problem(const struct acme_problem *p, const char *prefix)
 static void
 print_problem_at(const struct run *r, int obj, const char *prefix)
 {
+	struct session *ca = r->ca;
 	struct acme_problem p;
 	int k, n;
 
-	obj_problem(&r->js, obj, &p);
+	obj_problem(&ca->js, obj, &p);
 	print_one_problem(&p, prefix);
 	for (k = 0, n = p.nsub; k < n; k++) {
-		if (obj_problem(&r->js, obj_nth(&r->js, obj, "subproblems", k),
-		    &p)) {
+		if (obj_problem(&ca->js, obj_nth(&ca->js, obj, "subproblems",
+		    k), &p)) {
 			print_one_problem(&p, "  ");
 		}
 	}
@@ -224,15 +231,16 @@ print_problem_at(const struct run *r, int obj, const char *prefix)
 static bool
 needs_person(const struct run *r)
 {
+	struct session *ca = r->ca;
 	char url[HTTP_MAX_URL];
 	struct acme_problem p;
 
-	obj_problem(&r->js, 0, &p);
+	obj_problem(&ca->js, 0, &p);
 	if (obj_problem_is(&p, "accountDoesNotExist")) {
 		msg_err("the CA does not know this account (a test CA reset, "
 		    "or another CA): remove %s/url and run again; the key is "
 		    "kept, and -y creates a new account if the CA has none "
-		    "for it", r->acct_dir);
+		    "for it", ca->acct_dir);
 		return true;
 	}
 	if (obj_problem_is(&p, "userActionRequired")) {
@@ -255,22 +263,24 @@ needs_person(const struct run *r)
 int
 acme_fail(struct run *r, const char *what, const char *url)
 {
+	struct session *ca = r->ca;
 	char prefix[HTTP_MAX_URL + 128];
 
-	r->transient = r->resp.status >= 500 || is_problem(r, "rateLimited") ||
-	    is_problem(r, "serverInternal") || is_problem(r, "badNonce");
-	r->retry_after = r->resp.retry_after;
+	ca->transient = ca->resp.status >= 500 ||
+	    is_problem(r, "rateLimited") || is_problem(r, "serverInternal") ||
+	    is_problem(r, "badNonce");
+	ca->retry_after = ca->resp.retry_after;
 	fmt_s(prefix, sizeof(prefix), "%s %s: %d ", what, url,
-	    r->resp.status);
-	if (r->js.ntok > 0 && json_get(&r->js, 0, "type") >= 0) {
+	    ca->resp.status);
+	if (ca->js.ntok > 0 && json_get(&ca->js, 0, "type") >= 0) {
 		print_problem_at(r, 0, prefix);
 		if (needs_person(r)) {
-			r->transient = false;
+			ca->transient = false;
 		}
 	} else {
 		msg_err("%sunexpected reply (%s, %zu bytes)", prefix,
-		    r->resp.content_type[0] != '\0' ? r->resp.content_type :
-		    "no content type", r->resp.body_len);
+		    ca->resp.content_type[0] != '\0' ? ca->resp.content_type :
+		    "no content type", ca->resp.body_len);
 	}
 	return EXIT_ACME;
 }
@@ -279,15 +289,16 @@ acme_fail(struct run *r, const char *what, const char *url)
 static int
 get_nonce(struct run *r)
 {
+	struct session *ca = r->ca;
 	int rc;
 
-	if ((rc = send_req(r, "HEAD", r->dir.new_nonce, NULL, 0)) != 0) {
+	if ((rc = send_req(r, "HEAD", ca->dir.new_nonce, NULL, 0)) != 0) {
 		return rc;
 	}
-	if ((r->resp.status != 200 && r->resp.status != 204) ||
-	    r->nonce[0] == '\0') {
+	if ((ca->resp.status != 200 && ca->resp.status != 204) ||
+	    ca->nonce[0] == '\0') {
 		msg_err("newNonce %s: %d without a Replay-Nonce",
-		    r->dir.new_nonce, r->resp.status);
+		    ca->dir.new_nonce, ca->resp.status);
 		return EXIT_ACME;
 	}
 	return 0;
@@ -301,24 +312,26 @@ get_nonce(struct run *r)
 int
 acme_post(struct run *r, const char *url, const char *payload, bool jwk)
 {
+	struct session *ca = r->ca;
 	struct sbuf b;
 	int tries, rc;
 
 	for (tries = 0;; tries++) {
-		if (r->nonce[0] == '\0' && (rc = get_nonce(r)) != 0) {
+		if (ca->nonce[0] == '\0' && (rc = get_nonce(r)) != 0) {
 			return rc;
 		}
-		sbuf_init(&b, r->jws, sizeof(r->jws));
-		if (jws_sign(&r->signer->sk, &r->signer->pk, jwk ? NULL : r->kid,
-		    r->nonce, url, payload, strlen(payload), &b) != 0) {
+		sbuf_init(&b, ca->jws, sizeof(ca->jws));
+		if (jws_sign(&ca->signer->sk, &ca->signer->pk, jwk ? NULL :
+		    ca->kid, ca->nonce, url, payload, strlen(payload),
+		    &b) != 0) {
 			msg_err("POST %s: request too large to sign", url);
 			return EXIT_LOCAL;
 		}
-		r->nonce[0] = '\0';     /* a nonce is good for one request */
+		ca->nonce[0] = '\0';     /* a nonce is good for one request */
 		if ((rc = send_req(r, "POST", url, b.p, b.len)) != 0) {
 			return rc;
 		}
-		if (r->resp.status < 400 || !is_problem(r, "badNonce") ||
+		if (ca->resp.status < 400 || !is_problem(r, "badNonce") ||
 		    tries == ACME_BADNONCE_RETRIES) {
 			return 0;
 		}
@@ -331,6 +344,7 @@ acme_post(struct run *r, const char *url, const char *payload, bool jwk)
 static int
 get_directory(struct run *r)
 {
+	struct session *ca = r->ca;
 	const char *url = r->c->directory, *prof = r->c->profile;
 	enum obj_profile has;
 	int rc;
@@ -338,16 +352,16 @@ get_directory(struct run *r)
 	if ((rc = send_req(r, "GET", url, NULL, 0)) != 0) {
 		return rc;
 	}
-	if (r->resp.status != 200 || !json_is(&r->js, 0, JSMN_OBJECT)) {
+	if (ca->resp.status != 200 || !json_is(&ca->js, 0, JSMN_OBJECT)) {
 		return acme_fail(r, "directory", url);
 	}
-	if (obj_directory(&r->js, &r->dir) != 0) {
+	if (obj_directory(&ca->js, &ca->dir) != 0) {
 		msg_err("directory %s: newNonce, newAccount or newOrder "
 		    "missing or not an https URL", url);
 		return EXIT_ACME;
 	}
 	if (prof == NULL ||
-	    (has = obj_profile(&r->js, prof)) == OBJ_PROFILE_OK) {
+	    (has = obj_profile(&ca->js, prof)) == OBJ_PROFILE_OK) {
 		return 0;
 	}
 	msg_err(has == OBJ_PROFILE_NONE ? "--profile %s: directory %s offers "
@@ -364,6 +378,7 @@ get_directory(struct run *r)
 static int
 add_eab(struct run *r, struct sbuf *b)
 {
+	struct session *ca = r->ca;
 	const char *k = r->o->eab_hmac;
 	unsigned char mac[128];
 	size_t n = 0;
@@ -376,7 +391,7 @@ add_eab(struct run *r, struct sbuf *b)
 	}
 	sbuf_adds(b, ",\"externalAccountBinding\":");
 	if (jws_eab(r->o->eab_kid, mac, n, (int)r->o->eab_alg,
-	    r->dir.new_account, &r->acct.pk, b) != 0) {
+	    ca->dir.new_account, &ca->acct.pk, b) != 0) {
 		msg_err("--eab-alg must be 256, 384 or 512");
 		rc = EXIT_USAGE;
 	}
@@ -386,17 +401,18 @@ add_eab(struct run *r, struct sbuf *b)
 
 /*
  * newAccount (RFC 8555 §7.3): creates the account, or with only_existing
- * looks up the account of our key (§7.3.1). Sets r->kid and stores it.
+ * looks up the account of our key (§7.3.1). Sets r->ca->kid and stores it.
  * Returns 0, EXIT_NOTHING when only_existing found none, or an exit code.
  */
 int
 account_post(struct run *r, bool only_existing)
 {
+	struct session *ca = r->ca;
 	char path[STORE_PATH_MAX];
 	struct sbuf b;
 	int rc;
 
-	sbuf_init(&b, r->payload, sizeof(r->payload));
+	sbuf_init(&b, ca->payload, sizeof(ca->payload));
 	if (only_existing) {
 		sbuf_adds(&b, "{\"onlyReturnExisting\":true}");
 	} else {
@@ -414,21 +430,21 @@ account_post(struct run *r, bool only_existing)
 		msg_err("account contact too long");
 		return EXIT_USAGE;
 	}
-	if ((rc = acme_post(r, r->dir.new_account, b.p, true)) != 0) {
+	if ((rc = acme_post(r, ca->dir.new_account, b.p, true)) != 0) {
 		return rc;
 	}
 	if (only_existing && is_problem(r, "accountDoesNotExist")) {
 		return EXIT_NOTHING;
 	}
-	if ((r->resp.status != 200 && r->resp.status != 201) ||
-	    r->resp.location[0] == '\0') {
-		return acme_fail(r, "newAccount", r->dir.new_account);
+	if ((ca->resp.status != 200 && ca->resp.status != 201) ||
+	    ca->resp.location[0] == '\0') {
+		return acme_fail(r, "newAccount", ca->dir.new_account);
 	}
-	memcpy(r->kid, r->resp.location, sizeof(r->kid));
-	msg_info(r->o, 1, "account %s (%s)", r->kid,
-	    r->resp.status == 201 ? "created" : "existing");
-	if (store_join(path, sizeof(path), r->acct_dir, "url") != 0 ||
-	    store_write(path, r->kid, strlen(r->kid), 0644) != 0) {
+	memcpy(ca->kid, ca->resp.location, sizeof(ca->kid));
+	msg_info(r->o, 1, "account %s (%s)", ca->kid,
+	    ca->resp.status == 201 ? "created" : "existing");
+	if (store_join(path, sizeof(path), ca->acct_dir, "url") != 0 ||
+	    store_write(path, ca->kid, strlen(ca->kid), 0644) != 0) {
 		return file_fail("cannot write", path);
 	}
 	return 0;
@@ -438,10 +454,11 @@ account_post(struct run *r, bool only_existing)
 static int
 account_contact(struct run *r)
 {
+	struct session *ca = r->ca;
 	struct sbuf b;
 	int rc;
 
-	sbuf_init(&b, r->payload, sizeof(r->payload));
+	sbuf_init(&b, ca->payload, sizeof(ca->payload));
 	sbuf_adds(&b, "{");
 	obj_contact(&b, r->o->conf.email);
 	sbuf_adds(&b, "}");
@@ -449,25 +466,26 @@ account_contact(struct run *r)
 		msg_err("account contact too long");
 		return EXIT_USAGE;
 	}
-	if ((rc = acme_post(r, r->kid, b.p, false)) != 0) {
+	if ((rc = acme_post(r, ca->kid, b.p, false)) != 0) {
 		return rc;
 	}
-	if (r->resp.status != 200) {
-		return acme_fail(r, "account", r->kid);
+	if (ca->resp.status != 200) {
+		return acme_fail(r, "account", ca->kid);
 	}
-	msg_info(r->o, 1, "account %s: contact mailto:%s", r->kid,
+	msg_info(r->o, 1, "account %s: contact mailto:%s", ca->kid,
 	    r->o->conf.email);
 	return 0;
 }
 
 /*
- * Makes r->kid the account of this CA: the stored one (no request), the
+ * Makes r->ca->kid the account of this CA: the stored one (no request), the
  * one the server knows for our stored key, or a new one when the user
  * agreed to the terms of service.
  */
 static int
 account_setup(struct run *r)
 {
+	struct session *ca = r->ca;
 	bool have_key, have_url;
 	int rc;
 
@@ -481,9 +499,9 @@ account_setup(struct run *r)
 			goto done;
 		}
 	}
-	if (!have_url && r->no_new_account) {
+	if (!have_url && ca->no_new_account) {
 		msg_err("no account for %s in %s (issue or dns-persist with -y "
-		    "creates one)", r->c->directory, r->acct_dir);
+		    "creates one)", r->c->directory, ca->acct_dir);
 		return EXIT_LOCAL;
 	}
 	/* a dry run at Let's Encrypt's staging: its test accounts come
@@ -492,11 +510,11 @@ account_setup(struct run *r)
 	    strcmp(r->c->directory, STAGING_DIRECTORY) == 0)) {
 		msg_err("creating an account needs agreement to the CA's terms "
 		    "of service%s%s; read them, then run again with -y "
-		    "(--agree-tos)", r->dir.tos[0] != '\0' ? ": " : "",
-		    r->dir.tos);
+		    "(--agree-tos)", ca->dir.tos[0] != '\0' ? ": " : "",
+		    ca->dir.tos);
 		return EXIT_TOS;
 	}
-	if (!have_url && r->dir.eab_required && r->o->eab_kid == NULL) {
+	if (!have_url && ca->dir.eab_required && r->o->eab_kid == NULL) {
 		msg_err("%s requires external account binding: give "
 		    "--eab-kid and --eab-hmac from the CA", r->c->directory);
 		return EXIT_USAGE;
@@ -512,7 +530,7 @@ account_setup(struct run *r)
 		rc = account_contact(r);
 	}
 done:
-	if (rc == 0 && jws_thumbprint(&r->acct.pk, r->thumb) != 0) {
+	if (rc == 0 && jws_thumbprint(&ca->acct.pk, ca->thumb) != 0) {
 		rc = EXIT_LOCAL;
 	}
 	return rc;
@@ -522,19 +540,20 @@ done:
 int
 order_new(struct run *r)
 {
+	struct session *ca = r->ca;
 	struct acme_order o;
 	struct sbuf b;
 	int rc, k, n;
 
-	sbuf_init(&b, r->payload, sizeof(r->payload));
+	sbuf_init(&b, ca->payload, sizeof(ca->payload));
 	obj_new_order(&b, (const char *const *)r->c->names, r->c->nnames,
-	    r->c->profile, r->dir.renewal_info[0] != '\0' ? r->cs.replaces :
+	    r->c->profile, ca->dir.renewal_info[0] != '\0' ? r->cs->replaces :
 	    NULL);
 	if (b.err != 0) {
 		msg_err("newOrder: too many or too long names");
 		return EXIT_USAGE;
 	}
-	if ((rc = acme_post(r, r->dir.new_order, b.p, false)) != 0) {
+	if ((rc = acme_post(r, ca->dir.new_order, b.p, false)) != 0) {
 		return rc;
 	}
 	/* The CA may have replaced it already (alreadyReplaced: a run
@@ -543,37 +562,35 @@ order_new(struct run *r)
 	 * a serial whose DER starts with a 0x00 byte, as RFC 9773's own
 	 * example does): order once anew without "replaces" rather than
 	 * fail forever. */
-	if (r->cs.replaces[0] != '\0' && r->resp.status >= 400 &&
+	if (r->cs->replaces[0] != '\0' && ca->resp.status >= 400 &&
 	    !is_problem(r, "rateLimited") &&
 	    !is_problem(r, "unauthorized") &&
 	    !is_problem(r, "userActionRequired")) {
 		msg_info(r->o, 0, "newOrder refused \"replaces\" (%d): "
-		    "ordering without it", r->resp.status);
-		r->cs.replaces[0] = '\0';
+		    "ordering without it", ca->resp.status);
+		r->cs->replaces[0] = '\0';
 		return order_new(r);
 	}
-	obj_order(&r->js, &o);
-	if (r->resp.status != 201 || r->resp.location[0] == '\0' ||
+	obj_order(&ca->js, &o);
+	if (ca->resp.status != 201 || ca->resp.location[0] == '\0' ||
 	    o.finalize[0] == '\0' || o.nauthz < 0) {
-		return acme_fail(r, "newOrder", r->dir.new_order);
+		return acme_fail(r, "newOrder", ca->dir.new_order);
 	}
-	memcpy(r->cs.order_url, r->resp.location, sizeof(r->cs.order_url));
-	memcpy(r->cs.finalize, o.finalize, sizeof(r->cs.finalize));
+	memcpy(r->cs->order_url, ca->resp.location, sizeof(r->cs->order_url));
+	memcpy(r->cs->finalize, o.finalize, sizeof(r->cs->finalize));
 	n = o.nauthz;
 	if (n < 1 || n > ACME_MAX_NAMES) {
 		msg_err("newOrder: %d authorizations", n);
 		return EXIT_ACME;
 	}
-	/* what cert_begin() must clear for the next certificate */
-	r->az_high = (size_t)n > r->az_high ? (size_t)n : r->az_high;
 	for (k = 0; k < n; k++) {
-		if (obj_nth_str(&r->js, 0, "authorizations", k,
-		    r->cs.az[k].url, HTTP_MAX_URL) != 0) {
-			return acme_fail(r, "newOrder", r->dir.new_order);
+		if (obj_nth_str(&ca->js, 0, "authorizations", k,
+		    r->cs->az[k].url, HTTP_MAX_URL) != 0) {
+			return acme_fail(r, "newOrder", ca->dir.new_order);
 		}
 	}
-	r->cs.naz = (size_t)n;
-	msg_info(r->o, 1, "order %s: %d authorizations", r->cs.order_url, n);
+	r->cs->naz = (size_t)n;
+	msg_info(r->o, 1, "order %s: %d authorizations", r->cs->order_url, n);
 	return 0;
 }
 
@@ -582,7 +599,7 @@ static int
 authz_invalid(struct run *r, const struct authz *a)
 {
 	char prefix[600];
-	int err = obj_chall_error(&r->js, NULL);
+	int err = obj_chall_error(&r->ca->js, NULL);
 
 	fmt_s(prefix, sizeof(prefix), "validation of %s failed: ",
 	    a->ident);
@@ -621,7 +638,7 @@ chall_again(struct run *r, struct authz *a, int err, int *tries)
 	if ((rc = acme_post(r, a->chall_url, "{}", false)) != 0) {
 		return rc;
 	}
-	return r->resp.status != 200 ? acme_fail(r, "challenge",
+	return r->ca->resp.status != 200 ? acme_fail(r, "challenge",
 	    a->chall_url) : 0;
 }
 
@@ -629,6 +646,7 @@ chall_again(struct run *r, struct authz *a, int err, int *tries)
 int
 authz_poll(struct run *r, struct authz *a)
 {
+	struct session *ca = r->ca;
 	char status[32];
 	long delay = ACME_POLL_FIRST_MS;
 	time_t start = time(NULL);
@@ -639,10 +657,10 @@ authz_poll(struct run *r, struct authz *a)
 		    (rc = acme_post(r, a->url, "", false)) != 0) {
 			return rc;
 		}
-		if (r->resp.status != 200) {
+		if (ca->resp.status != 200) {
 			return acme_fail(r, "authorization", a->url);
 		}
-		obj_status(&r->js, 0, status, sizeof(status));
+		obj_status(&ca->js, 0, status, sizeof(status));
 		if (strcmp(status, "valid") == 0) {
 			msg_info(r->o, 1, "  %s: valid", a->ident);
 			a->valid = true;
@@ -660,7 +678,7 @@ authz_poll(struct run *r, struct authz *a)
 		 * challenge POST and, when that fails, leave challenge and
 		 * authorization "pending" with the error, retrying only
 		 * when POSTed to again. */
-		if ((err = obj_chall_error(&r->js, a->chall_url)) >= 0 &&
+		if ((err = obj_chall_error(&ca->js, a->chall_url)) >= 0 &&
 		    (rc = chall_again(r, a, err, &tries)) != 0) {
 			return rc;
 		}
@@ -671,6 +689,7 @@ authz_poll(struct run *r, struct authz *a)
 int
 finalize(struct run *r)
 {
+	struct session *ca = r->ca;
 	struct x509_cert x;
 	struct sbuf b;
 	size_t der_len;
@@ -681,24 +700,28 @@ finalize(struct run *r)
 		if ((rc = csr_read(r, r->c->csr_file, &der_len, &x)) != 0) {
 			return rc;
 		}
+		/* the key the certificate must certify (csr_read()
+		 * checked its size) */
+		memcpy(r->cs->csr_spki, x.spki, x.spki_len);
+		r->cs->csr_spki_len = x.spki_len;
 	} else if ((rc = cert_key(r)) != 0) {
 		return rc;
-	} else if (csr_build(&r->cs.cert_key, r->c->names, r->c->nnames, r->der,
-	    sizeof(r->der), &der_len) != 0) {
+	} else if (csr_build(&r->cs->cert_key, r->c->names, r->c->nnames,
+	    r->der, sizeof(r->der), &der_len) != 0) {
 		msg_err("cannot build the CSR (names too long?)");
 		return EXIT_LOCAL;
 	}
-	sbuf_init(&b, r->payload, sizeof(r->payload));
+	sbuf_init(&b, ca->payload, sizeof(ca->payload));
 	obj_finalize(&b, r->der, der_len);
 	if (b.err != 0) {
 		msg_err("finalize: CSR too large");
 		return EXIT_LOCAL;
 	}
-	if ((rc = acme_post(r, r->cs.finalize, b.p, false)) != 0) {
+	if ((rc = acme_post(r, r->cs->finalize, b.p, false)) != 0) {
 		return rc;
 	}
-	if (r->resp.status != 200) {
-		return acme_fail(r, "finalize", r->cs.finalize);
+	if (ca->resp.status != 200) {
+		return acme_fail(r, "finalize", r->cs->finalize);
 	}
 	return 0;
 }
@@ -707,37 +730,38 @@ finalize(struct run *r)
 int
 order_poll(struct run *r)
 {
+	struct session *ca = r->ca;
 	struct acme_order o;
 	long delay = ACME_POLL_FIRST_MS;
 	time_t start = time(NULL);
 	int rc;
 
 	for (;;) {
-		obj_order(&r->js, &o);
+		obj_order(&ca->js, &o);
 		if (strcmp(o.status, "valid") == 0) {
 			break;
 		}
 		if (strcmp(o.status, "processing") != 0 &&
 		    strcmp(o.status, "ready") != 0) {
-			msg_err("order %s is %s", r->cs.order_url,
+			msg_err("order %s is %s", r->cs->order_url,
 			    o.status[0] != '\0' ? o.status : "without status");
 			if (o.error >= 0) {
 				print_problem_at(r, o.error, "  ");
 			}
 			return EXIT_ACME;
 		}
-		if ((rc = poll_wait(r, &delay, start, r->cs.order_url)) != 0 ||
-		    (rc = acme_post(r, r->cs.order_url, "", false)) != 0) {
+		if ((rc = poll_wait(r, &delay, start, r->cs->order_url)) != 0 ||
+		    (rc = acme_post(r, r->cs->order_url, "", false)) != 0) {
 			return rc;
 		}
-		if (r->resp.status != 200) {
-			return acme_fail(r, "order", r->cs.order_url);
+		if (ca->resp.status != 200) {
+			return acme_fail(r, "order", r->cs->order_url);
 		}
 	}
 	if (o.certificate[0] == '\0') {
-		return acme_fail(r, "order", r->cs.order_url);
+		return acme_fail(r, "order", r->cs->order_url);
 	}
-	memcpy(r->cs.cert_url, o.certificate, sizeof(r->cs.cert_url));
+	memcpy(r->cs->cert_url, o.certificate, sizeof(r->cs->cert_url));
 	return 0;
 }
 
@@ -749,6 +773,7 @@ order_poll(struct run *r)
 int
 ca_ready(struct run *r, bool need_account)
 {
+	struct session *ca = r->ca;
 	int rc;
 
 	if (need_account && (rc = account_usable(r)) != 0) {
@@ -757,20 +782,20 @@ ca_ready(struct run *r, bool need_account)
 	if ((rc = load_anchors(r)) != 0) {
 		return rc;
 	}
-	if (strcmp(r->dir_url, r->c->directory) != 0) {
-		r->dir_url[0] = '\0';
-		r->have_account = false;
+	if (strcmp(ca->dir_url, r->c->directory) != 0) {
+		ca->dir_url[0] = '\0';
+		ca->have_account = false;
 		if ((rc = get_directory(r)) != 0) {
 			return rc;
 		}
-		fmt_s(r->dir_url, sizeof(r->dir_url), "%s",
+		fmt_s(ca->dir_url, sizeof(ca->dir_url), "%s",
 		    r->c->directory);
 	}
-	if (need_account && !r->have_account) {
+	if (need_account && !ca->have_account) {
 		if ((rc = account_setup(r)) != 0) {
 			return rc;
 		}
-		r->have_account = true;
+		ca->have_account = true;
 	}
 	return 0;
 }
@@ -779,24 +804,25 @@ ca_ready(struct run *r, bool need_account)
 int
 revoke_post(struct run *r, size_t der_len, bool jwk)
 {
+	struct session *ca = r->ca;
 	struct sbuf b;
 	int rc;
 
-	if (r->dir.revoke_cert[0] == '\0') {
+	if (ca->dir.revoke_cert[0] == '\0') {
 		msg_err("directory %s offers no revokeCert", r->c->directory);
 		return EXIT_ACME;
 	}
-	sbuf_init(&b, r->payload, sizeof(r->payload));
+	sbuf_init(&b, ca->payload, sizeof(ca->payload));
 	obj_revoke(&b, r->der, der_len, r->o->reason);
 	if (b.err != 0) {
 		msg_err("revoke: certificate too large");
 		return EXIT_LOCAL;
 	}
-	if ((rc = acme_post(r, r->dir.revoke_cert, b.p, jwk)) != 0) {
+	if ((rc = acme_post(r, ca->dir.revoke_cert, b.p, jwk)) != 0) {
 		return rc;
 	}
-	if (r->resp.status != 200) {
-		return acme_fail(r, "revokeCert", r->dir.revoke_cert);
+	if (ca->resp.status != 200) {
+		return acme_fail(r, "revokeCert", ca->dir.revoke_cert);
 	}
 	return 0;
 }
@@ -805,43 +831,45 @@ revoke_post(struct run *r, size_t der_len, bool jwk)
 void
 account_print(const struct run *r)
 {
+	struct session *ca = r->ca;
 	char v[HTTP_MAX_URL], clean[HTTP_MAX_URL];
 	int k;
 
-	fmt_fd(1, "account: %s\n", r->kid);
-	obj_status(&r->js, 0, v, sizeof(v));
+	fmt_fd(1, "account: %s\n", ca->kid);
+	obj_status(&ca->js, 0, v, sizeof(v));
 	if (v[0] != '\0') {
 		msg_clean(v, clean, sizeof(clean));
 		fmt_fd(1, "status: %s\n", clean);
 	}
-	for (k = 0; k < obj_count(&r->js, 0, "contact"); k++) {
-		if (obj_nth_str(&r->js, 0, "contact", k, v, sizeof(v)) == 0) {
+	for (k = 0; k < obj_count(&ca->js, 0, "contact"); k++) {
+		if (obj_nth_str(&ca->js, 0, "contact", k, v, sizeof(v)) == 0) {
 			msg_clean(v, clean, sizeof(clean));
 			fmt_fd(1, "contact: %s\n", clean);
 		}
 	}
-	fmt_fd(1, "key: %s/key.pem (thumbprint %s)\n", r->acct_dir, r->thumb);
+	fmt_fd(1, "key: %s/key.pem (thumbprint %s)\n", ca->acct_dir, ca->thumb);
 }
 
 /* account deactivate (RFC 8555 §7.3.6); marks it locally once done. */
 int
 account_deactivate(struct run *r)
 {
+	struct session *ca = r->ca;
 	char path[STORE_PATH_MAX];
 	int rc;
 
-	if ((rc = acme_post(r, r->kid, "{\"status\":\"deactivated\"}",
+	if ((rc = acme_post(r, ca->kid, "{\"status\":\"deactivated\"}",
 	    false)) != 0) {
 		return rc;
 	}
-	if (r->resp.status != 200) {
-		return acme_fail(r, "deactivate", r->kid);
+	if (ca->resp.status != 200) {
+		return acme_fail(r, "deactivate", ca->kid);
 	}
-	if (store_join(path, sizeof(path), r->acct_dir, "deactivated") != 0 ||
+	if (store_join(path, sizeof(path), ca->acct_dir, "deactivated") != 0 ||
 	    store_write(path, "deactivated\n", 12, 0644) != 0) {
 		return file_fail("deactivated, but cannot write", path);
 	}
-	msg_info(r->o, 0, "deactivated account %s", r->kid);
+	msg_info(r->o, 0, "deactivated account %s", ca->kid);
 	return 0;
 }
 
@@ -849,13 +877,14 @@ account_deactivate(struct run *r)
 static int
 rollover_inner(struct run *r, const struct ec_key *nk)
 {
+	struct session *ca = r->ca;
 	struct sbuf p, b;
 
-	sbuf_init(&p, r->payload, sizeof(r->payload));
-	obj_key_change(&p, r->kid, &r->acct.pk);
+	sbuf_init(&p, ca->payload, sizeof(ca->payload));
+	obj_key_change(&p, ca->kid, &ca->acct.pk);
 	sbuf_init(&b, r->pem, sizeof(r->pem));
 	if (p.err != 0 || jws_sign(&nk->sk, &nk->pk, NULL, NULL,
-	    r->dir.key_change, p.p, p.len, &b) != 0) {
+	    ca->dir.key_change, p.p, p.len, &b) != 0) {
 		return -1;
 	}
 	return 0;
@@ -869,20 +898,22 @@ rollover_inner(struct run *r, const struct ec_key *nk)
 int
 account_rollover(struct run *r)
 {
+	struct session *ca = r->ca;
 	char path[STORE_PATH_MAX], fresh[STORE_PATH_MAX], buf[1024];
 	struct ec_key nk;
 	struct sbuf b;
 	bool accepted = false;
 	int rc = EXIT_LOCAL;
 
-	if (r->dir.key_change[0] == '\0') {
+	if (ca->dir.key_change[0] == '\0') {
 		msg_err("directory %s offers no keyChange", r->c->directory);
 		return EXIT_ACME;
 	}
 	sbuf_init(&b, buf, sizeof(buf));
-	if (store_join(path, sizeof(path), r->acct_dir, "key.pem") != 0 ||
-	    store_join(fresh, sizeof(fresh), r->acct_dir, "key-new.pem") != 0 ||
-	    key_generate(&nk) != 0 || key_to_pem(&nk, &b) != 0 ||
+	if (store_join(path, sizeof(path), ca->acct_dir, "key.pem") != 0 ||
+	    store_join(fresh, sizeof(fresh), ca->acct_dir,
+	    "key-new.pem") != 0 || key_generate(&nk) != 0 ||
+	    key_to_pem(&nk, &b) != 0 ||
 	    store_write(fresh, b.p, b.len, 0600) != 0) {
 		rc = file_fail("cannot write", fresh);
 		goto out;
@@ -890,11 +921,11 @@ account_rollover(struct run *r)
 	if (rollover_inner(r, &nk) != 0) {
 		goto out;
 	}
-	if ((rc = acme_post(r, r->dir.key_change, r->pem, false)) != 0) {
+	if ((rc = acme_post(r, ca->dir.key_change, r->pem, false)) != 0) {
 		goto out;
 	}
-	if (r->resp.status != 200) {
-		rc = acme_fail(r, "keyChange", r->dir.key_change);
+	if (ca->resp.status != 200) {
+		rc = acme_fail(r, "keyChange", ca->dir.key_change);
 		goto out;
 	}
 	/* From here the CA knows only the new key: key-new.pem is never
@@ -905,7 +936,7 @@ account_rollover(struct run *r)
 		    fresh);
 		goto out;
 	}
-	msg_info(r->o, 0, "account %s: key replaced", r->kid);
+	msg_info(r->o, 0, "account %s: key replaced", ca->kid);
 	rc = 0;
 out:
 	if (rc != 0 && !accepted) {
@@ -914,4 +945,39 @@ out:
 	memset(buf, 0, sizeof(buf));
 	key_wipe(&nk);
 	return rc;
+}
+
+/* see run.h */
+int
+session_open(struct run *r)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (s == NULL) {
+		msg_err("out of memory");
+		return EXIT_LOCAL;
+	}
+	s->signer = &s->acct;
+	s->retry_after = -1;
+	http_client_init(&s->http, NULL, 0, s->iobuf, sizeof(s->iobuf));
+	r->ca = s;
+	return 0;
+}
+
+/* see run.h */
+void
+session_close(struct run *r)
+{
+	struct session *s = r->ca;
+
+	if (s == NULL) {
+		return;
+	}
+	msg_info(r->o, 1, "TLS handshakes: %u, HTTP requests: %u",
+	    s->http.handshakes, s->http.requests);
+	http_client_close(&s->http);
+	anchors_free(&s->anchors);
+	key_wipe(&s->acct);
+	free(s);
+	r->ca = NULL;
 }

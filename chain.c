@@ -22,14 +22,14 @@ cert_key(struct run *r)
 	if (r->c->reuse_key == 1 &&
 	    cert_path(r, r->c->names[0], "privkey.pem", path) == 0 &&
 	    store_read_nofollow(path, r->pem, sizeof(r->pem), &len) == 0) {
-		if (key_from_pem(&r->cs.cert_key, r->pem, len) != 0) {
+		if (key_from_pem(&r->cs->cert_key, r->pem, len) != 0) {
 			msg_err("%s: not a P-256 private key", path);
 			rc = EXIT_LOCAL;
 		}
 		memset(r->pem, 0, len);
 		return rc;
 	}
-	if (key_generate(&r->cs.cert_key) != 0) {
+	if (key_generate(&r->cs->cert_key) != 0) {
 		msg_err("cannot generate a key: %s", strerror(errno));
 		return EXIT_LOCAL;
 	}
@@ -64,12 +64,10 @@ csr_read(struct run *r, const char *path, size_t *der_len,
 		memcpy(r->der, r->pem, *der_len);
 	}
 	if (x509_parse_csr(r->der, *der_len, x) != 0 ||
-	    x->spki_len > sizeof(r->cs.csr_spki)) {
+	    x->spki_len > CSR_SPKI_MAX) {
 		msg_err("%s: not a PKCS#10 certificate request", path);
 		return EXIT_USAGE;
 	}
-	memcpy(r->cs.csr_spki, x->spki, x->spki_len);
-	r->cs.csr_spki_len = x->spki_len;
 	return 0;
 }
 
@@ -120,7 +118,7 @@ leaf_check(const struct run *r, const unsigned char *der, size_t len,
 
 	if (x509_parse(der, len, leaf) != 0) {
 		msg_err("certificate %s: the leaf is not a valid X.509 "
-		    "certificate", r->cs.cert_url);
+		    "certificate", r->cs->cert_url);
 		return EXIT_ACME;
 	}
 	/* An expired or not yet valid certificate must not replace a
@@ -128,26 +126,26 @@ leaf_check(const struct run *r, const unsigned char *der, size_t len,
 	if (leaf->not_after <= (int64_t)time(NULL)) {
 		fmt_date(leaf->not_after, when);
 		msg_err("certificate %s: expired (notAfter %s UTC)",
-		    r->cs.cert_url, when);
+		    r->cs->cert_url, when);
 		return EXIT_ACME;
 	}
 	if (leaf->not_before > (int64_t)time(NULL) + 86400) {
 		fmt_date(leaf->not_before, when);
 		msg_err("certificate %s: not valid yet (notBefore %s UTC)",
-		    r->cs.cert_url, when);
+		    r->cs->cert_url, when);
 		return EXIT_ACME;
 	}
-	if (r->c->csr_file != NULL ? leaf->spki_len != r->cs.csr_spki_len ||
-	    memcmp(leaf->spki, r->cs.csr_spki, r->cs.csr_spki_len) != 0 :
-	    !x509_has_key(leaf, &r->cs.cert_key)) {
+	if (r->c->csr_file != NULL ? leaf->spki_len != r->cs->csr_spki_len ||
+	    memcmp(leaf->spki, r->cs->csr_spki, r->cs->csr_spki_len) != 0 :
+	    !x509_has_key(leaf, &r->cs->cert_key)) {
 		msg_err("certificate %s: does not certify our key",
-		    r->cs.cert_url);
+		    r->cs->cert_url);
 		return EXIT_ACME;
 	}
 	for (k = 0; k < r->c->nnames; k++) {
 		if (!x509_has_name(leaf, r->c->names[k])) {
 			msg_err("certificate %s: %s is missing from its names",
-			    r->cs.cert_url, r->c->names[k]);
+			    r->cs->cert_url, r->c->names[k]);
 			return EXIT_ACME;
 		}
 	}
@@ -163,7 +161,8 @@ static int
 chain_check(struct run *r, size_t *leaf_len, size_t *pem_len,
     int64_t *not_after)
 {
-	const char *text = (const char *)r->body;
+	struct session *ca = r->ca;
+	const char *text = (const char *)ca->body;
 	struct x509_cert leaf;
 	struct sbuf b;
 	char name[64];
@@ -171,7 +170,7 @@ chain_check(struct run *r, size_t *leaf_len, size_t *pem_len,
 	int got, rc;
 
 	sbuf_init(&b, r->pem, sizeof(r->pem));
-	while ((got = pem_next(text, r->resp.body_len, &pos, name,
+	while ((got = pem_next(text, ca->resp.body_len, &pos, name,
 	    sizeof(name), r->der, sizeof(r->der), &der_len)) == 1) {
 		if (strcmp(name, "CERTIFICATE") != 0) {
 			continue;
@@ -189,7 +188,7 @@ chain_check(struct run *r, size_t *leaf_len, size_t *pem_len,
 	}
 	if (got < 0 || n == 0 || b.err != 0) {
 		msg_err("certificate %s: not a PEM certificate chain",
-		    r->cs.cert_url);
+		    r->cs->cert_url);
 		return EXIT_ACME;
 	}
 	*pem_len = b.len;
@@ -200,13 +199,14 @@ chain_check(struct run *r, size_t *leaf_len, size_t *pem_len,
 static bool
 chain_top_is(struct run *r, const char *want)
 {
-	const char *text = (const char *)r->body;
+	struct session *ca = r->ca;
+	const char *text = (const char *)ca->body;
 	struct x509_cert x;
 	char name[64], cn[256];
 	size_t pos = 0, der_len, top_len = 0;
 
 	/* r->der ends up holding the last (topmost) certificate. */
-	while (pem_next(text, r->resp.body_len, &pos, name, sizeof(name),
+	while (pem_next(text, ca->resp.body_len, &pos, name, sizeof(name),
 	    r->der, sizeof(r->der), &der_len) == 1) {
 		if (strcmp(name, "CERTIFICATE") == 0) {
 			top_len = der_len;
@@ -225,20 +225,21 @@ chain_top_is(struct run *r, const char *want)
 static int
 pick_chain(struct run *r)
 {
+	struct session *ca = r->ca;
 	char alt[HTTP_MAX_ALTERNATES][HTTP_MAX_URL];
-	size_t k, n = r->resp.nalternate;
+	size_t k, n = ca->resp.nalternate;
 	int rc;
 
 	if (r->c->preferred_chain == NULL ||
 	    chain_top_is(r, r->c->preferred_chain)) {
 		return 0;
 	}
-	memcpy(alt, r->resp.alternate, sizeof(alt));
+	memcpy(alt, ca->resp.alternate, sizeof(alt));
 	for (k = 0; k < n; k++) {
 		if ((rc = acme_post(r, alt[k], "", false)) != 0) {
 			return rc;
 		}
-		if (r->resp.status == 200 &&
+		if (ca->resp.status == 200 &&
 		    chain_top_is(r, r->c->preferred_chain)) {
 			msg_info(r->o, 1, "  chain %s tops out at %s", alt[k],
 			    r->c->preferred_chain);
@@ -247,11 +248,11 @@ pick_chain(struct run *r)
 	}
 	msg_info(r->o, 0, "no chain tops out at \"%s\": keeping the default",
 	    r->c->preferred_chain);
-	if ((rc = acme_post(r, r->cs.cert_url, "", false)) != 0) {
+	if ((rc = acme_post(r, r->cs->cert_url, "", false)) != 0) {
 		return rc;
 	}
-	return r->resp.status == 200 ? 0 : acme_fail(r, "certificate",
-	    r->cs.cert_url);
+	return ca->resp.status == 200 ? 0 : acme_fail(r, "certificate",
+	    r->cs->cert_url);
 }
 
 /* Downloads the chain (RFC 8555 §7.4.2), checks it and stores it. */
@@ -263,11 +264,11 @@ download(struct run *r, bool renewal)
 	char until[32];
 	int rc;
 
-	if ((rc = acme_post(r, r->cs.cert_url, "", false)) != 0) {
+	if ((rc = acme_post(r, r->cs->cert_url, "", false)) != 0) {
 		return rc;
 	}
-	if (r->resp.status != 200) {
-		return acme_fail(r, "certificate", r->cs.cert_url);
+	if (r->ca->resp.status != 200) {
+		return acme_fail(r, "certificate", r->cs->cert_url);
 	}
 	if ((rc = pick_chain(r)) != 0) {
 		return rc;

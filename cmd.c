@@ -4,38 +4,22 @@
  * retries), revoke, account, dns-persist; the clock wait, the signals,
  * the checks of the command line's settings.
  *
- * Each certificate starts from cert_begin()'s clean slate, so nothing
- * of one reaches the next one renewed in the same run.
+ * Each certificate starts from cert_begin()'s fresh struct cert_state,
+ * so nothing of one reaches the next one renewed in the same run.
  */
 #include "run.h"
 
 /*
- * True if s is [ADDR]:PORT as -l and --alpn take it (listen.c opens
- * it): ":PORT", "IPV4:PORT" or "[IPV6]:PORT", PORT 1..65535. NULL (no
- * listener) passes.
+ * True if s is [ADDR]:PORT as -l and --alpn take it: ":PORT",
+ * "IPV4:PORT" or "[IPV6]:PORT", PORT 1..65535 in 1 to 5 digits, read by
+ * dns_addr_parse() as listen.c reads it. NULL (no listener) passes.
  */
 static bool
 is_listen_spec(const char *s)
 {
 	struct dns_server a;
-	const char *c = s != NULL ? strrchr(s, ':') : NULL;
-	unsigned long p = 0;
-	size_t k;
 
-	if (s == NULL) {
-		return true;
-	}
-	if (c == NULL || c[1] == '\0' || (s[0] == '[' ? c - s < 3 ||
-	    c[-1] != ']' : memchr(s, ':', (size_t)(c - s)) != NULL)) {
-		return false;
-	}
-	for (k = 1; c[k] != '\0'; k++) {
-		if (c[k] < '0' || c[k] > '9' ||
-		    (p = p * 10 + (unsigned long)(c[k] - '0')) > 65535) {
-			return false;
-		}
-	}
-	return p > 0 && (c == s || dns_server_parse(&a, s, strlen(s)) == 0);
+	return s == NULL || dns_addr_parse(&a, s, strlen(s), 0) == 0;
 }
 
 /* Checks names and directory URL of c before anything touches the disk. */
@@ -134,7 +118,7 @@ issue_cert(struct run *r, bool renewal)
 	if ((rc = account_usable(r)) != 0) {
 		return rc;
 	}
-	r->cs.naz = 0;
+	r->cs->naz = 0;
 	/* webroot and hooks leave the port to the web server (uhttpd);
 	 * --alpn takes its sockets, answered by the TLS responder only. */
 	spec = r->c->hook != NULL || r->c->webroot != NULL ? NULL :
@@ -152,10 +136,10 @@ issue_cert(struct run *r, bool renewal)
 	}
 	if (rc != 0 || (rc = finalize(r)) != 0 || (rc = order_poll(r)) != 0 ||
 	    (rc = download(r, renewal)) != 0) {
-		key_wipe(&r->cs.cert_key);
+		key_wipe(&r->cs->cert_key);
 		return rc;
 	}
-	key_wipe(&r->cs.cert_key);
+	key_wipe(&r->cs->cert_key);
 	return deploy_hook(r, renewal);
 }
 
@@ -181,22 +165,24 @@ random_upto(unsigned long n)
 static int
 issue_retry(struct run *r, bool renewal)
 {
+	struct session *ca = r->ca;
 	unsigned long wait;
 	long attempt;
 	int rc;
 
 	for (attempt = 0;; attempt++) {
-		r->transient = false;
+		ca->transient = false;
 		rc = issue_cert(r, renewal);
-		if (rc == 0 || !r->transient || attempt >= r->o->retry) {
+		if (rc == 0 || !ca->transient || attempt >= r->o->retry) {
 			return rc;
 		}
 		wait = attempt < 10 ? (unsigned long)RETRY_FIRST_S << attempt :
 		    RETRY_MAX_S;
 		wait = wait > RETRY_MAX_S ? RETRY_MAX_S : wait;
-		if (r->retry_after > 0 && (unsigned long)r->retry_after > wait) {
-			wait = r->retry_after < 3600 ? (unsigned long)
-			    r->retry_after : 3600;
+		if (ca->retry_after > 0 &&
+		    (unsigned long)ca->retry_after > wait) {
+			wait = ca->retry_after < 3600 ? (unsigned long)
+			    ca->retry_after : 3600;
 		}
 		wait = wait / 2 + random_upto(wait / 2);
 		msg_info(r->o, 0, "transient failure: retry %ld of %ld in "
@@ -234,8 +220,8 @@ clock_check(const struct opts *o)
 			return EXIT_CLOCK;
 		}
 		if (waited == 0) {
-			msg_info(o, 0, "waiting up to %ld s for the system clock",
-			    o->wait_clock);
+			msg_info(o, 0, "waiting up to %ld s for the system "
+			    "clock", o->wait_clock);
 		}
 		msg_status(o, "the system clock (NTP)", o->wait_clock - waited);
 		sleep(1);
@@ -271,19 +257,39 @@ same_names(const struct conf *a, const struct conf *b)
 }
 
 /*
- * Starts work on a new certificate from a clean slate: the key of the
- * last one wiped, its settings, order and proofs forgotten.
+ * Starts work on a new certificate from a fresh struct cert_state: the
+ * last one's key wiped and its memory given back, so its settings,
+ * order and proofs cannot reach this one. 0, or EXIT_LOCAL.
  */
-void
+int
 cert_begin(struct run *r)
 {
-	key_wipe(&r->cs.cert_key);
-	memset(r->cs.az, 0, r->az_high * sizeof(r->cs.az[0]));
-	r->az_high = 0;
-	memset(&r->cs, 0, offsetof(struct cert_state, az));
+	struct session *ca = r->ca;
+
+	cert_end(r);
 	r->c = NULL;
-	r->transient = false;
-	r->retry_after = -1;
+	if (r->ca != NULL) {
+		ca->transient = false;
+		ca->retry_after = -1;
+	}
+	/* 300 KB, mostly authorizations: calloc() maps fresh zero pages,
+	 * and the entries not used are never touched */
+	if ((r->cs = calloc(1, sizeof(*r->cs))) == NULL) {
+		msg_err("out of memory");
+		return EXIT_LOCAL;
+	}
+	return 0;
+}
+
+/* Ends work on the certificate at hand: its key wiped, its state freed. */
+void
+cert_end(struct run *r)
+{
+	if (r->cs != NULL) {
+		key_wipe(&r->cs->cert_key);
+		free(r->cs);
+		r->cs = NULL;
+	}
 }
 
 /*
@@ -309,7 +315,7 @@ same_set_first(struct run *r, struct conf *c)
 		if (e->d_name[0] == '.' ||
 		    strcmp(e->d_name, c->names[0]) == 0 ||
 		    settings_load(r, e->d_name) != 0 ||
-		    !same_names(&r->cs.conf, c)) {
+		    !same_names(&r->cs->conf, c)) {
 			continue;
 		}
 		for (k = 1; k < c->nnames; k++) {
@@ -324,7 +330,7 @@ same_set_first(struct run *r, struct conf *c)
 	}
 	msg_mute(false);
 	closedir(d);
-	if (r->cs.conf.nnames > 0 && same_names(&r->cs.conf, c)) {
+	if (r->cs->conf.nnames > 0 && same_names(&r->cs->conf, c)) {
 		msg_info(r->o, 1, "%s: the certificate of these names",
 		    c->names[0]);
 	}
@@ -342,21 +348,23 @@ cmd_issue(struct run *r, struct conf *c)
 	char when[32];
 	int rc;
 
-	cert_begin(r);
-	r->c = c;
-	if ((rc = lock_state(r->wstate)) != 0) {
+	if ((rc = cert_begin(r)) != 0 ||
+	    (rc = lock_state(r->wstate)) != 0) {
 		return rc;
 	}
+	r->c = c;
 	same_set_first(r, c);
-	cert_begin(r);
+	if ((rc = cert_begin(r)) != 0) {
+		return rc;
+	}
 	r->c = c;
 	/* The CA and profile are part of what a certificate is: staging
 	 * then production, or another profile, issues anew. */
 	if (!r->o->force && cert_dates(r, c->names[0], &nb, &na) == 0 &&
 	    settings_load(r, c->names[0]) == 0 &&
-	    same_names(&r->cs.conf, c) &&
-	    same_str(r->cs.conf.directory, c->directory) &&
-	    same_str(r->cs.conf.profile, c->profile) &&
+	    same_names(&r->cs->conf, c) &&
+	    same_str(r->cs->conf.directory, c->directory) &&
+	    same_str(r->cs->conf.profile, c->profile) &&
 	    (due = cert_due_at(nb, na, c->days)) > (int64_t)time(NULL)) {
 		fmt_date(due, when);
 		if ((rc = settings_update(r, c)) < 0) {
@@ -382,7 +390,7 @@ dry_ca(const struct opts *o, struct conf *c)
 }
 
 /*
- * Loads the settings of certificate name into r->cs.conf with the command
+ * Loads the settings of certificate name into r->cs->conf with the command
  * line's settings over them, and checks them. Returns 0 or exit code.
  */
 static int
@@ -393,25 +401,25 @@ renew_conf(struct run *r, const char *name)
 	if ((rc = settings_load(r, name)) != 0) {
 		return rc;
 	}
-	r->cs.stored = r->cs.conf;
-	r->cs.keep = &r->cs.stored;
+	r->cs->stored = r->cs->conf;
+	r->cs->keep = &r->cs->stored;
 	/* a method given to renew replaces the stored one for this run */
 	if (r->o->conf.hook != NULL || r->o->conf.webroot != NULL ||
 	    r->o->conf.alpn != NULL || r->o->conf.dns_persist != NULL) {
-		r->cs.conf.hook = r->cs.conf.webroot = r->cs.conf.alpn = NULL;
-		r->cs.conf.dns_persist = NULL;
+		r->cs->conf.hook = r->cs->conf.webroot = NULL;
+		r->cs->conf.alpn = r->cs->conf.dns_persist = NULL;
 	}
-	conf_merge(&r->cs.conf, &r->o->conf);
-	conf_defaults(&r->cs.conf);
-	dry_ca(r->o, &r->cs.conf);
-	if ((rc = check_conf(&r->cs.conf)) != 0) {
+	conf_merge(&r->cs->conf, &r->o->conf);
+	conf_defaults(&r->cs->conf);
+	dry_ca(r->o, &r->cs->conf);
+	if ((rc = check_conf(&r->cs->conf)) != 0) {
 		return rc;
 	}
-	if (strcmp(r->cs.conf.names[0], name) != 0) {
-		msg_err("settings name %s, not %s", r->cs.conf.names[0], name);
+	if (strcmp(r->cs->conf.names[0], name) != 0) {
+		msg_err("settings name %s, not %s", r->cs->conf.names[0], name);
 		return EXIT_LOCAL;
 	}
-	r->c = &r->cs.conf;
+	r->c = &r->cs->conf;
 	return 0;
 }
 
@@ -441,25 +449,26 @@ ari_cert_id(struct run *r, const char *name, char *out, size_t cap)
 static int
 ari_fetch(struct run *r, const char *name, struct ari_state *a)
 {
+	struct session *ca = r->ca;
 	char id[256], url[HTTP_MAX_URL + 256];
 	int64_t start, end, now = (int64_t)time(NULL);
 	size_t n;
 
 	if (ari_cert_id(r, name, id, sizeof(id)) != 0 ||
-	    ca_ready(r, false) != 0 || r->dir.renewal_info[0] == '\0') {
+	    ca_ready(r, false) != 0 || ca->dir.renewal_info[0] == '\0') {
 		return -1;
 	}
-	n = strlen(r->dir.renewal_info);
-	fmt_s(url, sizeof(url), "%s%s%s", r->dir.renewal_info,
-	    n > 0 && r->dir.renewal_info[n - 1] == '/' ? "" : "/", id);
-	if (send_req(r, "GET", url, NULL, 0) != 0 || r->resp.status != 200 ||
-	    obj_renewal_info(&r->js, &start, &end) != 0 || end <= start) {
+	n = strlen(ca->dir.renewal_info);
+	fmt_s(url, sizeof(url), "%s%s%s", ca->dir.renewal_info,
+	    n > 0 && ca->dir.renewal_info[n - 1] == '/' ? "" : "/", id);
+	if (send_req(r, "GET", url, NULL, 0) != 0 || ca->resp.status != 200 ||
+	    obj_renewal_info(&ca->js, &start, &end) != 0 || end <= start) {
 		msg_info(r->o, 0, "%s: no renewal information from the CA; "
 		    "using the lifetime rule", name);
 		return -1;
 	}
 	a->at = ari_pick(start, end, random_upto);
-	a->next = ari_next(now, r->resp.retry_after);
+	a->next = ari_next(now, ca->resp.retry_after);
 	if (ari_save(r, name, a) != 0) {
 		msg_info(r->o, 0, "%s: cannot store renewal information", name);
 	}
@@ -568,11 +577,12 @@ renew_names_exist(struct run *r)
 }
 
 /*
- * Collects into r->due the certificates that are due, without a single
- * network request. Returns how many, and the worst local failure.
+ * Collects into due[0..cap) the names of the certificates that are due,
+ * NUL-separated, without a single network request. Returns how many,
+ * and the worst local failure.
  */
 static size_t
-renew_collect(struct run *r, int *worst)
+renew_collect(struct run *r, char *due, size_t cap, int *worst)
 {
 	char certs[STORE_PATH_MAX];
 	struct dirent *e;
@@ -589,14 +599,14 @@ renew_collect(struct run *r, int *worst)
 			continue;       /* version directories, temporaries */
 		}
 		msg_prefix(e->d_name);
-		cert_begin(r);
-		if ((rc = renew_conf(r, e->d_name)) != 0) {
+		if ((rc = cert_begin(r)) != 0 ||
+		    (rc = renew_conf(r, e->d_name)) != 0) {
 			*worst = worse(*worst, rc);
 			continue;
 		}
 		len = strlen(e->d_name) + 1;
-		if (renew_is_due(r, e->d_name) && len <= sizeof(r->due) - used) {
-			memcpy(r->due + used, e->d_name, len);
+		if (renew_is_due(r, e->d_name) && len <= cap - used) {
+			memcpy(due + used, e->d_name, len);
 			used += len;
 			n++;
 		}
@@ -634,6 +644,7 @@ renew_jitter(const struct run *r)
 static int
 cmd_renew(struct run *r)
 {
+	static char due[16384];            /* names due, NUL-separated */
 	const char *name;
 	size_t n, k;
 	int rc, worst = EXIT_NOTHING;
@@ -648,12 +659,12 @@ cmd_renew(struct run *r)
 	r->probe = true;
 	r->probed = false;
 	msg_mute(true);
-	n = renew_collect(r, &worst);
+	n = renew_collect(r, due, sizeof(due), &worst);
 	msg_mute(false);
 	if (n == 0 && !r->probed) {
 		/* again, aloud: what is not due and why (still no request) */
 		worst = EXIT_NOTHING;
-		renew_collect(r, &worst);
+		renew_collect(r, due, sizeof(due), &worst);
 		r->probe = false;
 		msg_info(r->o, 1, "nothing is due");
 		return worst;
@@ -661,24 +672,26 @@ cmd_renew(struct run *r)
 	r->probe = false;
 	renew_jitter(r);
 	worst = EXIT_NOTHING;
-	if ((n = renew_collect(r, &worst)) == 0) {
+	if ((n = renew_collect(r, due, sizeof(due), &worst)) == 0) {
 		msg_info(r->o, 1, "nothing is due");
 		return worst;
 	}
-	for (k = 0, name = r->due; k < n && na_stop == 0; k++,
+	for (k = 0, name = due; k < n && na_stop == 0; k++,
 	    name += strlen(name) + 1) {
 		msg_prefix(name);
-		cert_begin(r);
+		if ((rc = cert_begin(r)) != 0) {
+			worst = worse(worst, rc);
+			continue;
+		}
 		/* Only a certificate the CA gave a window for is "replaced";
 		 * never by a dry run's, which the CA would take for real. */
-		if (r->o->dry_run || !ari_known(r, name) || ari_cert_id(r, name, r->cs.replaces,
-		    sizeof(r->cs.replaces)) != 0) {
-			r->cs.replaces[0] = '\0';
+		if (r->o->dry_run || !ari_known(r, name) || ari_cert_id(r,
+		    name, r->cs->replaces, sizeof(r->cs->replaces)) != 0) {
+			r->cs->replaces[0] = '\0';
 		}
 		if ((rc = renew_conf(r, name)) == 0) {
 			rc = issue_retry(r, true);
 		}
-		r->cs.replaces[0] = '\0';
 		worst = worse(worst, rc);
 	}
 	msg_prefix(NULL);
@@ -743,6 +756,7 @@ mark_revoked(struct run *r, size_t der_len)
 static int
 revoke_by_key(struct run *r, struct conf *c)
 {
+	struct session *ca = r->ca;
 	struct ec_key k;
 	struct x509_cert x;
 	size_t der_len, len;
@@ -768,9 +782,9 @@ revoke_by_key(struct run *r, struct conf *c)
 		return EXIT_LOCAL;
 	}
 	if ((rc = ca_ready(r, false)) == 0) {
-		r->signer = &k;
+		ca->signer = &k;
 		rc = revoke_post(r, der_len, true);
-		r->signer = &r->acct;
+		ca->signer = &ca->acct;
 	}
 	key_wipe(&k);
 	if (rc == 0) {
@@ -799,10 +813,11 @@ cmd_revoke(struct run *r, struct conf *cli)
 		msg_err("revoke: %s is not a certificate name", name);
 		return EXIT_USAGE;
 	}
-	if ((rc = lock_state(r->wstate)) != 0 || (rc = renew_conf(r, name)) != 0) {
+	if ((rc = lock_state(r->wstate)) != 0 ||
+	    (rc = renew_conf(r, name)) != 0) {
 		return rc;
 	}
-	r->no_new_account = true;
+	r->ca->no_new_account = true;
 	if (cert_path(r, name, "cert.pem", path) != 0 ||
 	    (rc = read_cert_der(r, path, true, &der_len)) != 0 ||
 	    (rc = ca_ready(r, true)) != 0 ||
@@ -821,19 +836,21 @@ cmd_revoke(struct run *r, struct conf *cli)
 static int
 cmd_account(struct run *r, struct conf *c)
 {
+	struct session *ca = r->ca;
 	int rc;
 
 	r->c = c;
-	r->no_new_account = true;
-	if ((rc = lock_state(r->wstate)) != 0 || (rc = ca_ready(r, true)) != 0) {
+	ca->no_new_account = true;
+	if ((rc = lock_state(r->wstate)) != 0 ||
+	    (rc = ca_ready(r, true)) != 0) {
 		return rc;
 	}
 	if (r->o->nargs == 0) {
-		if ((rc = acme_post(r, r->kid, "", false)) != 0) {
+		if ((rc = acme_post(r, ca->kid, "", false)) != 0) {
 			return rc;
 		}
-		if (r->resp.status != 200) {
-			return acme_fail(r, "account", r->kid);
+		if (ca->resp.status != 200) {
+			return acme_fail(r, "account", ca->kid);
 		}
 		account_print(r);
 		return 0;
@@ -863,7 +880,8 @@ absolute_paths(struct conf *c, char *buf, size_t cap)
 			continue;
 		}
 		if (getcwd(cwd, sizeof(cwd)) == NULL ||
-		    (n = fmt_s(buf + used, cap - used, "%s/%s", cwd, *p[k])) < 0 ||
+		    (n = fmt_s(buf + used, cap - used, "%s/%s", cwd,
+		    *p[k])) < 0 ||
 		    (size_t)n >= cap - used) {
 			msg_err("%s: cannot make it an absolute path", *p[k]);
 			return EXIT_USAGE;
@@ -924,18 +942,22 @@ catch_signals(void)
 static int
 cmd_dns_persist(struct run *r, struct conf *c)
 {
+	struct session *ca = r->ca;
 	struct dnsrec_persist p;
-	struct authz *a = &r->cs.az[0];
+	struct authz *a;
 	size_t k;
 	int rc;
 
-	cert_begin(r);
-	r->c = c;
-	r->az_high = 1;                 /* az[0] is the scratch authz */
-	if ((rc = lock_state(r->wstate)) != 0 || (rc = ca_ready(r, true)) != 0) {
+	if ((rc = cert_begin(r)) != 0) {
 		return rc;
 	}
-	if (r->dir.issuer[0] == '\0') {
+	a = &r->cs->az[0];              /* a scratch authorization */
+	r->c = c;
+	if ((rc = lock_state(r->wstate)) != 0 ||
+	    (rc = ca_ready(r, true)) != 0) {
+		return rc;
+	}
+	if (ca->dir.issuer[0] == '\0') {
 		msg_err("directory %s names no issuer domain (meta."
 		    "caaIdentities): its dns-persist-01 record cannot be made",
 		    c->directory);
@@ -946,7 +968,7 @@ cmd_dns_persist(struct run *r, struct conf *c)
 		fmt_s(a->ident, sizeof(a->ident), "%s", c->names[k] +
 		    (strncmp(c->names[k], "*.", 2) == 0 ? 2 : 0));
 		fmt_s(a->type, sizeof(a->type), "dns-persist-01");
-		persist_params(r, r->dir.issuer, c->names[k], &p);
+		persist_params(r, ca->dir.issuer, c->names[k], &p);
 		if (name_classify(c->names[k], NULL, NULL) != NAME_DNS ||
 		    dns_record_name(r, a) != 0 || dnsrec_persist_value(&p,
 		    a->record, sizeof(a->record), NULL) != 0) {
@@ -959,8 +981,8 @@ cmd_dns_persist(struct run *r, struct conf *c)
 	msg_info(r->o, 0, "Set %s at your DNS provider, once; it stays. "
 	    "It lets this account (%s) of %s validate %s with --dns-persist: "
 	    "no DNS credentials on this machine, no open port.", c->nnames >
-	    1 ? "these TXT records" : "this TXT record", r->kid,
-	    r->dir.issuer, c->nnames > 1 ? "these names" : "this name");
+	    1 ? "these TXT records" : "this TXT record", ca->kid,
+	    ca->dir.issuer, c->nnames > 1 ? "these names" : "this name");
 	return 0;
 }
 
@@ -1026,29 +1048,38 @@ cmd_delete(struct run *r)
 	return 0;
 }
 
-/* Runs the command of o; r is zeroed and set up. */
+/* Runs the command of o; r is zeroed and set up. Every command starts
+ * with a certificate state (those that go through several begin a fresh
+ * one for each); only those that talk to a CA get a session with one. */
 static int
 dispatch(struct run *r, struct conf *c)
 {
 	const char *cmd = r->o->cmd;
+	int rc;
 
+	if ((rc = cert_begin(r)) != 0) {
+		return rc;
+	}
+	if (strcmp(cmd, "list") == 0) {
+		return cmd_list(r);
+	}
+	if (strcmp(cmd, "delete") == 0) {
+		return cmd_delete(r);
+	}
+	if ((rc = session_open(r)) != 0) {
+		return rc;
+	}
 	if (strcmp(cmd, "issue") == 0) {
 		return cmd_issue(r, c);
 	}
 	if (strcmp(cmd, "renew") == 0) {
 		return cmd_renew(r);
 	}
-	if (strcmp(cmd, "list") == 0) {
-		return cmd_list(r);
-	}
 	if (strcmp(cmd, "revoke") == 0) {
 		return cmd_revoke(r, c);
 	}
 	if (strcmp(cmd, "dns-persist") == 0) {
 		return cmd_dns_persist(r, c);
-	}
-	if (strcmp(cmd, "delete") == 0) {
-		return cmd_delete(r);
 	}
 	return cmd_account(r, c);
 }
@@ -1061,13 +1092,15 @@ main(int argc, char **argv)
 	struct opts o;
 	struct conf c;
 	struct run *r;
-	struct responder zygote = { -1, -1, -1, false, false, 0, 0, 0 };
+	struct responder zygote;
 	int rc;
 
 	if ((rc = cli_parse(argc, argv, &o)) >= 0) {
 		return rc;
 	}
 	catch_signals();
+	memset(&zygote, 0, sizeof(zygote));
+	zygote.pid = zygote.cmd = zygote.st = -1;       /* none yet */
 	/* Before any key is read or made, and before the heap holds
 	 * anything (the zygote's copy stays empty): see responder.h. */
 	if (strcmp(o.cmd, "issue") == 0 || strcmp(o.cmd, "renew") == 0) {
@@ -1086,9 +1119,7 @@ main(int argc, char **argv)
 		return EXIT_LOCAL;
 	}
 	r->o = &o;
-	r->signer = &r->acct;
 	r->rsp = zygote;
-	http_client_init(&r->http, NULL, 0, r->iobuf, sizeof(r->iobuf));
 	c = o.conf;
 	conf_defaults(&c);
 	/* Files we make that others read (webroot tokens and their
@@ -1138,13 +1169,9 @@ main(int argc, char **argv)
 		    "SIGTERM" : "SIGHUP");
 		rc = stop_code();
 	}
-	msg_info(&o, 1, "TLS handshakes: %u, HTTP requests: %u",
-	    r->http.handshakes, r->http.requests);
-	http_client_close(&r->http);
+	session_close(r);
+	cert_end(r);
 	responder_end(&r->rsp);
-	anchors_free(&r->anchors);
-	key_wipe(&r->acct);
-	key_wipe(&r->cs.cert_key);
 	free(r);
 	return rc;
 }

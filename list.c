@@ -23,7 +23,7 @@ renew_after(struct run *r, const char *name, const struct list_item *it)
 {
 	struct ari_state a;
 	long days = r->o->conf.days != CONF_UNSET ? r->o->conf.days :
-	    r->cs.conf.days;
+	    r->cs->conf.days;
 
 	if (days == CONF_UNSET && ari_load(r, name, &a) == 0 && a.at > 0) {
 		return a.at;
@@ -31,8 +31,8 @@ renew_after(struct run *r, const char *name, const struct list_item *it)
 	return cert_due_at(it->not_before, it->not_after, days);
 }
 
-/* Fills it for certificate name. */
-static void
+/* Fills it for certificate name: 0, or EXIT_LOCAL (out of memory). */
+static int
 list_item(struct run *r, const char *name, struct list_item *it)
 {
 	char path[STORE_PATH_MAX], port[6];
@@ -41,11 +41,13 @@ list_item(struct run *r, const char *name, struct list_item *it)
 
 	memset(it, 0, sizeof(*it));
 	it->name = name;
-	it->conf = &r->cs.conf;
-	cert_begin(r);
+	if (cert_begin(r) != 0) {
+		return EXIT_LOCAL;
+	}
+	it->conf = &r->cs->conf;
 	if (settings_load(r, name) == 0) {
-		if (r->cs.conf.directory != NULL && http_url_parse(
-		    r->cs.conf.directory, it->ca, sizeof(it->ca), port,
+		if (r->cs->conf.directory != NULL && http_url_parse(
+		    r->cs->conf.directory, it->ca, sizeof(it->ca), port,
 		    &p) == 0 && strcmp(port, "443") != 0) {
 			fmt_s(it->ca + strlen(it->ca), sizeof(it->ca) -
 			    strlen(it->ca), ":%s", port);
@@ -55,7 +57,7 @@ list_item(struct run *r, const char *name, struct list_item *it)
 	    &it->not_after) == 0;
 	if (!it->readable) {
 		it->status = "unreadable";
-		return;
+		return 0;
 	}
 	it->renew_after = renew_after(r, name, it);
 	if (cert_path(r, name, "revoked", path) == 0 &&
@@ -68,6 +70,7 @@ list_item(struct run *r, const char *name, struct list_item *it)
 	} else {
 		it->status = "ok";
 	}
+	return 0;
 }
 
 /* An RFC 3339 UTC date-time of t into out[24]. */
@@ -113,7 +116,7 @@ flush(struct sbuf *b, char *buf, size_t cap)
 static void
 list_json(struct run *r, const struct list_item *it, bool first)
 {
-	char nb[24], na[24], ra[24];
+	char nb[24], na[24], ra[24], out[4096];
 	const struct conf *c = it->conf;
 	struct sbuf b;
 	size_t k;
@@ -121,16 +124,16 @@ list_json(struct run *r, const struct list_item *it, bool first)
 	rfc3339_text(it->not_before, nb);
 	rfc3339_text(it->not_after, na);
 	rfc3339_text(it->renew_after, ra);
-	sbuf_init(&b, r->payload, sizeof(r->payload));
+	sbuf_init(&b, out, sizeof(out));
 	sbuf_adds(&b, first ? "\n  {" : ",\n  {");
 	json_member(&b, "name", it->name, false);
 	sbuf_adds(&b, ",\"names\":[");
 	for (k = 0; k < c->nnames; k++) {
-		flush(&b, r->payload, sizeof(r->payload));
+		flush(&b, out, sizeof(out));
 		sbuf_adds(&b, k > 0 ? "," : "");
 		json_add_str(&b, c->names[k], strlen(c->names[k]));
 		if (b.err != 0) {       /* not a name: a damaged file */
-			sbuf_init(&b, r->payload, sizeof(r->payload));
+			sbuf_init(&b, out, sizeof(out));
 			sbuf_adds(&b, k > 0 ? ",\"?\"" : "\"?\"");
 		}
 	}
@@ -139,15 +142,15 @@ list_json(struct run *r, const struct list_item *it, bool first)
 	json_member(&b, "not_after", it->readable ? na : NULL, true);
 	json_member(&b, "renew_after", it->readable ? ra : NULL, true);
 	json_member(&b, "status", it->status, true);
-	json_member(&b, "directory", r->cs.conf.directory, true);
-	json_member(&b, "profile", r->cs.conf.profile, true);
-	json_member(&b, "method", r->cs.conf.dns_persist != NULL ?
-	    "dns-persist" : r->cs.conf.hook != NULL ? "hook" :
-	    r->cs.conf.webroot != NULL ? "webroot" : r->cs.conf.alpn != NULL ?
-	    "tls-alpn" : r->cs.conf.csr_file != NULL ? "csr" : "standalone",
+	json_member(&b, "directory", r->cs->conf.directory, true);
+	json_member(&b, "profile", r->cs->conf.profile, true);
+	json_member(&b, "method", r->cs->conf.dns_persist != NULL ?
+	    "dns-persist" : r->cs->conf.hook != NULL ? "hook" :
+	    r->cs->conf.webroot != NULL ? "webroot" : r->cs->conf.alpn != NULL ?
+	    "tls-alpn" : r->cs->conf.csr_file != NULL ? "csr" : "standalone",
 	    true);
 	sbuf_adds(&b, "}");
-	flush(&b, r->payload, sizeof(r->payload));
+	flush(&b, out, sizeof(out));
 }
 
 /* s padded with spaces to w columns (our printf has no "%-*s"). */
@@ -190,9 +193,10 @@ list_line(const struct list_item *it, int w)
 	fmt_puts(1, "\n");
 }
 
-/* The certificate names in STATE, sorted, into names[] (in r->due). */
+/* The certificate names in STATE, sorted, into names[] (held in
+ * store[0..cap)). */
 static size_t
-list_names(struct run *r, DIR *d, const char **names, size_t max)
+list_names(DIR *d, const char **names, size_t max, char *store, size_t cap)
 {
 	struct dirent *e;
 	size_t n = 0, used = 0, len, k;
@@ -200,11 +204,11 @@ list_names(struct run *r, DIR *d, const char **names, size_t max)
 
 	while ((e = readdir(d)) != NULL && n < max) {
 		len = strlen(e->d_name) + 1;
-		if (e->d_name[0] == '.' || len > sizeof(r->due) - used) {
+		if (e->d_name[0] == '.' || len > cap - used) {
 			continue;
 		}
-		memcpy(r->due + used, e->d_name, len);
-		names[n++] = r->due + used;
+		memcpy(store + used, e->d_name, len);
+		names[n++] = store + used;
 		used += len;
 	}
 	for (k = 1; k < n; k++) {       /* insertion sort: a few dozen */
@@ -223,6 +227,7 @@ int
 cmd_list(struct run *r)
 {
 	static const char *names[512];
+	static char store[16384];
 	char certs[STORE_PATH_MAX], head[300];
 	struct list_item it;
 	size_t n, k;
@@ -241,7 +246,8 @@ cmd_list(struct run *r)
 	}
 	n = 0;                  /* no certs/ yet: none issued */
 	if (d != NULL) {
-		n = list_names(r, d, names, sizeof(names) / sizeof(names[0]));
+		n = list_names(d, names, sizeof(names) / sizeof(names[0]),
+		    store, sizeof(store));
 		closedir(d);
 	}
 	for (k = 0; k < n; k++) {
@@ -254,7 +260,9 @@ cmd_list(struct run *r)
 		    head), "DAYS", "RENEWS (UTC)", "STATUS", "CA", "NAMES");
 	}
 	for (k = 0; k < n; k++) {
-		list_item(r, names[k], &it);
+		if (list_item(r, names[k], &it) != 0) {
+			return EXIT_LOCAL;
+		}
 		if (r->o->json) {
 			list_json(r, &it, k == 0);
 		} else {

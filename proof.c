@@ -17,7 +17,7 @@ dns_record_name(const struct run *r, struct authz *a)
 	    strcmp(a->type, "dns-account-01") == 0 ? DNSREC_ACCOUNT01 :
 	    DNSREC_PERSIST01;
 
-	return dnsrec_name(t, a->ident, r->kid, a->dns_name,
+	return dnsrec_name(t, a->ident, r->ca->kid, a->dns_name,
 	    sizeof(a->dns_name));
 }
 
@@ -44,12 +44,14 @@ void
 persist_params(const struct run *r, const char *issuer, const char *domain,
     struct dnsrec_persist *p)
 {
+	struct session *ca = r->ca;
+
 	memset(p, 0, sizeof(*p));
-	p->form = dnsrec_persist_form(r->dir.hash_prefix[0] != '\0');
+	p->form = dnsrec_persist_form(ca->dir.hash_prefix[0] != '\0');
 	p->issuer = issuer;
-	p->account_url = r->kid;
-	p->thumb = r->thumb;
-	p->hash_prefix = r->dir.hash_prefix;
+	p->account_url = ca->kid;
+	p->thumb = ca->thumb;
+	p->hash_prefix = ca->dir.hash_prefix;
 	p->domain = domain;
 	p->flags = r->o->persist_wildcard ? DNSREC_WILDCARD : 0;
 	p->persist_until = persist_until(r);
@@ -86,7 +88,7 @@ persist_record(const struct run *r, struct authz *a, int i)
 	char names[1024], domain[260];
 	struct dnsrec_persist p;
 
-	if (obj_issuers(&r->js, i, issuers, names) == 0 ||
+	if (obj_issuers(&r->ca->js, i, issuers, names) == 0 ||
 	    fmt_s(domain, sizeof(domain), "%s%s", a->wildcard ? "*." : "",
 	    a->ident) < 0) {
 		return -1;
@@ -114,7 +116,7 @@ persist_check(struct run *r, const struct authz *a)
 	struct dns_txt txt;
 	size_t n, k;
 
-	n = obj_issuers(&r->js, a->chall, issuers, names);
+	n = obj_issuers(&r->ca->js, a->chall, issuers, names);
 	fmt_s(domain, sizeof(domain), "%s%s", a->wildcard ? "*." : "",
 	    a->ident);
 	persist_params(r, NULL, domain, &p);
@@ -190,9 +192,10 @@ is_wanted(const struct run *r, const char *t)
 static int
 take_challenge(struct run *r, struct authz *a, int k)
 {
+	struct session *ca = r->ca;
 	struct acme_chall c;
 
-	if (obj_challenge(&r->js, k, &c) != 0 || !is_wanted(r, c.type)) {
+	if (obj_challenge(&ca->js, k, &c) != 0 || !is_wanted(r, c.type)) {
 		return 0;
 	}
 	if (c.url[0] == '\0') {
@@ -208,7 +211,7 @@ take_challenge(struct run *r, struct authz *a, int k)
 		if (persist_record(r, a, c.tok) != 0) {
 			return -1;
 		}
-	} else if (jws_key_authz(a->token, r->thumb, a->keyauth,
+	} else if (jws_key_authz(a->token, ca->thumb, a->keyauth,
 	    sizeof(a->keyauth)) != 0) {
 		/* RFC 8555 §8.3: the token is base64url; it becomes a path */
 		return -1;
@@ -280,16 +283,17 @@ authz_ident(struct run *r, struct authz *a, const struct acme_authz *z)
 static int
 authz_fetch(struct run *r, struct authz *a)
 {
+	struct session *ca = r->ca;
 	struct acme_authz z;
 	int rc;
 
 	if ((rc = acme_post(r, a->url, "", false)) != 0) {
 		return rc;
 	}
-	if (r->resp.status != 200 || !json_is(&r->js, 0, JSMN_OBJECT)) {
+	if (ca->resp.status != 200 || !json_is(&ca->js, 0, JSMN_OBJECT)) {
 		return acme_fail(r, "authorization", a->url);
 	}
-	obj_authz(&r->js, &z);
+	obj_authz(&ca->js, &z);
 	if ((rc = authz_ident(r, a, &z)) != 0) {
 		return rc;
 	}
@@ -336,8 +340,8 @@ challenges_cleanup(struct run *r)
 	char path[STORE_PATH_MAX];
 	size_t k;
 
-	for (k = 0; k < r->cs.naz; k++) {
-		struct authz *a = &r->cs.az[k];
+	for (k = 0; k < r->cs->naz; k++) {
+		struct authz *a = &r->cs->az[k];
 
 		if (!a->begun) {
 			continue;
@@ -408,13 +412,14 @@ rsp_open(struct run *r, const char *spec)
 int
 poll_wait(struct run *r, long *delay_ms, time_t start, const char *what)
 {
+	struct session *ca = r->ca;
 	long ms = *delay_ms;
 
 	/* A CA's Retry-After steers polling, but a huge one (99999999)
 	 * must not stall the run: validation takes seconds. */
-	if (r->resp.retry_after > 0) {
-		ms = (r->resp.retry_after < ACME_POLL_RETRY_AFTER_MAX_S ?
-		    r->resp.retry_after : ACME_POLL_RETRY_AFTER_MAX_S) * 1000L;
+	if (ca->resp.retry_after > 0) {
+		ms = (ca->resp.retry_after < ACME_POLL_RETRY_AFTER_MAX_S ?
+		    ca->resp.retry_after : ACME_POLL_RETRY_AFTER_MAX_S) * 1000L;
 	}
 	if (time(NULL) - start + ms / 1000 > ACME_POLL_TOTAL_S) {
 		msg_err("%s: still not done after %d seconds", what,
@@ -452,43 +457,44 @@ authorize_all(struct run *r)
 	size_t k, n = 0;
 	int rc;
 
-	for (k = 0; k < r->cs.naz; k++) {
-		if ((rc = authz_fetch(r, &r->cs.az[k])) != 0) {
+	for (k = 0; k < r->cs->naz; k++) {
+		if ((rc = authz_fetch(r, &r->cs->az[k])) != 0) {
 			return rc;
 		}
-		if (r->cs.az[k].pending && r->rsp.open &&
-		    responder_add(&r->rsp, r->cs.az[k].token,
-		    r->cs.az[k].keyauth, r->c->alpn != NULL ?
-		    r->cs.az[k].ident : NULL) != 0) {
+		if (r->cs->az[k].pending && r->rsp.open &&
+		    responder_add(&r->rsp, r->cs->az[k].token,
+		    r->cs->az[k].keyauth, r->c->alpn != NULL ?
+		    r->cs->az[k].ident : NULL) != 0) {
 			if (r->rsp.open) {
 				msg_err("%s: cannot answer for %s",
-				    wanted_type(r), r->cs.az[k].ident);
+				    wanted_type(r), r->cs->az[k].ident);
 				return EXIT_LOCAL;
 			}
 			return rsp_fail(r);
 		}
-		n += r->cs.az[k].pending;
+		n += r->cs->az[k].pending;
 	}
 	/* every answer in place before the CA is asked to look */
 	if (n > 0 && r->rsp.open && responder_sync(&r->rsp) != 0) {
 		return rsp_fail(r);
 	}
-	for (k = 0; k < r->cs.naz; k++) {
-		if (!r->cs.az[k].pending) {
+	for (k = 0; k < r->cs->naz; k++) {
+		if (!r->cs->az[k].pending) {
 			continue;
 		}
 		/* RFC 8555 §7.5.1: the empty object asks for validation. */
-		if ((rc = acme_post(r, r->cs.az[k].chall_url, "{}",
+		if ((rc = acme_post(r, r->cs->az[k].chall_url, "{}",
 		    false)) != 0) {
 			return rc;
 		}
-		if (r->resp.status != 200) {
-			return acme_fail(r, "challenge", r->cs.az[k].chall_url);
+		if (r->ca->resp.status != 200) {
+			return acme_fail(r, "challenge",
+			    r->cs->az[k].chall_url);
 		}
 	}
-	for (k = 0; k < r->cs.naz; k++) {
-		if (r->cs.az[k].pending &&
-		    (rc = authz_poll(r, &r->cs.az[k])) != 0) {
+	for (k = 0; k < r->cs->naz; k++) {
+		if (r->cs->az[k].pending &&
+		    (rc = authz_poll(r, &r->cs->az[k])) != 0) {
 			return rc;
 		}
 	}

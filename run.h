@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * run.h - what the files of the ACME client share: the run context
- * (struct run: the connection, directory, account and scratch buffers of
- * one run; struct cert_state: everything of the certificate at hand,
- * zeroed by cert_begin() before each one) and the functions one file
- * offers the others. Only acme.c, state.c, proof.c, proc.c, chain.c,
+ * run.h - what the files of the ACME client share: the contexts (struct
+ * run: what one command owns; struct session: the link with one CA, for
+ * the commands that talk to one; struct cert_state: everything of the
+ * certificate at hand, fresh from cert_begin() for each one) and the
+ * functions one file offers the others. Only acme.c, state.c, proof.c, proc.c, chain.c,
  * trust.c, cmd.c and list.c include it:
  *
  *   acme.c   the RFC 8555 engine: replies and problems, nonce and signed
@@ -62,6 +62,9 @@
 /* A signed request: payload and header, base64url'ed (4/3) with room. */
 #define JWS_MAX (PAYLOAD_MAX * 4 / 3 + 4096)
 
+/* The largest public key a --csr may carry (DER SubjectPublicKeyInfo). */
+#define CSR_SPKI_MAX 1024
+
 /* One authorization of the order, and the challenge we answer. */
 struct authz {
 	char url[HTTP_MAX_URL];
@@ -81,9 +84,10 @@ struct authz {
 };
 
 /*
- * Everything one certificate owns. cert_begin() zeroes it before each
- * certificate, so nothing of one (profile, method, hook, CSR, key,
- * order) can reach the next one renewed in the same run.
+ * Everything one certificate owns. cert_begin() allocates a fresh one
+ * for each certificate (and frees the last, its key wiped), so nothing
+ * of one (profile, method, hook, CSR, key, order) can reach the next one
+ * renewed in the same run.
  */
 struct cert_state {
 	const struct conf *keep;           /* the settings to store */
@@ -95,21 +99,23 @@ struct cert_state {
 	char cert_url[HTTP_MAX_URL];
 	char replaces[256];                /* ARI CertID being renewed */
 	size_t naz;
-	unsigned char csr_spki[1024];      /* --csr: the key to expect */
+	unsigned char csr_spki[CSR_SPKI_MAX]; /* --csr: the key to expect */
 	size_t csr_spki_len;
 	struct ec_key cert_key;
-	/* last: cert_begin() clears the entries used (run.az_high), so
-	 * the pages of the others (250 KB in all) stay untouched, never
-	 * resident */
+	/* last: the pages of the entries not used (290 KB in all) are
+	 * never touched, so never resident */
 	struct authz az[ACME_MAX_NAMES];
 };
 
-/* Everything one run owns; allocated once, freed at exit. */
-struct run {
-	const struct opts *o;
-	const char *wstate;                /* where files are written: STATE,
-	                                      or a --dry-run's throwaway */
-	const struct conf *c;              /* the certificate at hand */
+/*
+ * The engine's link with one CA: connection, trust anchors, directory,
+ * account, nonce, and the last reply with the buffers of a signed
+ * request. session_open() makes it for the commands that talk to a CA
+ * (issue, renew, revoke, account, dns-persist), once per run: one
+ * connection and nonce serve every certificate a renew goes through.
+ * list and delete have none.
+ */
+struct session {
 	const struct ec_key *signer;       /* signs POSTs: &acct, or a
 	                                      certificate key (revoke) */
 	char dir_url[HTTP_MAX_URL];        /* directory loaded, or "" */
@@ -117,14 +123,10 @@ struct run {
 	bool have_account;                 /* kid is valid for dir_url */
 	bool no_new_account;               /* use only an existing one */
 	bool transient;                    /* last failure may pass: retry */
-	bool probe;                        /* renew's first pass: no request */
-	bool probed;                       /* ... which found an ARI check */
-	size_t az_high;                    /* cs.az entries ever filled */
 	bool roots_failed;                 /* built-in roots did not verify
 	                                      the CA: the bundle, this run */
 	long retry_after;                  /* its Retry-After, or -1 */
 	struct http_client http;
-	struct responder rsp;              /* http-01/tls-alpn-01 answers */
 	struct anchors anchors;
 	struct directory dir;
 	struct ec_key acct;
@@ -140,10 +142,26 @@ struct run {
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
 	char payload[PAYLOAD_MAX];
 	char jws[JWS_MAX];
+};
+
+/*
+ * What one command owns: its options, where it writes, the certificate
+ * at hand (a fresh struct cert_state from cert_begin() for each one),
+ * the CA session when it talks to one, the responder, and scratch for
+ * the PEM and DER of one file at a time.
+ */
+struct run {
+	const struct opts *o;
+	const char *wstate;                /* where files are written: STATE,
+	                                      or a --dry-run's throwaway */
+	const struct conf *c;              /* the certificate at hand */
+	struct session *ca;                /* NULL: the command asks no CA */
+	struct cert_state *cs;             /* from cert_begin(), or NULL */
+	bool probe;                        /* renew's first pass: no request */
+	bool probed;                       /* ... which found an ARI check */
+	struct responder rsp;              /* http-01/tls-alpn-01 answers */
 	unsigned char der[16384];
 	char pem[HTTP_MAX_BODY + 8192];
-	char due[16384];                   /* names due, NUL-separated */
-	struct cert_state cs;              /* the certificate at hand */
 };
 
 /* What each file offers the others (see each definition). */
@@ -163,6 +181,8 @@ int revoke_post(struct run *r, size_t der_len, bool jwk);
 void account_print(const struct run *r);
 int account_deactivate(struct run *r);
 int account_rollover(struct run *r);
+int session_open(struct run *r);
+void session_close(struct run *r);
 
 /* state.c */
 int cert_path(const struct run *r, const char *name, const char *file,
@@ -225,7 +245,8 @@ int load_anchors(struct run *r);
 bool roots_fallback(struct run *r);
 
 /* cmd.c */
-void cert_begin(struct run *r);
+int cert_begin(struct run *r);
+void cert_end(struct run *r);
 
 /* The signal (SIGTERM, SIGINT, SIGHUP) that asked the run to stop, or 0:
  * long waits return early and no further request is sent. */

@@ -72,16 +72,17 @@ file_fail(const char *what, const char *path)
 int
 account_usable(struct run *r)
 {
+	struct session *ca = r->ca;
 	char path[STORE_PATH_MAX];
 
-	if (account_dir(r, r->acct_dir, sizeof(r->acct_dir)) != 0 ||
-	    store_join(path, sizeof(path), r->acct_dir, "deactivated") != 0) {
+	if (account_dir(r, ca->acct_dir, sizeof(ca->acct_dir)) != 0 ||
+	    store_join(path, sizeof(path), ca->acct_dir, "deactivated") != 0) {
 		msg_err("state directory path too long");
 		return EXIT_LOCAL;
 	}
 	if (access(path, F_OK) == 0) {
 		msg_err("the account in %s was deactivated; remove that "
-		    "directory to create a new account", r->acct_dir);
+		    "directory to create a new account", ca->acct_dir);
 		return EXIT_ACME;
 	}
 	return 0;
@@ -95,26 +96,27 @@ account_usable(struct run *r)
 int
 account_load(struct run *r, bool *have_key, bool *have_url)
 {
+	struct session *ca = r->ca;
 	char path[STORE_PATH_MAX], buf[2048];
 	size_t len;
 
 	*have_key = *have_url = false;
-	if (account_dir(r, r->acct_dir, sizeof(r->acct_dir)) != 0 ||
-	    store_join(path, sizeof(path), r->acct_dir, "directory") != 0) {
+	if (account_dir(r, ca->acct_dir, sizeof(ca->acct_dir)) != 0 ||
+	    store_join(path, sizeof(path), ca->acct_dir, "directory") != 0) {
 		msg_err("state directory path too long");
 		return EXIT_LOCAL;
 	}
 	if (store_read_nofollow(path, buf, sizeof(buf), &len) == 0 &&
 	    strcmp(buf, r->c->directory) != 0) {
-		msg_err("%s belongs to directory %s, not %s", r->acct_dir, buf,
+		msg_err("%s belongs to directory %s, not %s", ca->acct_dir, buf,
 		    r->c->directory);
 		return EXIT_LOCAL;
 	}
-	if (store_join(path, sizeof(path), r->acct_dir, "key.pem") != 0) {
+	if (store_join(path, sizeof(path), ca->acct_dir, "key.pem") != 0) {
 		return EXIT_LOCAL;
 	}
 	if (store_read_nofollow(path, buf, sizeof(buf), &len) == 0) {
-		if (key_from_pem(&r->acct, buf, len) != 0) {
+		if (key_from_pem(&ca->acct, buf, len) != 0) {
 			memset(buf, 0, sizeof(buf));
 			msg_err("%s: not a P-256 private key", path);
 			return EXIT_LOCAL;
@@ -124,13 +126,13 @@ account_load(struct run *r, bool *have_key, bool *have_url)
 		return file_fail("cannot read", path);
 	}
 	memset(buf, 0, sizeof(buf));
-	if (store_join(path, sizeof(path), r->acct_dir, "url") != 0) {
+	if (store_join(path, sizeof(path), ca->acct_dir, "url") != 0) {
 		return EXIT_LOCAL;
 	}
-	if (*have_key && store_read_nofollow(path, r->kid, sizeof(r->kid),
+	if (*have_key && store_read_nofollow(path, ca->kid, sizeof(ca->kid),
 	    &len) == 0) {
-		r->kid[strcspn(r->kid, "\r\n")] = '\0';
-		*have_url = r->kid[0] != '\0';
+		ca->kid[strcspn(ca->kid, "\r\n")] = '\0';
+		*have_url = ca->kid[0] != '\0';
 	}
 	return 0;
 }
@@ -139,25 +141,26 @@ account_load(struct run *r, bool *have_key, bool *have_url)
 int
 account_new_key(struct run *r)
 {
+	struct session *ca = r->ca;
 	char path[STORE_PATH_MAX], buf[1024];
 	struct sbuf b;
 	int rc = 0;
 
-	if (store_mkdirs(r->acct_dir, 0700) != 0) {
-		return file_fail("cannot create", r->acct_dir);
+	if (store_mkdirs(ca->acct_dir, 0700) != 0) {
+		return file_fail("cannot create", ca->acct_dir);
 	}
-	if (store_join(path, sizeof(path), r->acct_dir, "directory") != 0 ||
+	if (store_join(path, sizeof(path), ca->acct_dir, "directory") != 0 ||
 	    store_write(path, r->c->directory, strlen(r->c->directory),
 	    0644) != 0) {
 		return file_fail("cannot write", path);
 	}
-	if (key_generate(&r->acct) != 0) {
+	if (key_generate(&ca->acct) != 0) {
 		msg_err("cannot generate a key: %s", strerror(errno));
 		return EXIT_LOCAL;
 	}
 	sbuf_init(&b, buf, sizeof(buf));
-	if (store_join(path, sizeof(path), r->acct_dir, "key.pem") != 0 ||
-	    key_to_pem(&r->acct, &b) != 0 ||
+	if (store_join(path, sizeof(path), ca->acct_dir, "key.pem") != 0 ||
+	    key_to_pem(&ca->acct, &b) != 0 ||
 	    store_write(path, b.p, b.len, 0600) != 0) {
 		rc = file_fail("cannot write", path);
 	}
@@ -174,13 +177,15 @@ account_new_key(struct run *r)
 int
 rollover_recover(struct run *r)
 {
+	struct session *ca = r->ca;
 	char path[STORE_PATH_MAX], fresh[STORE_PATH_MAX];
 	struct ec_key nk;
 	size_t len;
 	int rc;
 
-	if (store_join(fresh, sizeof(fresh), r->acct_dir, "key-new.pem") != 0 ||
-	    store_join(path, sizeof(path), r->acct_dir, "key.pem") != 0 ||
+	if (store_join(fresh, sizeof(fresh), ca->acct_dir,
+	    "key-new.pem") != 0 ||
+	    store_join(path, sizeof(path), ca->acct_dir, "key.pem") != 0 ||
 	    store_read_nofollow(fresh, r->pem, sizeof(r->pem), &len) != 0) {
 		return 0;
 	}
@@ -192,9 +197,9 @@ rollover_recover(struct run *r)
 		return 0;
 	}
 	/* The new key is fresh randomness: only our account can have it. */
-	r->signer = &nk;
+	ca->signer = &nk;
 	rc = account_post(r, true);
-	r->signer = &r->acct;
+	ca->signer = &ca->acct;
 	if (rc == EXIT_NOTHING) {
 		unlink(fresh);      /* the CA never took it */
 		rc = 0;
@@ -203,10 +208,11 @@ rollover_recover(struct run *r)
 			rc = file_fail("cannot install", fresh);
 		} else {
 			msg_info(r->o, 0, "%s: finished an interrupted account "
-			    "rollover", r->acct_dir);
-			key_wipe(&r->acct);
-			rc = store_read_nofollow(path, r->pem, sizeof(r->pem), &len) == 0 &&
-			    key_from_pem(&r->acct, r->pem, len) == 0 ? 0 :
+			    "rollover", ca->acct_dir);
+			key_wipe(&ca->acct);
+			rc = store_read_nofollow(path, r->pem,
+			    sizeof(r->pem), &len) == 0 &&
+			    key_from_pem(&ca->acct, r->pem, len) == 0 ? 0 :
 			    EXIT_LOCAL;
 			memset(r->pem, 0, sizeof(r->pem));
 		}
@@ -236,6 +242,8 @@ save_file(const char *dir, const char *name, const char *data, size_t len,
 int
 save_cert(struct run *r, size_t leaf_len, size_t len)
 {
+	struct session *ca = r->ca;
+
 	/* The CA has ARI: the first renew asks it (RFC 9773 §4.3). */
 	static const char ari_new[] = "next 0\nat 0\n";
 	char certs[STORE_PATH_MAX], ver[STORE_PATH_MAX], key[1024];
@@ -249,17 +257,17 @@ save_cert(struct run *r, size_t leaf_len, size_t len)
 	    store_version_new(certs, r->c->names[0], ver, sizeof(ver)) != 0) {
 		return file_fail("cannot create a directory in", r->wstate);
 	}
-	if (r->c->csr_file == NULL && key_to_pem(&r->cs.cert_key, &b) != 0) {
+	if (r->c->csr_file == NULL && key_to_pem(&r->cs->cert_key, &b) != 0) {
 		goto out;
 	}
-	sbuf_init(&conf, r->payload, sizeof(r->payload));
+	sbuf_init(&conf, ca->payload, sizeof(ca->payload));
 	/* renew stores what it read, not its command line's one-off
 	 * options: those hold "for that run" only. */
-	if (conf_format(r->cs.keep != NULL ? r->cs.keep : r->c, &conf) != 0) {
+	if (conf_format(r->cs->keep != NULL ? r->cs->keep : r->c, &conf) != 0) {
 		msg_err("settings hold a control character: not stored");
 		goto out;
 	}
-	if (r->dir.renewal_info[0] != '\0' &&
+	if (ca->dir.renewal_info[0] != '\0' &&
 	    save_file(ver, "ari", ari_new, strlen(ari_new), 0644) != 0) {
 		goto out;
 	}
@@ -380,8 +388,8 @@ cert_dates(struct run *r, const char *name, int64_t *not_before,
 }
 
 /*
- * Reads the settings of certificate name into r->cs.conf (strings in
- * r->cs.conf_text). Returns 0 or an exit code (reported).
+ * Reads the settings of certificate name into r->cs->conf (strings in
+ * r->cs->conf_text). Returns 0 or an exit code (reported).
  */
 int
 settings_load(struct run *r, const char *name)
@@ -391,11 +399,11 @@ settings_load(struct run *r, const char *name)
 	int line;
 
 	if (cert_path(r, name, "settings", path) != 0 ||
-	    store_read_nofollow(path, r->cs.conf_text,
-	    sizeof(r->cs.conf_text), &len) != 0) {
+	    store_read_nofollow(path, r->cs->conf_text,
+	    sizeof(r->cs->conf_text), &len) != 0) {
 		return file_fail("cannot read", path);
 	}
-	if (conf_parse(r->cs.conf_text, len, &r->cs.conf, &line) != 0) {
+	if (conf_parse(r->cs->conf_text, len, &r->cs->conf, &line) != 0) {
 		msg_err("%s: line %d is not a nanoacme setting", path, line);
 		return EXIT_LOCAL;
 	}
@@ -418,12 +426,13 @@ same_str(const char *a, const char *b)
 int
 settings_update(struct run *r, const struct conf *c)
 {
+	struct session *ca = r->ca;
 	char path[STORE_PATH_MAX], now[8192];
 	struct sbuf b, old;
 
-	sbuf_init(&b, r->payload, sizeof(r->payload));
+	sbuf_init(&b, ca->payload, sizeof(ca->payload));
 	sbuf_init(&old, now, sizeof(now));
-	if (conf_format(c, &b) != 0 || conf_format(&r->cs.conf, &old) != 0) {
+	if (conf_format(c, &b) != 0 || conf_format(&r->cs->conf, &old) != 0) {
 		msg_err("settings hold a control character: not stored");
 		return -1;
 	}
@@ -534,12 +543,13 @@ dry_state(const struct run *r, char *tmp)
 	}
 	while ((e = readdir(d)) != NULL) {
 		for (k = 0; k < 2 && e->d_name[0] != '.'; k++) {
-			fmt_s(dst, sizeof(dst), "%s/account/%s", tmp, e->d_name);
+			fmt_s(dst, sizeof(dst), "%s/account/%s", tmp,
+			    e->d_name);
 			if (fmt_s(src, sizeof(src), "%s/account/%s/%s",
 			    r->o->state, e->d_name, files[k]) > 0 &&
 			    store_read(src, buf, sizeof(buf), &n) == 0 &&
-			    store_mkdirs(dst, 0700) == 0 && store_join(src, sizeof(src), dst,
-			    files[k]) == 0) {
+			    store_mkdirs(dst, 0700) == 0 && store_join(src,
+			    sizeof(src), dst, files[k]) == 0) {
 				store_write(src, buf, n, 0600);
 			}
 		}

@@ -53,6 +53,7 @@ system_bundle(void)
 static const char *
 anchors_source(const struct run *r)
 {
+	struct session *ca = r->ca;
 	static const char *const le_hosts[] = {
 		"https://acme-v02.api.letsencrypt.org/",
 		"https://acme-staging-v02.api.letsencrypt.org/"
@@ -69,13 +70,13 @@ anchors_source(const struct run *r)
 	}
 	/* once the built-in roots failed this run, the bundle stays: no
 	 * failed handshake and fallback again for every certificate */
-	for (k = 0; k < 2 && !r->roots_failed; k++) {
+	for (k = 0; k < 2 && !ca->roots_failed; k++) {
 		if (strncmp(r->c->directory, le_hosts[k],
 		    strlen(le_hosts[k])) == 0) {
 			return builtin_roots;
 		}
 	}
-	if (t != NULL && !r->roots_failed &&
+	if (t != NULL && !ca->roots_failed &&
 	    strncmp(r->c->directory, t, strlen(t)) == 0) {
 		return builtin_roots;
 	}
@@ -87,9 +88,11 @@ static void
 use_anchors(struct run *r, const br_x509_trust_anchor *ta, size_t n,
     const char *source)
 {
-	http_client_init(&r->http, ta, n, r->iobuf, sizeof(r->iobuf));
-	r->http.user_agent = "nanoacme/" NANOACME_VERSION;
-	fmt_s(r->anchors_file, sizeof(r->anchors_file), "%s", source);
+	struct session *ca = r->ca;
+
+	http_client_init(&ca->http, ta, n, ca->iobuf, sizeof(ca->iobuf));
+	ca->http.user_agent = "nanoacme/" NANOACME_VERSION;
+	fmt_s(ca->anchors_file, sizeof(ca->anchors_file), "%s", source);
 	msg_info(r->o, 2, "%zu trust anchors from %s", n, source);
 }
 
@@ -100,6 +103,7 @@ use_anchors(struct run *r, const br_x509_trust_anchor *ta, size_t n,
 static int
 load_bundle(struct run *r, const char *file)
 {
+	struct session *ca = r->ca;
 	static const char *const how_text[] = { "from the cache",
 		"decoded, cache written", "decoded, cache not written",
 		"decoded" };
@@ -119,9 +123,9 @@ load_bundle(struct run *r, const char *file)
 		return EXIT_LOCAL;
 	}
 	/* Other anchors: the connection was verified against the old. */
-	http_client_close(&r->http);
-	anchors_free(&r->anchors);
-	r->anchors = a;
+	http_client_close(&ca->http);
+	anchors_free(&ca->anchors);
+	ca->anchors = a;
 	use_anchors(r, a.ta, a.n, file);
 	msg_info(r->o, 2, "trust anchors of %s: %s", file, how_text[how]);
 	return 0;
@@ -131,16 +135,17 @@ load_bundle(struct run *r, const char *file)
 int
 load_anchors(struct run *r)
 {
+	struct session *ca = r->ca;
 	const char *file = anchors_source(r);
 
-	if (strcmp(r->anchors_file, file) == 0) {
+	if (strcmp(ca->anchors_file, file) == 0) {
 		return 0;
 	}
 	if (file != builtin_roots) {
 		return load_bundle(r, file);
 	}
-	http_client_close(&r->http);
-	anchors_free(&r->anchors);
+	http_client_close(&ca->http);
+	anchors_free(&ca->anchors);
 	use_anchors(r, roots_isrg, 2, file);
 	return 0;
 }
@@ -156,15 +161,16 @@ load_anchors(struct run *r)
 bool
 roots_fallback(struct run *r)
 {
+	struct session *ca = r->ca;
 	const char *file = system_bundle();
 
-	if (strcmp(r->anchors_file, builtin_roots) != 0 ||
-	    r->http.err != HTTP_ETLS ||
-	    r->http.detail != BR_ERR_X509_NOT_TRUSTED) {
+	if (strcmp(ca->anchors_file, builtin_roots) != 0 ||
+	    ca->http.err != HTTP_ETLS ||
+	    ca->http.detail != BR_ERR_X509_NOT_TRUSTED) {
 		return false;
 	}
 	msg_info(r->o, 1, "the CA's certificate does not chain to the "
 	    "built-in roots: trying %s", file);
-	r->roots_failed = true;
+	ca->roots_failed = true;
 	return load_bundle(r, file) == 0;
 }
