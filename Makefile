@@ -249,6 +249,7 @@ FUZZ_TARGETS = fuzz_http fuzz_json fuzz_pem fuzz_x509 fuzz_request fuzz_names \
 FUZZ_TARGETS += fuzz_dns
 FUZZ_TARGETS += fuzz_alpn
 FUZZ_TARGETS += fuzz_acmeobj
+FUZZ_TARGETS += fuzz_addr
 FUZZ_TIME ?= 60
 FUZZ_CHECK_TIME ?= 4
 FUZZ_CFLAGS = -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -g -O1 \

@@ -416,15 +416,20 @@ dns_addr_parse(struct dns_server *a, const char *s, size_t n,
 	}
 	memcpy(b, s, an);
 	b[an] = '\0';
+	if (inet_pton(fam, b, fam == AF_INET6 ? (void *)&a->u.in6.sin6_addr :
+	    (void *)&a->u.in.sin_addr) != 1) {
+		memset(a, 0, sizeof(*a));       /* no address, as it says */
+		return -1;
+	}
 	a->u.sa.sa_family = (sa_family_t)fam;
 	if (fam == AF_INET6) {
 		a->u.in6.sin6_port = htons((uint16_t)port);
 		a->len = sizeof(a->u.in6);
-		return inet_pton(fam, b, &a->u.in6.sin6_addr) == 1 ? 0 : -1;
+	} else {
+		a->u.in.sin_port = htons((uint16_t)port);
+		a->len = sizeof(a->u.in);
 	}
-	a->u.in.sin_port = htons((uint16_t)port);
-	a->len = sizeof(a->u.in);
-	return inet_pton(fam, b, &a->u.in.sin_addr) == 1 ? 0 : -1;
+	return 0;
 }
 
 /* see dns.h */

@@ -151,4 +151,20 @@ at 999999999999999999
 k time '2025-01-02T04:00:00.123Z'
 k time-offset '2016-12-31T23:59:60-05:30'
 k time-leapday '2024-02-29T00:00:00+00:00'
+
+# addr: byte 0 even = no default port (as -l takes it), odd = port 53
+# (as a DNS server); the rest: an address, or resolv.conf text.
+mkdir -p "$C/addr"
+rm -f "$C/addr"/seed-*
+a() { # name port-byte text
+	printf "\\x$2%s" "$3" >"$C/addr/seed-$1"
+}
+a any 00 ':443'
+a v4 00 '127.0.0.1:80'
+a v6 00 '[::1]:5002'
+a v6-bare 01 '::1'
+a v6-brackets 01 '[fe80::1]'
+a long-port 00 ':000080'
+a resolv 01 "$(printf 'nameserver 10.0.0.12\nnameserver ::1 # c\n;x\nnameserver 1.2.3.4:5353\n')"
+a resolv-tabs 01 "$(printf 'nameserver\t192.168.1.1\r\nsearch lan\nnameserver 10.0.0.1')"
 echo "seeds written under $C"
