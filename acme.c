@@ -408,7 +408,6 @@ int
 account_post(struct run *r, bool only_existing)
 {
 	struct session *ca = r->ca;
-	char path[STORE_PATH_MAX];
 	struct sbuf b;
 	int rc;
 
@@ -443,11 +442,7 @@ account_post(struct run *r, bool only_existing)
 	memcpy(ca->kid, ca->resp.location, sizeof(ca->kid));
 	msg_info(r->o, 1, "account %s (%s)", ca->kid,
 	    ca->resp.status == 201 ? "created" : "existing");
-	if (store_join(path, sizeof(path), ca->acct_dir, "url") != 0 ||
-	    store_write(path, ca->kid, strlen(ca->kid), 0644) != 0) {
-		return file_fail("cannot write", path);
-	}
-	return 0;
+	return account_save_url(r);
 }
 
 /* Sets the contact of the existing account to -e's address. */
@@ -855,7 +850,6 @@ int
 account_deactivate(struct run *r)
 {
 	struct session *ca = r->ca;
-	char path[STORE_PATH_MAX];
 	int rc;
 
 	if ((rc = acme_post(r, ca->kid, "{\"status\":\"deactivated\"}",
@@ -865,9 +859,8 @@ account_deactivate(struct run *r)
 	if (ca->resp.status != 200) {
 		return acme_fail(r, "deactivate", ca->kid);
 	}
-	if (store_join(path, sizeof(path), ca->acct_dir, "deactivated") != 0 ||
-	    store_write(path, "deactivated\n", 12, 0644) != 0) {
-		return file_fail("deactivated, but cannot write", path);
+	if ((rc = account_mark_deactivated(r)) != 0) {
+		return rc;
 	}
 	msg_info(r->o, 0, "deactivated account %s", ca->kid);
 	return 0;
@@ -899,26 +892,19 @@ int
 account_rollover(struct run *r)
 {
 	struct session *ca = r->ca;
-	char path[STORE_PATH_MAX], fresh[STORE_PATH_MAX], buf[1024];
 	struct ec_key nk;
-	struct sbuf b;
 	bool accepted = false;
-	int rc = EXIT_LOCAL;
+	int rc;
 
 	if (ca->dir.key_change[0] == '\0') {
 		msg_err("directory %s offers no keyChange", r->c->directory);
 		return EXIT_ACME;
 	}
-	sbuf_init(&b, buf, sizeof(buf));
-	if (store_join(path, sizeof(path), ca->acct_dir, "key.pem") != 0 ||
-	    store_join(fresh, sizeof(fresh), ca->acct_dir,
-	    "key-new.pem") != 0 || key_generate(&nk) != 0 ||
-	    key_to_pem(&nk, &b) != 0 ||
-	    store_write(fresh, b.p, b.len, 0600) != 0) {
-		rc = file_fail("cannot write", fresh);
+	if ((rc = rollover_key_new(r, &nk)) != 0) {
 		goto out;
 	}
 	if (rollover_inner(r, &nk) != 0) {
+		rc = EXIT_LOCAL;
 		goto out;
 	}
 	if ((rc = acme_post(r, ca->dir.key_change, r->pem, false)) != 0) {
@@ -931,18 +917,14 @@ account_rollover(struct run *r)
 	/* From here the CA knows only the new key: key-new.pem is never
 	 * removed again; the next run installs it if this cannot. */
 	accepted = true;
-	if (store_rename(fresh, path) != 0) {
-		rc = file_fail("the CA has the new key, but cannot install",
-		    fresh);
+	if ((rc = rollover_key_end(r, true)) != 0) {
 		goto out;
 	}
 	msg_info(r->o, 0, "account %s: key replaced", ca->kid);
-	rc = 0;
 out:
 	if (rc != 0 && !accepted) {
-		unlink(fresh);
+		rollover_key_end(r, false);
 	}
-	memset(buf, 0, sizeof(buf));
 	key_wipe(&nk);
 	return rc;
 }

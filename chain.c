@@ -15,19 +15,11 @@
 int
 cert_key(struct run *r)
 {
-	char path[STORE_PATH_MAX];
-	size_t len;
-	int rc = 0;
+	int rc;
 
-	if (r->c->reuse_key == 1 &&
-	    cert_path(r, r->c->names[0], "privkey.pem", path) == 0 &&
-	    store_read_nofollow(path, r->pem, sizeof(r->pem), &len) == 0) {
-		if (key_from_pem(&r->cs->cert_key, r->pem, len) != 0) {
-			msg_err("%s: not a P-256 private key", path);
-			rc = EXIT_LOCAL;
-		}
-		memset(r->pem, 0, len);
-		return rc;
+	if (r->c->reuse_key == 1 && (rc = cert_key_read(r, r->c->names[0],
+	    &r->cs->cert_key)) >= 0) {
+		return rc;      /* read, or not a key */
 	}
 	if (key_generate(&r->cs->cert_key) != 0) {
 		msg_err("cannot generate a key: %s", strerror(errno));

@@ -300,14 +300,12 @@ cert_end(struct run *r)
 static void
 same_set_first(struct run *r, struct conf *c)
 {
-	char certs[STORE_PATH_MAX];
 	const char *t;
 	struct dirent *e;
 	size_t k;
 	DIR *d;
 
-	if (store_join(certs, sizeof(certs), r->o->state, "certs") != 0 ||
-	    (d = opendir(certs)) == NULL) {
+	if ((d = certs_open(r)) == NULL) {
 		return;
 	}
 	msg_mute(true);                 /* a damaged one is renew's news */
@@ -510,14 +508,13 @@ ari_due(struct run *r, const char *name, int64_t *due)
 static bool
 renew_is_due(struct run *r, const char *name)
 {
-	char path[STORE_PATH_MAX], when[32];
+	char when[32];
 	int64_t nb, na, due;
 
 	if (r->o->force && !r->o->dry_run) {
 		return true;
 	}
-	if (cert_path(r, name, "revoked", path) == 0 &&
-	    access(path, F_OK) == 0) {
+	if (cert_is_revoked(r, name)) {
 		msg_info(r->o, 1, "%s: revoked: due", name);
 		return true;
 	}
@@ -584,14 +581,12 @@ renew_names_exist(struct run *r)
 static size_t
 renew_collect(struct run *r, char *due, size_t cap, int *worst)
 {
-	char certs[STORE_PATH_MAX];
 	struct dirent *e;
 	size_t n = 0, used = 0, len;
 	DIR *d;
 	int rc;
 
-	if (store_join(certs, sizeof(certs), r->o->state, "certs") != 0 ||
-	    (d = opendir(certs)) == NULL) {
+	if ((d = certs_open(r)) == NULL) {
 		return 0;
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -718,17 +713,19 @@ static int
 mark_revoked(struct run *r, size_t der_len)
 {
 	unsigned char want[32], have[32];
-	char certs[STORE_PATH_MAX], path[STORE_PATH_MAX];
+	char path[STORE_PATH_MAX];
 	struct dirent *e;
 	size_t len;
 	DIR *d;
 	int rc = 0;
 
 	der_hash(r->der, der_len, want);
-	if (store_join(certs, sizeof(certs), r->o->state, "certs") != 0 ||
-	    access(certs, F_OK) != 0 || lock_state(r->wstate) != 0 ||
-	    (d = opendir(certs)) == NULL) {
+	if ((d = certs_open(r)) == NULL) {
 		return 0;       /* no STATE here: nothing to mark */
+	}
+	if (lock_state(r->wstate) != 0) {
+		closedir(d);
+		return 0;
 	}
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' ||
@@ -740,9 +737,8 @@ mark_revoked(struct run *r, size_t der_len)
 		if (memcmp(want, have, sizeof(want)) != 0) {
 			continue;
 		}
-		if (cert_path(r, e->d_name, "revoked", path) != 0 ||
-		    store_write(path, "revoked\n", 8, 0644) != 0) {
-			rc = file_fail("revoked, but cannot write", path);
+		if (cert_mark_revoked(r, e->d_name) != 0) {
+			rc = EXIT_LOCAL;
 		} else {
 			msg_info(r->o, 0, "marked %s revoked: the next renew "
 			    "replaces it", e->d_name);
@@ -824,9 +820,8 @@ cmd_revoke(struct run *r, struct conf *cli)
 	    (rc = revoke_post(r, der_len, false)) != 0) {
 		return rc;
 	}
-	if (cert_path(r, name, "revoked", path) != 0 ||
-	    store_write(path, "revoked\n", 8, 0644) != 0) {
-		return file_fail("revoked, but cannot write", path);
+	if ((rc = cert_mark_revoked(r, name)) != 0) {
+		return rc;
 	}
 	msg_info(r->o, 0, "revoked %s", name);
 	return 0;
@@ -986,22 +981,6 @@ cmd_dns_persist(struct run *r, struct conf *c)
 	return 0;
 }
 
-/* True if e is a version directory of name: ".NAME.N", N digits only
- * (".a.com.3com.net.7" is a version of "a.com.3com.net", not "a.com"). */
-static bool
-is_version_of(const char *e, const char *name)
-{
-	size_t n = strlen(name), k;
-
-	if (e[0] != '.' || strncmp(e + 1, name, n) != 0 || e[n + 1] != '.' ||
-	    e[n + 2] == '\0') {
-		return false;
-	}
-	for (k = n + 2; ascii_isdigit((unsigned char)e[k]); k++) {
-	}
-	return e[k] == '\0';
-}
-
 /*
  * delete NAME: the certificate goes, with every version of it and
  * their keys (unlinked, not left behind), after saying what goes. The
@@ -1010,12 +989,10 @@ is_version_of(const char *e, const char *name)
 static int
 cmd_delete(struct run *r)
 {
-	char certs[STORE_PATH_MAX], path[STORE_PATH_MAX];
+	char path[STORE_PATH_MAX];
 	const char *name = r->o->args[0];
-	struct dirent *e;
 	struct stat st;
 	int rc;
-	DIR *d;
 
 	if (cert_path(r, name, "", path) != 0) {
 		msg_err("delete %s: not a certificate name", name);
@@ -1024,28 +1001,14 @@ cmd_delete(struct run *r)
 	if ((rc = lock_state(r->wstate)) != 0) {
 		return rc;
 	}
-	if (store_join(certs, sizeof(certs), r->o->state, "certs") != 0 ||
-	    lstat(path, &st) != 0) {
+	if (lstat(path, &st) != 0) {
 		msg_err("delete %s: no such certificate in %s", name,
 		    r->o->state);
 		return EXIT_USAGE;
 	}
 	msg_info(r->o, 0, "deleting %s: its certificate, chain, key and "
 	    "settings, and every earlier version of them", path);
-	if (unlink(path) != 0) {
-		return file_fail("cannot remove", path);
-	}
-	if ((d = opendir(certs)) == NULL) {
-		return file_fail("cannot read", certs);
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (is_version_of(e->d_name, name) && fmt_s(path,
-		    sizeof(path), "%s/%s", certs, e->d_name) > 0) {
-			store_version_drop(path);
-		}
-	}
-	closedir(d);
-	return 0;
+	return cert_remove(r, name);
 }
 
 /* Runs the command of o; r is zeroed and set up. Every command starts

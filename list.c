@@ -35,7 +35,7 @@ renew_after(struct run *r, const char *name, const struct list_item *it)
 static int
 list_item(struct run *r, const char *name, struct list_item *it)
 {
-	char path[STORE_PATH_MAX], port[6];
+	char port[6];
 	int64_t now = (int64_t)time(NULL);
 	const char *p;
 
@@ -60,8 +60,7 @@ list_item(struct run *r, const char *name, struct list_item *it)
 		return 0;
 	}
 	it->renew_after = renew_after(r, name, it);
-	if (cert_path(r, name, "revoked", path) == 0 &&
-	    access(path, F_OK) == 0) {
+	if (cert_is_revoked(r, name)) {
 		it->status = "revoked";
 	} else if (it->not_after <= now) {
 		it->status = "expired";
@@ -228,16 +227,13 @@ cmd_list(struct run *r)
 {
 	static const char *names[512];
 	static char store[16384];
-	char certs[STORE_PATH_MAX], head[300];
+	char head[300];
 	struct list_item it;
 	size_t n, k;
 	int w = 4;
 	DIR *d;
 
-	if (store_join(certs, sizeof(certs), r->o->state, "certs") != 0) {
-		return EXIT_LOCAL;
-	}
-	if ((d = opendir(certs)) == NULL && (errno != ENOENT ||
+	if ((d = certs_open(r)) == NULL && (errno != ENOENT ||
 	    access(r->o->state, F_OK) != 0)) {
 		msg_err("%s: cannot list certificates: %s", r->o->state,
 		    errno == ENOENT ? "no such state directory (-C)" :

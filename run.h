@@ -4,8 +4,8 @@
  * run: what one command owns; struct session: the link with one CA, for
  * the commands that talk to one; struct cert_state: everything of the
  * certificate at hand, fresh from cert_begin() for each one) and the
- * functions one file offers the others. Only acme.c, state.c, proof.c, proc.c, chain.c,
- * trust.c, cmd.c and list.c include it:
+ * functions one file offers the others. Only acme.c, state.c, proof.c,
+ * proc.c, chain.c, trust.c, cmd.c and list.c include it:
  *
  *   acme.c   the RFC 8555 engine: replies and problems, nonce and signed
  *            POST with badNonce, directory, account, order, authorization
@@ -187,10 +187,34 @@ void session_close(struct run *r);
 /* state.c */
 int cert_path(const struct run *r, const char *name, const char *file,
     char *out);
+/* STATE/certs opened for readdir(), or NULL (errno set). */
+DIR *certs_open(const struct run *r);
+/* The anchor cache's directory of the state written to, into out
+ * (STORE_PATH_MAX): 0 or EXIT_LOCAL (reported). */
+int anchors_dir(const struct run *r, char *out);
+/* Whether certificate name is marked revoked; marks it (0 or
+ * EXIT_LOCAL, reported): the next renew replaces it. */
+bool cert_is_revoked(const struct run *r, const char *name);
+int cert_mark_revoked(const struct run *r, const char *name);
+/* Removes certificate name: its link first (it vanishes at once,
+ * whole), then every version of it. 0 or EXIT_LOCAL (reported). */
+int cert_remove(const struct run *r, const char *name);
+/* The stored key of certificate name into k: 0, -1 when there is none,
+ * EXIT_LOCAL when it is not a key (reported). */
+int cert_key_read(struct run *r, const char *name, struct ec_key *k);
 int file_fail(const char *what, const char *path);
 int account_usable(struct run *r);
 int account_load(struct run *r, bool *have_key, bool *have_url);
 int account_new_key(struct run *r);
+/* The account URL (kid) stored, the account marked deactivated: 0 or
+ * EXIT_LOCAL (reported). */
+int account_save_url(struct run *r);
+int account_mark_deactivated(struct run *r);
+/* keyChange's files: a new key stored as key-new.pem (0 or EXIT_LOCAL,
+ * reported); then, accepted, installed as key.pem (0 or EXIT_LOCAL), or
+ * removed. */
+int rollover_key_new(struct run *r, struct ec_key *nk);
+int rollover_key_end(struct run *r, bool accepted);
 int rollover_recover(struct run *r);
 int save_cert(struct run *r, size_t leaf_len, size_t len);
 int lock_state(const char *state);

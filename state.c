@@ -57,6 +57,111 @@ cert_path(const struct run *r, const char *name, const char *file,
 	return n < 0 || n >= STORE_PATH_MAX ? -1 : 0;
 }
 
+/* see run.h */
+DIR *
+certs_open(const struct run *r)
+{
+	char certs[STORE_PATH_MAX];
+
+	return store_join(certs, sizeof(certs), r->o->state, "certs") == 0 ?
+	    opendir(certs) : NULL;
+}
+
+/* see run.h */
+int
+anchors_dir(const struct run *r, char *out)
+{
+	if (store_join(out, STORE_PATH_MAX, r->wstate, "anchors") != 0) {
+		msg_err("%s: path too long", r->wstate);
+		return EXIT_LOCAL;
+	}
+	return 0;
+}
+
+/* see run.h */
+bool
+cert_is_revoked(const struct run *r, const char *name)
+{
+	char path[STORE_PATH_MAX];
+
+	return cert_path(r, name, "revoked", path) == 0 &&
+	    access(path, F_OK) == 0;
+}
+
+/* see run.h */
+int
+cert_mark_revoked(const struct run *r, const char *name)
+{
+	char path[STORE_PATH_MAX];
+
+	if (cert_path(r, name, "revoked", path) != 0 ||
+	    store_write(path, "revoked\n", 8, 0644) != 0) {
+		return file_fail("revoked, but cannot write", path);
+	}
+	return 0;
+}
+
+/* True if e is a version directory of name: ".NAME.N", N digits only
+ * (".a.com.3com.net.7" is a version of "a.com.3com.net", not "a.com"). */
+static bool
+is_version_of(const char *e, const char *name)
+{
+	size_t n = strlen(name), k;
+
+	if (e[0] != '.' || strncmp(e + 1, name, n) != 0 || e[n + 1] != '.' ||
+	    e[n + 2] == '\0') {
+		return false;
+	}
+	for (k = n + 2; ascii_isdigit((unsigned char)e[k]); k++) {
+	}
+	return e[k] == '\0';
+}
+
+/* see run.h */
+int
+cert_remove(const struct run *r, const char *name)
+{
+	char path[STORE_PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (cert_path(r, name, "", path) != 0 || unlink(path) != 0) {
+		return file_fail("cannot remove", path);
+	}
+	if ((d = certs_open(r)) == NULL) {
+		return file_fail("cannot read the certificates of",
+		    r->o->state);
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (is_version_of(e->d_name, name) && fmt_s(path,
+		    sizeof(path), "%s/certs/%s", r->o->state, e->d_name) > 0) {
+			store_version_drop(path);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+/* see run.h */
+int
+cert_key_read(struct run *r, const char *name, struct ec_key *k)
+{
+	char path[STORE_PATH_MAX];
+	size_t len;
+	int rc = 0;
+
+	if (cert_path(r, name, "privkey.pem", path) != 0 ||
+	    store_read_nofollow(path, r->pem, sizeof(r->pem), &len) != 0) {
+		return -1;
+	}
+	if (key_from_pem(k, r->pem, len) != 0) {
+		msg_err("%s: not a P-256 private key", path);
+		rc = EXIT_LOCAL;
+	}
+	memset(r->pem, 0, len);
+	return rc;
+}
+
 /* Reports a failed file operation on path; returns EXIT_LOCAL. */
 int
 file_fail(const char *what, const char *path)
@@ -137,14 +242,35 @@ account_load(struct run *r, bool *have_key, bool *have_url)
 	return 0;
 }
 
+/* A new key k, stored as file (0600 from creation) of the account's
+ * directory. Returns 0 or EXIT_LOCAL (reported). */
+static int
+key_new_file(struct run *r, struct ec_key *k, const char *file)
+{
+	char path[STORE_PATH_MAX], buf[1024];
+	struct sbuf b;
+	int rc = 0;
+
+	if (key_generate(k) != 0) {
+		msg_err("cannot generate a key: %s", strerror(errno));
+		return EXIT_LOCAL;
+	}
+	sbuf_init(&b, buf, sizeof(buf));
+	if (store_join(path, sizeof(path), r->ca->acct_dir, file) != 0 ||
+	    key_to_pem(k, &b) != 0 ||
+	    store_write(path, b.p, b.len, 0600) != 0) {
+		rc = file_fail("cannot write", path);
+	}
+	memset(buf, 0, sizeof(buf));
+	return rc;
+}
+
 /* Generates and stores a new account key (before it is ever used). */
 int
 account_new_key(struct run *r)
 {
 	struct session *ca = r->ca;
-	char path[STORE_PATH_MAX], buf[1024];
-	struct sbuf b;
-	int rc = 0;
+	char path[STORE_PATH_MAX];
 
 	if (store_mkdirs(ca->acct_dir, 0700) != 0) {
 		return file_fail("cannot create", ca->acct_dir);
@@ -154,18 +280,63 @@ account_new_key(struct run *r)
 	    0644) != 0) {
 		return file_fail("cannot write", path);
 	}
-	if (key_generate(&ca->acct) != 0) {
-		msg_err("cannot generate a key: %s", strerror(errno));
+	return key_new_file(r, &ca->acct, "key.pem");
+}
+
+/* see run.h */
+int
+account_save_url(struct run *r)
+{
+	char path[STORE_PATH_MAX];
+
+	if (store_join(path, sizeof(path), r->ca->acct_dir, "url") != 0 ||
+	    store_write(path, r->ca->kid, strlen(r->ca->kid), 0644) != 0) {
+		return file_fail("cannot write", path);
+	}
+	return 0;
+}
+
+/* see run.h */
+int
+account_mark_deactivated(struct run *r)
+{
+	char path[STORE_PATH_MAX];
+
+	if (store_join(path, sizeof(path), r->ca->acct_dir,
+	    "deactivated") != 0 ||
+	    store_write(path, "deactivated\n", 12, 0644) != 0) {
+		return file_fail("deactivated, but cannot write", path);
+	}
+	return 0;
+}
+
+/* see run.h */
+int
+rollover_key_new(struct run *r, struct ec_key *nk)
+{
+	return key_new_file(r, nk, "key-new.pem");
+}
+
+/* see run.h */
+int
+rollover_key_end(struct run *r, bool accepted)
+{
+	char path[STORE_PATH_MAX], fresh[STORE_PATH_MAX];
+
+	if (store_join(fresh, sizeof(fresh), r->ca->acct_dir,
+	    "key-new.pem") != 0 ||
+	    store_join(path, sizeof(path), r->ca->acct_dir, "key.pem") != 0) {
 		return EXIT_LOCAL;
 	}
-	sbuf_init(&b, buf, sizeof(buf));
-	if (store_join(path, sizeof(path), ca->acct_dir, "key.pem") != 0 ||
-	    key_to_pem(&ca->acct, &b) != 0 ||
-	    store_write(path, b.p, b.len, 0600) != 0) {
-		rc = file_fail("cannot write", path);
+	if (!accepted) {
+		unlink(fresh);
+		return 0;
 	}
-	memset(buf, 0, sizeof(buf));
-	return rc;
+	if (store_rename(fresh, path) != 0) {
+		return file_fail("the CA has the new key, but cannot install",
+		    fresh);
+	}
+	return 0;
 }
 
 /*

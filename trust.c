@@ -111,8 +111,7 @@ load_bundle(struct run *r, const char *file)
 	enum tacache_how how;
 	struct anchors a;
 
-	if (store_join(dir, sizeof(dir), r->wstate, "anchors") != 0) {
-		msg_err("%s: path too long", r->wstate);
+	if (anchors_dir(r, dir) != 0) {
 		return EXIT_LOCAL;
 	}
 	if (tacache_load(&a, file, dir, &how) != 0) {
