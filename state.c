@@ -688,6 +688,40 @@ read_cert_der(struct run *r, const char *path, bool in_state,
 }
 
 /*
+ * Removes what dry runs killed before their cleanup (SIGKILL, a power
+ * cut) left in dir: our own nanoacme-dry-run.* directories, which hold
+ * copies of account keys, once a day old and with their lock free (a
+ * dry run holds it from its first step to its end, however long).
+ */
+static void
+dry_state_sweep(const char *dir)
+{
+	char path[STORE_PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+	int fd;
+
+	if ((d = opendir(dir)) == NULL) {
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "nanoacme-dry-run.", 17) != 0 ||
+		    store_join(path, sizeof(path), dir, e->d_name) != 0 ||
+		    lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
+		    st.st_uid != geteuid() ||
+		    st.st_mtime > time(NULL) - 86400) {
+			continue;
+		}
+		if ((fd = store_lock(path)) >= 0) {
+			store_rmtree(path, 4);
+			close(fd);
+		}
+	}
+	closedir(d);
+}
+
+/*
  * --dry-run: a throwaway state directory under $TMPDIR (else /tmp) into
  * tmp[STORE_PATH_MAX], holding a copy of STATE's accounts (key, URL), so
  * that a dry run at the same CA uses the account a real run would and
@@ -704,6 +738,7 @@ dry_state(const struct run *r, char *tmp)
 	DIR *d;
 
 	t = t != NULL && t[0] == '/' ? t : "/tmp";
+	dry_state_sweep(t);
 	if (fmt_s(tmp, STORE_PATH_MAX - 256, "%s/nanoacme-dry-run.XXXXXX",
 	    t) < 0 || mkdtemp(tmp) == NULL) {
 		return file_fail("cannot create a directory in", t);
