@@ -268,7 +268,7 @@ cert_begin(struct run *r)
 
 	cert_end(r);
 	r->c = NULL;
-	if (r->ca != NULL) {
+	if (ca != NULL) {               /* the last failure was another's */
 		ca->transient = false;
 		ca->retry_after = -1;
 	}

@@ -97,17 +97,14 @@ json_member(struct sbuf *b, const char *key, const char *v, bool comma)
 	}
 }
 
-/* Writes b on stdout and empties it; false if it overflowed. */
-static bool
+/* Writes b on stdout (unless it overflowed) and empties it. */
+static void
 flush(struct sbuf *b, char *buf, size_t cap)
 {
-	bool ok = b->err == 0;
-
-	if (ok) {
+	if (b->err == 0) {
 		fmt_puts(1, b->p);
 	}
 	sbuf_init(b, buf, cap);
-	return ok;
 }
 
 /* One object of `list --json` on stdout: each name written on its own,

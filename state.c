@@ -49,12 +49,18 @@ cert_path(const struct run *r, const char *name, const char *file,
 	int n;
 
 	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
+		fmt_s(out, STORE_PATH_MAX, "%s", name);  /* for messages */
 		errno = EINVAL;
 		return -1;
 	}
+	/* too long: out holds the cut path, for messages */
 	n = fmt_s(out, STORE_PATH_MAX, "%s/certs/%s%s%s", r->o->state, name,
 	    file[0] != '\0' ? "/" : "", file);
-	return n < 0 || n >= STORE_PATH_MAX ? -1 : 0;
+	if (n < 0 || n >= STORE_PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
 }
 
 /* see run.h */
