@@ -41,7 +41,7 @@ net_fail(struct run *r, const char *method, const char *url)
 		break;
 	case HTTP_ECONNECT:
 	case HTTP_EIO:
-		why = c->detail != 0 ? strerror(c->detail) : "";
+		why = c->detail != 0 ? fmt_strerror(c->detail) : "";
 		break;
 	default:
 		break;

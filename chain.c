@@ -22,7 +22,7 @@ cert_key(struct run *r)
 		return rc;      /* read, or not a key */
 	}
 	if (key_generate(&r->cs->cert_key) != 0) {
-		msg_err("cannot generate a key: %s", strerror(errno));
+		msg_err("cannot generate a key: %s", fmt_strerror(errno));
 		return EXIT_LOCAL;
 	}
 	return 0;

@@ -351,6 +351,79 @@ fmt_dec(const char *s, size_t n, unsigned long long max,
 }
 
 /* see fmt.h */
+const char *
+fmt_strerror(int e)
+{
+	/* the errors a run can meet, in musl's words; texts[k] is the
+	 * message of codes[k] */
+	static const unsigned short codes[] = {
+		ENOENT, EACCES, EPERM, EROFS, ENOSPC, EDQUOT, EIO, EISDIR,
+		ENOTDIR, ENAMETOOLONG, ELOOP, EEXIST, EXDEV, EBUSY, ETXTBSY,
+		ENOTEMPTY, EFBIG, EMFILE, ENFILE, ENOMEM, EINVAL, EAGAIN,
+		EINTR, ENOEXEC, E2BIG, ECHILD, ESRCH, ENOSYS, EPIPE,
+		ECONNREFUSED, ECONNRESET, ECONNABORTED, ETIMEDOUT,
+		EHOSTUNREACH, EHOSTDOWN, ENETUNREACH, ENETDOWN, EADDRINUSE,
+		EADDRNOTAVAIL, EAFNOSUPPORT, EPROTO, ENOBUFS, EMSGSIZE
+	};
+	static const char texts[] =
+	    "No such file or directory\0"
+	    "Permission denied\0"
+	    "Operation not permitted\0"
+	    "Read-only file system\0"
+	    "No space left on device\0"
+	    "Quota exceeded\0"
+	    "I/O error\0"
+	    "Is a directory\0"
+	    "Not a directory\0"
+	    "Filename too long\0"
+	    "Symbolic link loop\0"
+	    "File exists\0"
+	    "Cross-device link\0"
+	    "Resource busy\0"
+	    "Text file busy\0"
+	    "Directory not empty\0"
+	    "File too large\0"
+	    "No file descriptors available\0"
+	    "Too many open files in system\0"
+	    "Out of memory\0"
+	    "Invalid argument\0"
+	    "Resource temporarily unavailable\0"
+	    "Interrupted system call\0"
+	    "Exec format error\0"
+	    "Argument list too long\0"
+	    "No child process\0"
+	    "No such process\0"
+	    "Function not implemented\0"
+	    "Broken pipe\0"
+	    "Connection refused\0"
+	    "Connection reset by peer\0"
+	    "Connection aborted\0"
+	    "Operation timed out\0"
+	    "Host is unreachable\0"
+	    "Host is down\0"
+	    "Network unreachable\0"
+	    "Network is down\0"
+	    "Address in use\0"
+	    "Address not available\0"
+	    "Address family not supported by protocol\0"
+	    "Protocol error\0"
+	    "No buffer space available\0"
+	    "Message too large\0";
+	static char other[24];
+	const char *t = texts;
+	size_t k;
+
+	for (k = 0; k < sizeof(codes) / sizeof(codes[0]); k++) {
+		if (codes[k] == e) {
+			return t;
+		}
+		t += strlen(t) + 1;
+	}
+	fmt_s(other, sizeof(other), "error %d", e);
+	return other;
+}
+
+/* see fmt.h */
 void
 fmt_puts(int fd, const char *s)
 {

@@ -234,7 +234,7 @@ cmd_list(struct run *r)
 	    access(r->o->state, F_OK) != 0)) {
 		msg_err("%s: cannot list certificates: %s", r->o->state,
 		    errno == ENOENT ? "no such state directory (-C)" :
-		    strerror(errno));
+		    fmt_strerror(errno));
 		return EXIT_LOCAL;
 	}
 	n = 0;                  /* no certs/ yet: none issued */

@@ -139,7 +139,7 @@ deploy_hook(struct run *r, bool renewed)
 		_exit(127);
 	}
 	if (pid < 0 || wait_child(pid, &st) != 0) {
-		msg_err("deploy hook: cannot run: %s", strerror(errno));
+		msg_err("deploy hook: cannot run: %s", fmt_strerror(errno));
 		return EXIT_HOOK;
 	}
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {

@@ -1008,7 +1008,7 @@ responder_strerror(const struct responder *z, char *buf, size_t cap)
 		    z->detail, z->sent);
 	} else if (z->detail != 0 && e != RESPONDER_ELOST &&
 	    e != RESPONDER_ETIMEOUT) {
-		fmt_s(buf, cap, "%s: %s", msg[e], strerror(z->detail));
+		fmt_s(buf, cap, "%s: %s", msg[e], fmt_strerror(z->detail));
 	} else {
 		fmt_s(buf, cap, "%s", msg[e]);
 	}

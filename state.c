@@ -172,7 +172,7 @@ cert_key_read(struct run *r, const char *name, struct ec_key *k)
 int
 file_fail(const char *what, const char *path)
 {
-	msg_err("%s %s: %s", what, path, strerror(errno));
+	msg_err("%s %s: %s", what, path, fmt_strerror(errno));
 	return EXIT_LOCAL;
 }
 
@@ -258,7 +258,7 @@ key_new_file(struct run *r, struct ec_key *k, const char *file)
 	int rc = 0;
 
 	if (key_generate(k) != 0) {
-		msg_err("cannot generate a key: %s", strerror(errno));
+		msg_err("cannot generate a key: %s", fmt_strerror(errno));
 		return EXIT_LOCAL;
 	}
 	sbuf_init(&b, buf, sizeof(buf));

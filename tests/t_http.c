@@ -1040,6 +1040,39 @@ test_listen_open_good(void)
 	return 0;
 }
 
+/* fmt_strerror(): musl's words for the errors a run meets (the tests of
+ * powerloss.sh look for two of them), each code its own text, the table
+ * and its texts in step to the last; "error N" for the others. */
+static int
+test_fmt_strerror(void)
+{
+	static const struct {
+		int e;
+		const char *text;
+	} want[] = {
+		{ ENOENT, "No such file or directory" },
+		{ EACCES, "Permission denied" },
+		{ ENOSPC, "No space left on device" },
+		{ EROFS, "Read-only file system" },
+		{ ECONNREFUSED, "Connection refused" },
+		{ EADDRINUSE, "Address in use" },
+		{ ETIMEDOUT, "Operation timed out" },
+		{ EMSGSIZE, "Message too large" }        /* the last one */
+	};
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < NELEM(want); i++) {
+		CHECK_CASE(strcmp(fmt_strerror(want[i].e), want[i].text) == 0,
+		    i);
+	}
+	CHECK(strcmp(fmt_strerror(0), "error 0") == 0);
+	CHECK(strcmp(fmt_strerror(-5), "error -5") == 0);
+	snprintf(buf, sizeof(buf), "error %d", EDOM);
+	CHECK(strcmp(fmt_strerror(EDOM), buf) == 0);
+	return 0;
+}
+
 /* fmt_dec(), the one decimal parser (Content-Length, ports, ids,
  * persistUntil): digits only, at least one, overflow and max checked. */
 static int
@@ -1103,5 +1136,6 @@ main(void)
 	RUN(test_listen_open_bad);
 	RUN(test_listen_open_good);
 	RUN(test_fmt_dec);
+	RUN(test_fmt_strerror);
 	return runner_done();
 }
