@@ -70,15 +70,13 @@ w_end_chain(const br_x509_class **ctx)
 {
 	struct tlsip *w = self(ctx);
 	struct x509_cert x;
-	char text[48];
 	unsigned err = (*w->inner)->end_chain(w->inner);
 
 	if (err != 0 || w->ip_len == 0) {
 		return err;
 	}
 	if (w->over || x509_parse(w->ee, w->ee_len, &x) != 0 ||
-	    ip_text(w->ip, w->ip_len, text, sizeof(text)) != 0 ||
-	    !x509_has_name(&x, text)) {
+	    !x509_has_ip(&x, w->ip, w->ip_len)) {
 		return TLSIP_ERR;
 	}
 	return 0;

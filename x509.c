@@ -383,31 +383,49 @@ x509_parse(const unsigned char *der, size_t len, struct x509_cert *c)
 	return x509_tbs(tbs, c);
 }
 
-/* see x509.h */
-bool
-x509_has_name(const struct x509_cert *c, const char *name)
+/* True if c's subjectAltName has an entry of type want whose value is
+ * v[0..n) (nocase: compared without regard to ASCII case). */
+static bool
+san_has(const struct x509_cert *c, unsigned want, const void *v, size_t n,
+    bool nocase)
 {
 	struct der_in gns = { c->san, c->san_len }, gn;
-	unsigned char ip[16];
-	size_t iplen = 0, n = strlen(name);
-	enum name_kind kind;
 	unsigned tag;
 
-	if (c->san == NULL) {
-		return false;
-	}
-	kind = name_classify(name, ip, &iplen);
-	while (gns.len > 0 && der_get(&gns, &tag, &gn, NULL, NULL) == 0) {
-		if (kind == NAME_DNS && tag == 0x82 && gn.len == n &&
-		    ascii_memeq_nocase((const char *)gn.p, name, n)) {
-			return true;
-		}
-		if (kind == NAME_IP && tag == 0x87 && gn.len == iplen &&
-		    memcmp(gn.p, ip, iplen) == 0) {
+	while (c->san != NULL && gns.len > 0 &&
+	    der_get(&gns, &tag, &gn, NULL, NULL) == 0) {
+		if (tag == want && gn.len == n && (nocase ?
+		    ascii_memeq_nocase((const char *)gn.p, v, n) :
+		    memcmp(gn.p, v, n) == 0)) {
 			return true;
 		}
 	}
 	return false;
+}
+
+/* see x509.h */
+bool
+x509_has_name(const struct x509_cert *c, const char *name)
+{
+	unsigned char ip[16];
+	size_t iplen = 0;
+
+	switch (name_classify(name, ip, &iplen)) {
+	case NAME_DNS:
+		return san_has(c, 0x82, name, strlen(name), true);
+	case NAME_IP:
+		return x509_has_ip(c, ip, iplen);
+	default:
+		return false;
+	}
+}
+
+/* see x509.h */
+bool
+x509_has_ip(const struct x509_cert *c, const unsigned char *ip,
+    size_t len)
+{
+	return san_has(c, 0x87, ip, len, false);
 }
 
 /* The commonName of the Name TLV dn[0..len) into out (see x509.h). */

@@ -91,6 +91,10 @@ int x509_names(const struct x509_cert *c, char *buf, size_t cap,
  */
 bool x509_has_name(const struct x509_cert *c, const char *name);
 
+/* True if c's subjectAltName lists the address ip[0..len) (4 or 16). */
+bool x509_has_ip(const struct x509_cert *c, const unsigned char *ip,
+    size_t len);
+
 /*
  * Copies the commonName of c's issuer into out[0..cap) (NUL-terminated,
  * printable ASCII only). Returns 0, or -1 if there is none or it does
