@@ -332,12 +332,15 @@ decide() {
 	if [ -z "$why" ] && [ -e "$src/revoked" ]; then
 		why="it was revoked"
 	fi
-	cert_info
+	# one `list` with the days in force; again without them only when
+	# they are dropped
+	cert_info "$days"
 	if [ -n "$days" ] && [ -n "$nb" ] && [ -n "$na" ]; then
 		life=$(((na - nb + 43200) / 86400))
 		if [ "$days" -ge "$life" ]; then
 			log warn "$main_domain: days $days is not below the certificate's lifetime of $life days; ignored (renewing at nanoacme's default, a third of the lifetime left)"
 			days=
+			cert_info
 		fi
 	fi
 	if [ -n "$why" ]; then
@@ -353,7 +356,6 @@ decide() {
 		renewing=1
 		return 0
 	fi
-	[ -z "$status" ] || [ -z "$days" ] || cert_info "$days"
 	case $status in
 	ok) return 1 ;;
 	expired) why="it has expired" ;;
