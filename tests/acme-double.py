@@ -64,10 +64,8 @@ another CA had issued them (renewalInfo 404, "replaces" refused).
 """
 
 import argparse
-import base64
 import copy
 import datetime
-import hashlib
 import http.client
 import http.server
 import ipaddress
@@ -89,6 +87,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature)
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from acmeutil import b64u, b64u_dec, thumbprint
 
 ERR = "urn:ietf:params:acme:error:"
 DAY = 86400
@@ -120,18 +120,21 @@ class Problem(Exception):
         self.headers = headers or {}
 
 
-def b64u(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+def is_b64u(s):
+    try:
+        b64u_dec(s)
+        return True
+    except ValueError:
+        return False
 
 
-B64U_RE = re.compile(r"^[A-Za-z0-9_-]*$")
-
-
-def b64u_dec(s, what):
-    """Strict base64url without padding (RFC 8555 §6.1, RFC 7515 §2)."""
-    if not isinstance(s, str) or not B64U_RE.match(s) or len(s) % 4 == 1:
+def b64u_field(s, what):
+    """Field what of a request, strict base64url (acmeutil): a malformed
+    problem otherwise."""
+    try:
+        return b64u_dec(s)
+    except ValueError:
         raise Problem(400, "malformed", "%s is not base64url" % what)
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
 def rfc3339(t):
@@ -160,8 +163,8 @@ def jwk_key(jwk):
     if not isinstance(jwk, dict) or jwk.get("kty") != "EC" or \
             jwk.get("crv") != "P-256":
         raise Problem(400, "badPublicKey", "only EC P-256 JWKs here")
-    x = b64u_dec(jwk.get("x"), "jwk x")
-    y = b64u_dec(jwk.get("y"), "jwk y")
+    x = b64u_field(jwk.get("x"), "jwk x")
+    y = b64u_field(jwk.get("y"), "jwk y")
     if len(x) != 32 or len(y) != 32:
         raise Problem(400, "badPublicKey", "P-256 x and y are 32 bytes")
     try:
@@ -170,14 +173,6 @@ def jwk_key(jwk):
             ec.SECP256R1()).public_key()
     except ValueError as e:
         raise Problem(400, "badPublicKey", "not a point on P-256: %s" % e)
-
-
-def thumbprint(jwk):
-    """RFC 7638 JWK thumbprint of an EC key, base64url."""
-    canon = json.dumps({"crv": jwk["crv"], "kty": "EC", "x": jwk["x"],
-                        "y": jwk["y"]}, separators=(",", ":"),
-                       sort_keys=True)
-    return b64u(hashlib.sha256(canon.encode()).digest())
 
 
 def verify_es256(key, signing_input, sig):
@@ -204,13 +199,13 @@ def parse_jws(body):
         raise Problem(400, "malformed", "want a flattened JWS with exactly "
                       "protected, payload and signature")
     try:
-        protected = json.loads(b64u_dec(jws["protected"], "protected"))
+        protected = json.loads(b64u_field(jws["protected"], "protected"))
     except ValueError:
         raise Problem(400, "malformed", "protected header is not JSON")
     if not isinstance(protected, dict):
         raise Problem(400, "malformed", "protected header is not an object")
-    b64u_dec(jws["payload"], "payload")
-    sig = b64u_dec(jws["signature"], "signature")
+    b64u_field(jws["payload"], "payload")
+    sig = b64u_field(jws["signature"], "signature")
     signing_input = (jws["protected"] + "." + jws["payload"]).encode()
     return protected, jws["payload"], sig, signing_input
 
@@ -444,7 +439,7 @@ class AcmeHandler(http.server.BaseHTTPRequestHandler):
                           "application/jose+json, got %r" % ctype)
         protected, payload_b64, sig, signing_input = parse_jws(body)
         entry["protected"] = protected
-        payload_raw = b64u_dec(payload_b64, "payload")
+        payload_raw = b64u_field(payload_b64, "payload")
         if payload_raw == b"":
             payload = ""
         else:
@@ -593,7 +588,7 @@ class AcmeHandler(http.server.BaseHTTPRequestHandler):
         if not verify_es256(new_key, signing_input, sig):
             raise Problem(400, "malformed", "inner JWS does not verify")
         try:
-            body = json.loads(b64u_dec(inner_payload_b64, "inner payload"))
+            body = json.loads(b64u_field(inner_payload_b64, "inner payload"))
         except ValueError:
             raise Problem(400, "malformed", "inner payload is not JSON")
         if not isinstance(body, dict) or body.get("account") != acct["url"]:
@@ -839,7 +834,7 @@ class AcmeHandler(http.server.BaseHTTPRequestHandler):
                 not isinstance(payload.get("csr"), str):
             raise Problem(400, "malformed", "finalize payload: {\"csr\"}")
         try:
-            csr = x509.load_der_x509_csr(b64u_dec(payload["csr"], "csr"))
+            csr = x509.load_der_x509_csr(b64u_field(payload["csr"], "csr"))
         except ValueError as e:
             raise Problem(400, "badCSR", "not a DER CSR: %s" % e)
         if not csr.is_signature_valid:
@@ -910,7 +905,7 @@ class AcmeHandler(http.server.BaseHTTPRequestHandler):
             raise Problem(400, "badRevocationReason", "reason %r" % reason)
         try:
             leaf = x509.load_der_x509_certificate(
-                b64u_dec(payload["certificate"], "certificate"))
+                b64u_field(payload["certificate"], "certificate"))
             certid = cert_id(leaf)
         except (ValueError, x509.ExtensionNotFound):
             raise Problem(400, "malformed", "not a certificate of ours")
@@ -945,7 +940,7 @@ class AcmeHandler(http.server.BaseHTTPRequestHandler):
                 raise Problem(404, "malformed", "no renewalInfo here")
             parts = certid.split(".")
             if len(parts) != 2 or not all(parts) or \
-                    not all(B64U_RE.match(p) for p in parts):
+                    not all(is_b64u(p) for p in parts):
                 raise Problem(400, "malformed", "certID %r is not "
                               "base64url.base64url" % certid)
             cid = st.by_certid.get(certid)

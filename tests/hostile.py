@@ -34,7 +34,6 @@ scenario picks (tls-stall, tls-garbage, tls-close). The server never
 connects anywhere but 127.0.0.1. It runs until killed.
 """
 import base64
-import hashlib
 import http.client
 import json
 import os
@@ -44,6 +43,8 @@ import subprocess
 import sys
 import threading
 import time
+
+from acmeutil import b64u, b64u_dec, thumbprint
 
 WORK = None
 LOCK = threading.Lock()
@@ -58,14 +59,6 @@ STATE = {
 # that does not give up cannot hang the test forever.
 STALL_MAX = 25
 STREAM_MAX = 1 << 30
-
-
-def b64u(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-
-
-def b64u_dec(s):
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
 def log(name, line):
@@ -227,12 +220,6 @@ def check_jws(base, path, body, want_jwk=False):
         if not str(prot.get("kid", "")).startswith(base + "/acct/"):
             violation("%s: unknown kid %r" % (path, prot.get("kid")))
     return prot, payload
-
-
-def thumbprint(jwk):
-    canon = json.dumps({k: jwk[k] for k in ("crv", "kty", "x", "y")},
-                       separators=(",", ":"), sort_keys=True)
-    return b64u(hashlib.sha256(canon.encode()).digest())
 
 
 def validate(base, azid, lport, delay, fetches, spacing):
