@@ -214,20 +214,26 @@ conn_read(struct listener *l, struct listen_conn *cc)
 	}
 }
 
-/* A free slot; over LISTEN_MAX_CONN the oldest connection gives way. */
+/* A free slot: one used before, else a new one; over LISTEN_MAX_CONN
+ * the oldest connection gives way. */
 static struct listen_conn *
 conn_slot(struct listener *l)
 {
 	struct listen_conn *old = &l->conn[0];
 	size_t i;
 
-	for (i = 0; i < LISTEN_MAX_CONN; i++) {
+	for (i = 0; i < l->nconn; i++) {
 		if (l->conn[i].fd < 0) {
 			return &l->conn[i];
 		}
 		if (l->conn[i].deadline_ms < old->deadline_ms) {
 			old = &l->conn[i];
 		}
+	}
+	if (l->nconn < LISTEN_MAX_CONN) {
+		old = &l->conn[l->nconn];
+		l->slot[l->nconn++] = false;
+		old->fd = -1;
 	}
 	conn_close(old);
 	return old;
@@ -262,7 +268,7 @@ listen_pollfds(struct listener *l, struct pollfd *pfd, int *timeout)
 	for (i = 0; i < l->nlfd; i++) {
 		sockio_pfd(pfd, &n, l->lfd[i], POLLIN);
 	}
-	for (i = 0; i < LISTEN_MAX_CONN; i++) {
+	for (i = 0; i < l->nconn; i++) {
 		cc = &l->conn[i];
 		l->slot[i] = cc->fd >= 0;
 		if (l->slot[i]) {
@@ -284,7 +290,7 @@ listen_handle(struct listener *l, const struct pollfd *pfd)
 
 	/* connections first (in the order listen_pollfds() gave them),
 	 * then new ones: a connection accepted now has no pollfd yet */
-	for (i = 0; i < LISTEN_MAX_CONN; i++) {
+	for (i = 0; i < l->nconn; i++) {
 		cc = &l->conn[i];
 		if (!l->slot[i]) {
 			continue;
@@ -305,7 +311,7 @@ listen_handle(struct listener *l, const struct pollfd *pfd)
 		}
 	}
 	now = sockio_now_ms();
-	for (i = 0; i < LISTEN_MAX_CONN; i++) {
+	for (i = 0; i < l->nconn; i++) {
 		if (l->conn[i].fd >= 0 && l->conn[i].deadline_ms <= now) {
 			conn_close(&l->conn[i]);
 		}
@@ -385,13 +391,11 @@ listen_one(struct listener *l, const struct sockaddr *sa,
 void
 listen_init(struct listener *l)
 {
-	size_t i;
-
-	memset(l, 0, sizeof(*l));
+	/* not the connection table: its entries are made as they are
+	 * first used (conn_slot()), so the pages of the others are never
+	 * touched */
+	memset(l, 0, offsetof(struct listener, slot));
 	l->lfd[0] = l->lfd[1] = -1;
-	for (i = 0; i < LISTEN_MAX_CONN; i++) {
-		l->conn[i].fd = -1;
-	}
 }
 
 /* see listen.h */
@@ -447,7 +451,7 @@ listen_close(struct listener *l)
 		l->lfd[i] = -1;
 	}
 	l->nlfd = 0;
-	for (i = 0; i < LISTEN_MAX_CONN; i++) {
+	for (i = 0; i < l->nconn; i++) {
 		conn_close(&l->conn[i]);
 	}
 }

@@ -61,6 +61,10 @@ struct listener {
 	size_t ntokens;
 	unsigned served;                   /* key authorizations sent */
 	int detail;                        /* errno of a failed open */
+	size_t nconn;                      /* conn[0..nconn) ever used: the
+	                                      others (80 KB with the
+	                                      defaults) are never touched,
+	                                      so never resident */
 	bool slot[LISTEN_MAX_CONN];        /* polled by listen_pollfds() */
 	struct listen_conn conn[LISTEN_MAX_CONN];
 };
