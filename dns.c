@@ -743,15 +743,25 @@ static void
 from_hosts(const char *host, unsigned port, struct dns_server *a,
     size_t max, size_t *n)
 {
+	const char *path = "/etc/hosts";
 	char buf[8192], *p, *e, *t;
 	unsigned char ip[16];
 	size_t len, hn = strlen(host), iplen, k;
+	bool more;
 
+#ifdef NANOACME_TEST_HOOKS
+	/* tests: another hosts file (t_dns) */
+	path = getenv("NANOACME_TEST_HOSTS") != NULL ?
+	    getenv("NANOACME_TEST_HOSTS") : path;
+#endif
 	/* a longer file: the lines of its first 8 KB, whole (fmt.h) */
-	len = fmt_read_lines("/etc/hosts", buf, sizeof(buf) - 1);
+	len = fmt_read_lines(path, buf, sizeof(buf) - 1);
 	buf[len] = '\0';
-	for (p = buf; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+	for (p = buf; *p != '\0'; p = e + more) {
+		/* the end of the line is cut off before the line is read:
+		 * whether another follows is known first */
 		e = p + strcspn(p, "\n");
+		more = *e != '\0';
 		*e = '\0';
 		p[strcspn(p, "#")] = '\0';
 		p += strspn(p, " \t");

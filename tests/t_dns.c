@@ -899,6 +899,40 @@ test_live_fallback(void)
 	return 0;
 }
 
+/* NANOACME_TEST_HOSTS: every line of /etc/hosts counts, not only the
+ * first (a device's private CA is often named there, after localhost);
+ * comments, blank lines and other names do not. */
+static int
+test_hosts_lines(void)
+{
+	static const char hosts[] =
+	    "127.0.0.1\tlocalhost\n"
+	    "\n"
+	    "# 10.9.9.9 ca.lan\n"
+	    "::1 localhost ip6-localhost\n"
+	    "192.168.1.10   router.lan   CA.lan  # the private CA\n"
+	    "192.168.1.11 ca.lan.example\n"
+	    "fd00::10 ca.lan";
+	char path[64];
+	struct dns_server a[4];
+	size_t n = 9;
+	int err = -1;
+
+	snprintf(path, sizeof(path), "/tmp/nanoacme-hosts.%ld",
+	    (long)getpid());
+	CHECK(store_write(path, hosts, sizeof(hosts) - 1, 0600) == 0);
+	setenv("NANOACME_TEST_HOSTS", path, 1);
+	CHECK(dns_resolve("ca.lan", 8443, a, 4, &n, 1000, &err) == 0);
+	CHECK(n == 2 && a[0].u.sa.sa_family == AF_INET &&
+	    a[0].u.in.sin_addr.s_addr == htonl(0xc0a8010a) &&
+	    ntohs(a[0].u.in.sin_port) == 8443 &&
+	    a[1].u.sa.sa_family == AF_INET6 &&
+	    a[1].u.in6.sin6_addr.s6_addr[15] == 0x10);
+	unsetenv("NANOACME_TEST_HOSTS");
+	unlink(path);
+	return 0;
+}
+
 /* dns_resolve(): literals as they are, /etc/hosts for localhost (every
  * test machine has it), the port in each address, the caps. */
 static int
@@ -948,6 +982,7 @@ main(void)
 	RUN(test_lookup_fake);
 	RUN(test_lookup_errors);
 	RUN(test_resolve);
+	RUN(test_hosts_lines);
 	if (getenv("DNS_LIVE") != NULL) {
 		RUN(test_live);
 		RUN(test_live_fallback);
